@@ -1,0 +1,74 @@
+# Przystań: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PORT    ?= 8000
+STAMP   := $(VENV)/.installed
+MO      := locale/pl/LC_MESSAGES/django.mo
+PO      := locale/pl/LC_MESSAGES/django.po
+
+# The demo runs as production does (DEBUG off, strict headers) but over plain http on 127.0.0.1,
+# with its secrets generated into var/ (git-ignored). Never use these settings on a real server.
+DEMO_ENV := PRZYSTAN_DEMO=true DEBUG=false HTTPS_ONLY=false \
+	SECRET_KEY_FILE=var/secret_key ALLOWED_HOSTS=127.0.0.1,localhost \
+	PRZYSTAN_KEK_FILE=var/kek.keys PRZYSTAN_INDEX_KEY_FILE=var/index.key \
+	PRZYSTAN_AUDIT_KEY_FILE=var/audit.key
+
+.PHONY: help run test lint format bench messages clean-demo
+
+help:
+	@echo "make run    - install, migrate, load demo data and serve http://127.0.0.1:$(PORT)"
+	@echo "make test   - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make bench  - benchmarks that print figures (see bench/)"
+	@echo "make messages - refresh locale/pl/LC_MESSAGES/django.po from the code"
+
+# Find a Python >= 3.12 (Django 6.1 needs it). pyenv reads .python-version for `python3`.
+PYTHON_FOR_VENV := $(shell for p in python3 python3.12 python3.13 python3.14 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  if [ -z "$(PYTHON_FOR_VENV)" ]; then \
+	    echo "ERROR: Przystań needs Python 3.12 or newer (Django 6.1). Found: $$(python3 --version 2>&1)."; \
+	    echo "Install Python 3.12 (e.g. 'pyenv install 3.12') and run make again."; exit 1; \
+	  fi; \
+	  echo "Creating $(VENV) with $(PYTHON_FOR_VENV) ($$($(PYTHON_FOR_VENV) --version))"; \
+	  $(PYTHON_FOR_VENV) -m venv $(VENV); \
+	fi
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "ERROR: $(VENV) has $$($(PY) --version); Przystań needs 3.12+. Remove $(VENV) and run make again."; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	@touch $(STAMP)
+
+# Translations are compiled at install time so that a fresh clone speaks Polish.
+$(MO): $(PO)
+	@command -v msgfmt >/dev/null || { echo "ERROR: msgfmt (GNU gettext) is missing: apt-get install gettext"; exit 1; }
+	msgfmt --check -o $(MO) $(PO)
+
+var:
+	@mkdir -p var && chmod 700 var
+
+run: $(STAMP) $(MO) | var
+	@$(PY) -m config.demo_keys var
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput --verbosity 0
+	@$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
+	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP) $(MO)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages --locale pl --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'

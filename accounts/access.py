@@ -1,0 +1,65 @@
+"""Who may open which page. Role checks live here and nowhere else."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from accounts.roles import ASSIGNABLE_BY, STAFF_MANAGERS, Role
+
+
+def role_required(*roles: str):
+    """Decorate a view: anonymous users go to login, users without one of `roles` get 403."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            # A page of another role's work: refuse, but do not hide that the page exists.
+            if not request.user.has_role(*roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def assignable_roles(actor: User) -> list[str]:
+    """The roles `actor` may hand out, in the order of Role."""
+    allowed: set[str] = set()
+    for role in actor.roles & STAFF_MANAGERS:
+        allowed |= {str(r) for r in ASSIGNABLE_BY[role]}
+    return [code for code in Role.values if code in allowed]
+
+
+def staff_visible_to(actor: User) -> QuerySet[User]:
+    """Staff accounts `actor` may see: all for an administrator, else their organisation's."""
+    users = User.objects.select_related("organisation").prefetch_related("groups")
+    # Administrators manage every organisation's staff.
+    if actor.has_role(Role.ADMINISTRATOR):
+        return users.order_by("last_name", "first_name", "username")
+    # Managers manage the staff of their own organisation only.
+    if actor.has_role(Role.MANAGER) and actor.organisation_id:
+        return users.filter(organisation_id=actor.organisation_id).order_by(
+            "last_name", "first_name", "username"
+        )
+    return users.none()
+
+
+def get_staff_for_user(actor: User, user_id: int) -> User:
+    """Load a staff account `actor` may manage; 404 alike for missing and out of reach.
+
+    A manager may not manage an account whose role they could not hand out (an administrator).
+    """
+    try:
+        target = staff_visible_to(actor).get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    # An account holding a role beyond the actor's reach is managed by an administrator.
+    if target.role and target.role not in assignable_roles(actor):
+        raise PermissionDenied
+    return target

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.navigation import NavItem
+from accounts.roles import Role
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts")
+
+    navigation = [
+        NavItem(
+            "accounts:staff-list",
+            _("Staff"),
+            frozenset({Role.MANAGER, Role.ADMINISTRATOR}),
+            _("Create staff accounts, assign roles and organisations, deactivate accounts."),
+            order=900,
+        ),
+    ]
+
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401

@@ -1,0 +1,9 @@
+from accounts.navigation import items_for
+
+
+def navigation(request):
+    """The current user's navigation entries; nothing for anonymous visitors."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {"nav_items": []}
+    return {"nav_items": items_for(user)}

@@ -1,0 +1,99 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form: one message for an unknown user and a wrong password alike."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
+        ),
+    )
+
+
+class _ConfirmPasswordMixin:
+    """Sensitive changes (accounts, roles) ask for the acting user's own password again."""
+
+    def __init__(self, *args, actor: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["confirm_password"] = forms.CharField(
+            label=_("Your password (to confirm)"),
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+
+    def clean_confirm_password(self):
+        password = self.cleaned_data["confirm_password"]
+        if not self.actor.check_password(password):
+            raise forms.ValidationError(_("Your password is not correct."))
+        return password
+
+
+class StaffForm(_ConfirmPasswordMixin, forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Surname"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, actor: User, roles: list[str], **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["role"].choices = [(code, Role(code).label) for code in roles]
+        # A manager works within their own organisation.
+        if not actor.has_role(Role.ADMINISTRATOR):
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk=actor.organisation_id
+            )
+        # The confirmation comes last on the page.
+        self.order_fields(
+            [name for name in self.fields if name != "confirm_password"] + ["confirm_password"]
+        )
+
+
+class StaffCreateForm(StaffForm):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Use letters, digits and . @ + - _ only.")},
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(
+            [
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "organisation",
+                "role",
+                "password",
+                "confirm_password",
+            ]
+        )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is already taken."))
+        return username
+
+
+class ConfirmForm(_ConfirmPasswordMixin, forms.Form):
+    """A bare confirmation (deactivate, reactivate)."""

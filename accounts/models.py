@@ -1,0 +1,85 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.roles import Role
+
+
+class Organisation(models.Model):
+    """A partner of the cluster: the foundation, an NGO, the welfare centre, a cooperative..."""
+
+    class Kind(models.TextChoices):
+        FOUNDATION = "foundation", _("Foundation")
+        NGO = "ngo", _("Non-governmental organisation")
+        WELFARE_CENTRE = "welfare_centre", _("Municipal welfare centre (MOPS/GOPS)")
+        SOCIAL_COOPERATIVE = "social_cooperative", _("Social cooperative")
+        SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
+        EMPLOYER = "employer", _("Employer")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A member of staff. Deactivated, never deleted: history keeps who did what."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(
+            "Users are deactivated, never deleted (accounts.services.user_deactivate)."
+        )
+
+    @property
+    def roles(self) -> set[str]:
+        """The role codes of this user's groups, read once per request."""
+        if not hasattr(self, "_roles_cache"):
+            if not self.is_authenticated or not self.pk:
+                self._roles_cache = set()
+            else:
+                # groups.all() uses a prefetch when the list view made one.
+                names = {group.name for group in self.groups.all()}
+                self._roles_cache = names & set(Role.values)
+        return self._roles_cache
+
+    @property
+    def role(self) -> str | None:
+        """The user's role: staff hold one role each (the staff page sets exactly one)."""
+        for code in Role.values:
+            if code in self.roles:
+                return code
+        return None
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else str(_("no role"))
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.roles & set(roles))

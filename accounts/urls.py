@@ -1,0 +1,29 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("start/<slug:role_slug>/", views.landing, name="landing"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("staff/", views.staff_list, name="staff-list"),
+    path("staff/new/", views.staff_create, name="staff-create"),
+    path("staff/<int:user_id>/", views.staff_edit, name="staff-edit"),
+    path(
+        "staff/<int:user_id>/deactivate/",
+        views.staff_set_active,
+        {"active": False},
+        name="staff-deactivate",
+    ),
+    path(
+        "staff/<int:user_id>/reactivate/",
+        views.staff_set_active,
+        {"active": True},
+        name="staff-reactivate",
+    ),
+]

@@ -1,0 +1,246 @@
+"""Managers and administrators create staff, assign roles and deactivate accounts (never delete)."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts import services
+from accounts.models import User
+from accounts.roles import Role
+from tests.factories import OrganisationFactory, UserFactory
+
+
+def new_account(organisation, role=Role.SOCIAL_WORKER, **extra):
+    data = {
+        "username": "nowa",
+        "first_name": "Nowa",
+        "last_name": "Pracownica",
+        "email": "nowa@example.org",
+        "organisation": organisation.pk,
+        "role": role,
+        "password": "długie hasło na noc 2026",
+        "confirm_password": "correct-horse-battery-staple-42",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_manager_creates_a_social_worker_in_their_organisation(client, manager, foundation):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(foundation))
+    assert response.status_code == 302
+    user = User.objects.get(username="nowa")
+    assert user.organisation == foundation
+    assert user.role == Role.SOCIAL_WORKER
+    assert user.check_password("długie hasło na noc 2026")
+    assert user.history.first().history_change_reason == "user_create"
+
+
+def test_the_new_account_can_sign_in(client, manager, foundation):
+    client.force_login(manager)
+    client.post("/staff/new/", new_account(foundation))
+    client.logout()
+    response = client.post("/login/", {"username": "nowa", "password": "długie hasło na noc 2026"})
+    assert response.status_code == 302
+
+
+def test_creating_an_account_asks_for_the_managers_own_password(client, manager, foundation):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(foundation, confirm_password="wrong"))
+    assert response.status_code == 200
+    assert "Twoje hasło jest niepoprawne." in response.content.decode()
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_a_common_password_is_refused_with_a_translated_message(client, manager, foundation):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(foundation, password="password1234"))
+    assert response.status_code == 200
+    assert "To hasło jest zbyt powszechne." in response.content.decode()
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_a_long_passphrase_is_accepted(client, manager, foundation):
+    client.force_login(manager)
+    passphrase = "zima była długa ale w schronisku zawsze było ciepło " * 3
+    response = client.post("/staff/new/", new_account(foundation, password=passphrase))
+    assert response.status_code == 302
+
+
+def test_missing_fields_return_the_form_with_errors_and_create_nothing(client, manager):
+    client.force_login(manager)
+    response = client.post("/staff/new/", {"confirm_password": "correct-horse-battery-staple-42"})
+    assert response.status_code == 200
+    assert "To pole jest wymagane." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_a_taken_username_is_refused(client, manager, foundation, social_worker):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(foundation, username="SW"))
+    assert response.status_code == 200
+    assert "Ta nazwa użytkownika jest już zajęta." in response.content.decode()
+
+
+def test_a_manager_cannot_create_an_administrator(client, manager, foundation):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(foundation, role=Role.ADMINISTRATOR))
+    assert response.status_code == 200
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_a_manager_cannot_create_staff_of_another_organisation(client, manager, cooperative):
+    client.force_login(manager)
+    response = client.post("/staff/new/", new_account(cooperative))
+    assert response.status_code == 200
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_the_service_refuses_what_the_form_would_not_offer(manager, cooperative):
+    with pytest.raises(services.PermissionDenied):
+        services.user_create(
+            actor=manager,
+            username="x",
+            first_name="X",
+            last_name="Y",
+            email="",
+            organisation=cooperative,
+            role=Role.SOCIAL_WORKER,
+            password="długie hasło na noc 2026",
+        )
+
+
+def test_an_administrator_creates_staff_of_any_organisation_and_any_role(
+    client, administrator, cooperative
+):
+    client.force_login(administrator)
+    response = client.post("/staff/new/", new_account(cooperative, role=Role.DPO))
+    assert response.status_code == 302
+    assert User.objects.get(username="nowa").role == Role.DPO
+
+
+def test_a_manager_lists_only_their_organisations_staff(client, manager, social_worker, job_coach):
+    client.force_login(manager)
+    html = client.get("/staff/").content.decode()
+    assert social_worker.username in html
+    assert job_coach.username not in html
+
+
+def test_a_manager_gets_404_for_an_account_of_another_organisation(client, manager, job_coach):
+    client.force_login(manager)
+    assert client.get(f"/staff/{job_coach.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/staff/{job_coach.pk}/deactivate/",
+            {"confirm_password": "correct-horse-battery-staple-42"},
+        ).status_code
+        == 404
+    )
+    job_coach.refresh_from_db()
+    assert job_coach.is_active
+
+
+def test_a_manager_cannot_touch_an_administrators_account(client, manager, administrator):
+    client.force_login(manager)
+    assert client.get(f"/staff/{administrator.pk}/").status_code == 403
+
+
+def test_a_manager_changes_a_workers_role(client, manager, social_worker):
+    client.force_login(manager)
+    response = client.post(
+        f"/staff/{social_worker.pk}/",
+        {
+            "first_name": "Anna",
+            "last_name": "Nowa",
+            "email": "",
+            "organisation": social_worker.organisation_id,
+            "role": Role.SHELTER_STAFF,
+            "confirm_password": "correct-horse-battery-staple-42",
+        },
+    )
+    assert response.status_code == 302
+    social_worker = User.objects.get(pk=social_worker.pk)
+    assert social_worker.role == Role.SHELTER_STAFF
+    assert list(social_worker.groups.all()) == [Group.objects.get(name=Role.SHELTER_STAFF)]
+
+
+def test_deactivation_keeps_the_account_and_its_history(client, manager, social_worker):
+    client.force_login(manager)
+    response = client.post(
+        f"/staff/{social_worker.pk}/deactivate/",
+        {"confirm_password": "correct-horse-battery-staple-42"},
+    )
+    assert response.status_code == 302
+    social_worker.refresh_from_db()
+    assert social_worker.is_active is False
+    assert social_worker.history.first().history_change_reason == "user_deactivate"
+    assert social_worker.history.first().last_name == social_worker.last_name
+
+
+def test_deactivation_needs_the_managers_password(client, manager, social_worker):
+    client.force_login(manager)
+    client.post(f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": "nope"})
+    social_worker.refresh_from_db()
+    assert social_worker.is_active is True
+
+
+def test_deactivation_needs_a_post(client, manager, social_worker):
+    client.force_login(manager)
+    assert client.get(f"/staff/{social_worker.pk}/deactivate/").status_code == 405
+
+
+def test_a_deactivated_account_can_be_reactivated(client, manager, social_worker):
+    services.user_deactivate(actor=manager, user=social_worker)
+    client.force_login(manager)
+    client.post(
+        f"/staff/{social_worker.pk}/reactivate/",
+        {"confirm_password": "correct-horse-battery-staple-42"},
+    )
+    social_worker.refresh_from_db()
+    assert social_worker.is_active is True
+
+
+def test_a_manager_cannot_deactivate_themselves(manager):
+    with pytest.raises(services.ValidationError):
+        services.user_deactivate(actor=manager, user=manager)
+
+
+def test_users_are_never_deleted(social_worker):
+    with pytest.raises(RuntimeError, match="deactivated, never deleted"):
+        social_worker.delete()
+    assert User.objects.filter(pk=social_worker.pk).exists()
+
+
+def test_the_history_table_holds_no_password_hash(social_worker):
+    from django.db import connection
+
+    columns = [
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), "accounts_historicaluser"
+        )
+    ]
+    assert "password" not in columns
+
+
+def test_a_social_worker_cannot_reach_staff_management(client, social_worker, foundation):
+    client.force_login(social_worker)
+    assert client.post("/staff/new/", new_account(foundation)).status_code == 403
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_a_forged_organisation_id_is_refused(client, manager):
+    client.force_login(manager)
+    other = OrganisationFactory(name="Obca organizacja")
+    response = client.post("/staff/new/", new_account(other))
+    assert response.status_code == 200
+    assert not User.objects.filter(username="nowa").exists()
+
+
+def test_staff_list_query_count_does_not_grow_with_staff(
+    client, manager, foundation, django_assert_max_num_queries
+):
+    for n in range(30):
+        UserFactory(username=f"extra{n}", organisation=foundation, role=Role.SOCIAL_WORKER)
+    client.force_login(manager)
+    with django_assert_max_num_queries(12):
+        assert client.get("/staff/").status_code == 200

@@ -1,0 +1,111 @@
+"""Shared fixtures: the personas of STYLE.md, each a user with one role.
+
+Object-level reach (caseloads, facilities, programmes) is granted by the fixtures of later apps;
+here each persona has its role and organisation.
+"""
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip @pytest.mark.postgres tests with a clear reason when the database is not PostgreSQL."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def password():
+    """The password every persona signs in with."""
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def foundation(db):
+    """The coordinating foundation: runs the shelters, employs the social workers."""
+    return OrganisationFactory(name="Fundacja Testowa", kind="foundation")
+
+
+@pytest.fixture
+def cooperative(db):
+    """A partner social cooperative of the cluster."""
+    return OrganisationFactory(name="Spółdzielnia Testowa", kind="social_cooperative")
+
+
+@pytest.fixture
+def social_worker(foundation):
+    """A social worker of the foundation; later apps give them a caseload."""
+    return UserFactory(username="sw", organisation=foundation, role=Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def other_social_worker(foundation):
+    """A second social worker, with no access to the first one's caseload."""
+    return UserFactory(username="sw2", organisation=foundation, role=Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def shelter_staff(foundation):
+    """Shelter staff; later apps give them facility A."""
+    return UserFactory(username="staff", organisation=foundation, role=Role.SHELTER_STAFF)
+
+
+@pytest.fixture
+def job_coach(cooperative):
+    """A job coach of the cooperative's workshops."""
+    return UserFactory(username="coach", organisation=cooperative, role=Role.JOB_COACH)
+
+
+@pytest.fixture
+def manager(foundation):
+    """The foundation's manager: statistics, staff, access reviews."""
+    return UserFactory(username="boss", organisation=foundation, role=Role.MANAGER)
+
+
+@pytest.fixture
+def dpo(foundation):
+    """The data protection officer."""
+    return UserFactory(username="dpo", organisation=foundation, role=Role.DPO)
+
+
+@pytest.fixture
+def partner_user(cooperative):
+    """A user of a partner organisation: sees only clients referred to them, with consent."""
+    return UserFactory(username="partner", organisation=cooperative, role=Role.PARTNER)
+
+
+@pytest.fixture
+def administrator(foundation):
+    """The system administrator: configuration and accounts, no case contents."""
+    return UserFactory(username="root", organisation=foundation, role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def personas(social_worker, shelter_staff, job_coach, manager, dpo, partner_user, administrator):
+    """One user per role, keyed by role code."""
+    return {
+        Role.SOCIAL_WORKER: social_worker,
+        Role.SHELTER_STAFF: shelter_staff,
+        Role.JOB_COACH: job_coach,
+        Role.MANAGER: manager,
+        Role.DPO: dpo,
+        Role.PARTNER: partner_user,
+        Role.ADMINISTRATOR: administrator,
+    }
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,25 @@
+"""Test settings: the project's settings module, fed a test environment.
+
+Only environment variables are set here; config.settings reads them as it would in production.
+DATABASE_URL, when present (CI's PostgreSQL run), is kept.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("HTTPS_ONLY", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+os.environ.setdefault("PRZYSTAN_VAR_DIR", tempfile.mkdtemp(prefix="przystan-test-"))
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from config.settings import *  # noqa: E402,F403
+
+# Fast hashing in tests only; production keeps Argon2 first (asserted by a test).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
