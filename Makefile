@@ -13,7 +13,7 @@ PO      := locale/pl/LC_MESSAGES/django.po
 # with its secrets generated into var/ (git-ignored). Never use these settings on a real server.
 DEMO_ENV := PRZYSTAN_DEMO=true DEBUG=false HTTPS_ONLY=false \
 	SECRET_KEY_FILE=var/secret_key ALLOWED_HOSTS=127.0.0.1,localhost \
-	PRZYSTAN_KEK_FILE=var/kek.keys PRZYSTAN_INDEX_KEY_FILE=var/index.key \
+	PRZYSTAN_KEKS_FILE=var/keks PRZYSTAN_INDEX_KEY_FILE=var/index.key \
 	PRZYSTAN_AUDIT_KEY_FILE=var/audit.key
 
 .PHONY: help run test lint format bench messages clean-demo

@@ -4,6 +4,7 @@ Run by `make run`. The files are for a demo on one machine only: production keep
 the environment or in files mounted by the deployment (see docs/operations.md and docs/privacy.md).
 """
 
+import base64
 import os
 import secrets
 import sys
@@ -25,10 +26,17 @@ def _write_once(path: Path, content: str, what: str) -> None:
     print(WARNING.format(what=what, path=path), file=sys.stderr)
 
 
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
 def main(folder: str) -> None:
     root = Path(folder)
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     _write_once(root / "secret_key", secrets.token_urlsafe(50) + "\n", "a SECRET_KEY")
+    _write_once(root / "keks", f"demo-1:{_key()}\n", "a key-encryption key (KEK)")
+    _write_once(root / "index.key", _key() + "\n", "a blind-index key")
+    _write_once(root / "audit.key", _key() + "\n", "an access-log key")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "accounts",
+    "privacy",
+    "audit",
+    "cases",
 ]
 
 MIDDLEWARE = [

@@ -4,8 +4,14 @@ Only environment variables are set here; config.settings reads them as it would 
 DATABASE_URL, when present (CI's PostgreSQL run), is kept.
 """
 
+import base64
 import os
 import tempfile
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 os.environ.setdefault("SECRET_KEY", "test-" + "x" * 60)
@@ -14,6 +20,10 @@ os.environ.setdefault("HTTPS_ONLY", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("PRZYSTAN_VAR_DIR", tempfile.mkdtemp(prefix="przystan-test-"))
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+# Fresh random keys for every test process: real encryption, never a fixed test key.
+os.environ.setdefault("PRZYSTAN_KEKS", f"test-1:{_random_key()}")
+os.environ.setdefault("PRZYSTAN_INDEX_KEY", _random_key())
+os.environ.setdefault("PRZYSTAN_AUDIT_KEY", _random_key())
 
 from config.settings import *  # noqa: E402,F403
 

@@ -18,6 +18,9 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://przystan@db.example.org:5432/przystan",
     "EMAIL_HOST": "smtp.example.org",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "PRZYSTAN_KEKS": "prod-1:4m7qv1e5XJ0c1n0pW2l9y8kq3H6rT2sU7bV0aZ1xY3w",
+    "PRZYSTAN_INDEX_KEY": "Qm9vb0tleUluZGV4MDEyMzQ1Njc4OUFCQ0RFRkdISUo",
+    "PRZYSTAN_AUDIT_KEY": "QXVkaXRLZXkwMTIzNDU2Nzg5QUJDREVGR0hJSktMTU4",
 }
 
 
