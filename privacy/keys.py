@@ -72,7 +72,9 @@ def parse_keks(text: str) -> KekRing:
             raise ImproperlyConfigured(f"{KEK_VAR}: the KEK id {kek_id!r} appears twice.")
         keys[kek_id] = _decode_key(material, f"{KEK_VAR} entry {kek_id!r}")
     if not keys:
-        raise ImproperlyConfigured(f"{KEK_VAR} (or {KEK_VAR}_FILE) is not set: no KEK to wrap data keys.")
+        raise ImproperlyConfigured(
+            f"{KEK_VAR} (or {KEK_VAR}_FILE) is not set: no KEK to wrap data keys."
+        )
     return KekRing(keys=keys, current=next(iter(keys)))
 
 
