@@ -1,0 +1,133 @@
+"""The read-access log: append-only rows, each chained to the one before it by an HMAC.
+
+Rows are written only by `audit.services.access_log_write` and checked by `audit.verify`.
+A row records who touched whose data, how, why and from where; never a value of the client.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+# The `prev_mac` of the first row, and the `mac` of the chain head before any row exists.
+GENESIS_MAC = "0" * 64
+
+
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or remove an access-log row (a programming error, never a user's)."""
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("Viewing")
+    SEARCH = "search", _("Searching")
+    EXPORT = "export", _("Exporting")
+    PRINT = "print", _("Printing")
+    CREATE = "create", _("Creation")
+    UPDATE = "update", _("Modification")
+    BREAK_GLASS = "break_glass", _("Emergency access")
+    ERASE = "erase", _("Erasure")
+    HANDOVER = "handover", _("Handover")
+
+
+class Outcome(models.TextChoices):
+    OK = "ok", _("Access granted")
+    DENIED = "denied", _("Access refused")
+    NOT_FOUND = "not_found", _("Not found")
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Access-log rows are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Access-log rows are never deleted.")
+
+
+class AccessLogEntry(models.Model):
+    """One access to personal data (or a refused attempt), as one link of the chain."""
+
+    # Nested names for callers: AccessLogEntry.Action.VIEW, AccessLogEntry.Outcome.DENIED.
+    Action = Action
+    Outcome = Outcome
+
+    seq = models.PositiveBigIntegerField(_("position in the log"), unique=True, editable=False)
+    at = models.DateTimeField(_("time"), editable=False)
+    # PROTECT: staff are deactivated, never deleted, so the actor of a row always exists.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    actor_role = models.CharField(_("role at the time"), max_length=30, blank=True)
+    # Not a foreign key: the row must outlive the client's record, even its erasure.
+    subject_id = models.UUIDField(_("data subject"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    prev_mac = models.CharField(_("MAC of the previous entry"), max_length=64, editable=False)
+    mac = models.CharField(_("MAC"), max_length=64, editable=False)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access-log entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="audit_entry_seq_from_one"),
+            models.CheckConstraint(
+                condition=Q(action__in=Action.values), name="audit_entry_action_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="audit_entry_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        # A row is written once; a loaded row (or one saved before) is never written again.
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("Access-log rows are never updated.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Access-log rows are never deleted.")
+
+
+class ChainHeadQuerySet(models.QuerySet):
+    def delete(self):
+        raise AppendOnlyError("The access-log chain head is never deleted.")
+
+
+class ChainHead(models.Model):
+    """The one row naming the newest entry of the log (its seq and mac).
+
+    Writers lock it to append one at a time; verification compares it with the newest row, so
+    deleting the newest rows (truncation) is seen.
+    """
+
+    PK = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=PK, editable=False)
+    seq = models.PositiveBigIntegerField(_("position of the newest entry"), default=0)
+    mac = models.CharField(_("MAC of the newest entry"), max_length=64, default=GENESIS_MAC)
+
+    objects = ChainHeadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access-log chain head")
+        verbose_name_plural = _("access-log chain head")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chainhead_single")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access-log chain head is never deleted.")
