@@ -1,0 +1,102 @@
+"""Writes to the access log: the one function every view, search, export and print calls."""
+
+import ipaddress
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
+from audit.models import AccessLogEntry, ChainHead
+from privacy import keys
+
+
+def access_log_write(
+    *,
+    actor: User | None,
+    action: str,
+    subject_id: uuid.UUID | str | None = None,
+    purpose: str = "",
+    outcome: str = AccessLogEntry.Outcome.OK,
+    request: HttpRequest | None = None,
+) -> AccessLogEntry:
+    """Append one row to the access log, sealed to the row before it.
+
+    `actor` is None for system actions; `subject_id` is the data subject whose data was touched;
+    `purpose` is a purpose code or a stated reason, never personal data. The chain head stays
+    locked until the caller's transaction ends, so appends happen one at a time and the chain
+    never forks: inside a long transaction, call this late, since every other writer waits.
+    """
+    entry = AccessLogEntry(
+        actor=actor,
+        actor_role=(actor.role or "") if actor is not None else "",
+        subject_id=subject_id,
+        action=action,
+        purpose=purpose,
+        request_id=getattr(request, "request_id", "") if request is not None else "",
+        ip_address=_client_address(request),
+        outcome=outcome,
+    )
+    _validate(entry)
+    key = keys.audit_key()
+    with transaction.atomic():
+        head = _locked_head()
+        entry.seq = head.seq + 1
+        # The time is taken under the lock, so times follow the order of the chain.
+        entry.at = timezone.now()
+        entry.prev_mac = head.mac
+        content = canonical_content(**{name: getattr(entry, name) for name in SEALED_FIELDS})
+        entry.mac = entry_mac(key, entry.prev_mac, content)
+        entry.save()
+        head.seq = entry.seq
+        head.mac = entry.mac
+        head.save(update_fields=["seq", "mac"])
+    return entry
+
+
+def _validate(entry: AccessLogEntry) -> None:
+    """Refuse a bad row before the lock is taken; normalise values as the database stores them."""
+    # PostgreSQL cannot store NUL, and no purpose needs one: refused alike on every database.
+    if "\x00" in entry.purpose:
+        raise ValidationError({"purpose": _("The purpose may not contain a NUL character.")})
+    # The chain fields are set under the lock, and seq's uniqueness is the lock's (and the
+    # database's) job; the actor is a loaded user. So: no validation queries here.
+    entry.full_clean(
+        exclude=["seq", "at", "prev_mac", "mac", "actor"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the transaction ends; created by the very first append."""
+    head = ChainHead.objects.select_for_update().filter(pk=ChainHead.PK).first()
+    if head is None:
+        # The first two writers may race here: the second insert waits for the first, then
+        # does nothing, and the second writer takes the lock after the first one commits.
+        ChainHead.objects.bulk_create([ChainHead(pk=ChainHead.PK)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(pk=ChainHead.PK)
+        # Each row is written together with its head: rows without a head mean the head was
+        # deleted, and starting again from the beginning would hide that.
+        if head.seq == 0 and AccessLogEntry.objects.exists():
+            raise RuntimeError(
+                "The access-log chain head is missing while entries exist; "
+                "run `manage.py verify_access_log`."
+            )
+    return head
+
+
+def _client_address(request: HttpRequest | None) -> str | None:
+    """The address the request came from (REMOTE_ADDR), or None when absent or malformed."""
+    if request is None:
+        return None
+    # A zone index ("fe80::1%eth0") names our own interface, and the database refuses it.
+    raw = (request.META.get("REMOTE_ADDR") or "").partition("%")[0]
+    try:
+        return str(ipaddress.ip_address(raw))
+    except ValueError:
+        return None

@@ -1,0 +1,176 @@
+"""Check the access log's chain and name the first place where it is broken.
+
+Walks the rows in seq order, a chunk at a time (constant memory), recomputing each row's MAC
+with the audit key. What each break means:
+
+- missing: a seq is absent in the middle (a row was deleted or renumbered);
+- link: a row's prev_mac is not the MAC of the row before it (rows reordered or replaced);
+- changed: a row's MAC does not match its content (a field was changed);
+- truncated: the newest rows named by the chain head are gone;
+- head: the chain head does not match the newest row, or rows lie beyond it.
+
+Rows appended while the check runs are left for the next check: the head is read first, and only
+the rows it covers are checked (a row and its head are committed together).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
+from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
+from privacy import keys
+
+
+class Problem(StrEnum):
+    MISSING = "missing"
+    LINK = "link"
+    CHANGED = "changed"
+    TRUNCATED = "truncated"
+    HEAD = "head"
+
+
+@dataclass(frozen=True)
+class Break:
+    """The first break: the seq where the chain breaks, and the row there (None if it is gone)."""
+
+    seq: int
+    entry_id: int | None
+    problem: Problem
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"id {self.entry_id}" if self.entry_id is not None else "no such row"
+        return f"broken at seq {self.seq} ({where}): {self.problem}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How many entries were checked, and the first break (None when the chain is intact)."""
+
+    entries: int
+    broken: Break | None
+
+    @property
+    def is_intact(self) -> bool:
+        return self.broken is None
+
+
+def access_log_verify(*, chunk_size: int = 2000) -> Verification:
+    """Recompute the access-log chain in seq order and return the first break, if any.
+
+    The walk stops at the first break: what follows it cannot be trusted until it is explained.
+    """
+    key = keys.audit_key()
+    head = ChainHead.objects.filter(pk=ChainHead.PK).values("seq", "mac").first()
+    head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
+    rows = AccessLogEntry.objects.order_by("seq").values("id", "prev_mac", "mac", *SEALED_FIELDS)
+
+    expected_seq, prev_mac, prev_id = 1, GENESIS_MAC, None
+    while expected_seq <= head_seq:
+        chunk = list(rows.filter(seq__gte=expected_seq, seq__lte=head_seq)[:chunk_size])
+        if not chunk:
+            break
+        for row in chunk:
+            if broken := _check_row(row, expected_seq, prev_mac, key):
+                return Verification(entries=expected_seq - 1, broken=broken)
+            expected_seq, prev_mac, prev_id = row["seq"] + 1, row["mac"], row["id"]
+
+    checked = expected_seq - 1
+    broken = _check_end(checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None)
+    return Verification(entries=checked, broken=broken)
+
+
+def _check_row(row: dict, expected_seq: int, prev_mac: str, key: bytes) -> Break | None:
+    """What is wrong with `row` coming after a row sealed with `prev_mac`, or None."""
+    # A gap: the rows before this one were deleted (or renumbered away).
+    if row["seq"] != expected_seq:
+        return Break(
+            seq=expected_seq,
+            entry_id=None,
+            problem=Problem.MISSING,
+            detail=f"{_entries(expected_seq, row['seq'] - 1)} missing before "
+            f"seq {row['seq']} (id {row['id']})",
+        )
+    # Not linked to its predecessor: moved, replaced, or its predecessor was.
+    if row["prev_mac"] != prev_mac:
+        return Break(
+            seq=row["seq"],
+            entry_id=row["id"],
+            problem=Problem.LINK,
+            detail="its prev_mac is not the MAC of the entry before it",
+        )
+    # Content and MAC disagree: some field of this row was changed.
+    content = canonical_content(**{name: row[name] for name in SEALED_FIELDS})
+    if entry_mac(key, prev_mac, content) != row["mac"]:
+        return Break(
+            seq=row["seq"],
+            entry_id=row["id"],
+            problem=Problem.CHANGED,
+            detail="its MAC does not match its content",
+        )
+    return None
+
+
+def _check_end(
+    checked: int,
+    last_id: int | None,
+    last_mac: str,
+    head_seq: int,
+    head_mac: str,
+    *,
+    has_head: bool,
+) -> Break | None:
+    """What is wrong at the newest end of a chain checked up to seq `checked`, or None."""
+    # The head names rows that are gone: the newest rows were deleted.
+    if checked < head_seq:
+        after = (
+            f"after seq {checked} (id {last_id})"
+            if last_id is not None
+            else "from the first entry on"
+        )
+        return Break(
+            seq=checked + 1,
+            entry_id=None,
+            problem=Problem.TRUNCATED,
+            detail=f"{_entries(checked + 1, head_seq)} missing {after}; "
+            f"the chain head names seq {head_seq}",
+        )
+    # The head names the newest row, but with another MAC.
+    if last_mac != head_mac:
+        return Break(
+            seq=head_seq,
+            entry_id=last_id,
+            problem=Problem.HEAD,
+            detail="the chain head's MAC is not the MAC of the newest entry",
+        )
+    # Rows the head does not cover: written outside the service, or the head was moved back.
+    if beyond := _row_beyond_head(head_seq):
+        return Break(
+            seq=beyond["seq"],
+            entry_id=beyond["id"],
+            problem=Problem.HEAD,
+            detail=(
+                f"it lies beyond the chain head (seq {head_seq}): written outside the log, "
+                "or the head was moved back"
+                if has_head
+                else "the chain head is missing, so no entry is covered by it"
+            ),
+        )
+    return None
+
+
+def _entries(first: int, last: int) -> str:
+    return f"entry {first} is" if first == last else f"entries {first} to {last} are"
+
+
+def _row_beyond_head(head_seq: int) -> dict | None:
+    """A row past the head that its head does not cover, or None.
+
+    A row committed after the head was read is legitimate only if the head now covers it.
+    """
+    beyond = AccessLogEntry.objects.filter(seq__gt=head_seq).order_by("seq").values("id", "seq")
+    row = beyond.first()
+    if row is None:
+        return None
+    now = ChainHead.objects.filter(pk=ChainHead.PK).values_list("seq", flat=True).first() or 0
+    return row if row["seq"] > now else None
