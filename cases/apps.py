@@ -1,7 +1,32 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.navigation import NavItem
+from accounts.roles import Role
+
 
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Case files")
+
+    navigation = [
+        NavItem(
+            "cases:caseload",
+            _("My clients"),
+            frozenset({Role.SOCIAL_WORKER}),
+            _("The clients of your caseload and their files."),
+            order=10,
+        ),
+        NavItem(
+            "cases:client-search",
+            _("Find a person"),
+            frozenset({Role.SOCIAL_WORKER}),
+            _("Check whether a person is already known, by PESEL or by name."),
+            order=20,
+        ),
+    ]
+
+    demo_seed = "cases.demo.seed"
+
+    def ready(self) -> None:
+        from cases import signals  # noqa: F401

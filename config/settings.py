@@ -98,6 +98,14 @@ TEMPLATES = [
     },
 ]
 
+# The vault (privacy/). Keys come from PRZYSTAN_KEKS, PRZYSTAN_INDEX_KEY, PRZYSTAN_AUDIT_KEY (or
+# their _FILE variants), checked by privacy/checks.py; see docs/privacy.md.
+PRZYSTAN_DEK_CACHE_SECONDS = env_int("PRZYSTAN_DEK_CACHE_SECONDS", 60, minimum=0, maximum=3600)
+PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, maximum=32)
+PRZYSTAN_ERASURE_LEDGER = Path(
+    env_str("PRZYSTAN_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
+)
+
 # Database: the embedded SQLite file for the demo; PostgreSQL (DATABASE_URL) for production and CI.
 _default_db = f"sqlite:///{VAR_DIR / 'przystan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
@@ -262,5 +270,6 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

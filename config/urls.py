@@ -9,6 +9,8 @@ handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("clients/", include("cases.urls")),
+    path("privacy/", include("privacy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,10 +1,23 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts.navigation import NavItem
+from accounts.roles import Role
+
 
 class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = _("Privacy")
+
+    navigation = [
+        NavItem(
+            "privacy:erase",
+            _("Erasure"),
+            frozenset({Role.DPO}),
+            _("Erase a person's data for good (GDPR art. 17) and see the erasure ledger."),
+            order=50,
+        ),
+    ]
 
     def ready(self) -> None:
         from privacy import checks  # noqa: F401

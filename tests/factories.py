@@ -34,3 +34,47 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted:
             self.groups.set([Group.objects.get(name=extracted)])
         self.save()
+
+
+# Invented names only: combined at random they name nobody real.
+FIRST_NAMES_F = ["Zofia", "Halina", "Jadwiga", "Łucja", "Bożena", "Grażyna", "Marianna", "Wiesława"]
+FIRST_NAMES_M = ["Zdzisław", "Łukasz", "Mirosław", "Bogdan", "Kazimierz", "Ryszard", "Włodzimierz"]
+SURNAMES = [
+    "Wierzbowy",
+    "Kalinowski",
+    "Żurawiecki",
+    "Sosnówka",
+    "Grabiński",
+    "Dębowiak",
+    "Jarzębina",
+]
+
+
+def make_client(
+    *,
+    first_name="Łukasz",
+    surname="Nowak",
+    pesel="",
+    birth_date=None,
+    sex="male",
+    registered_by=None,
+    **extra,
+):
+    """A synthetic client with their own data subject and key, saved."""
+    from cases.models import Client
+    from privacy import vault
+
+    subject = vault.subject_create(kind="client")
+    client = Client(
+        subject=subject,
+        first_name=first_name,
+        surname=surname,
+        pesel=pesel,
+        birth_date=birth_date,
+        sex=sex,
+        registered_by=registered_by,
+        **extra,
+    )
+    client.full_clean()
+    client.save()
+    return client

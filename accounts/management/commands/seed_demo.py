@@ -3,15 +3,17 @@
 Refuses to run unless PRZYSTAN_DEMO is on: demo passwords are published in the README.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 
 
 class Command(BaseCommand):
-    help = "Load synthetic demo data (organisations, one user per role). Safe to run again."
+    help = "Load synthetic demo data (organisations, users, clients...). Safe to run again."
 
     def handle(self, *args, **options):
         if not settings.DEMO:
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             users = seed_accounts()
+            # Each app may seed its own demo data (AppConfig.demo_seed names a function).
+            for config in apps.get_app_configs():
+                if getattr(config, "demo_seed", None):
+                    created = import_string(config.demo_seed)()
+                    if created:
+                        self.stdout.write(f"Demo data for {config.label}: {created} created.")
         self.stdout.write("")
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user in users:

@@ -1,0 +1,87 @@
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Subject(models.Model):
+    """A data subject: a person whose personal data the vault holds under their own data key.
+
+    Clients are subjects; later, each child and household member too. Rows with personal data
+    point here (`subject` foreign key) so their encrypted fields know whose key to use.
+    """
+
+    class Kind(models.TextChoices):
+        CLIENT = "client", _("Client")
+        HOUSEHOLD_MEMBER = "household_member", _("Household member")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data subject")
+        verbose_name_plural = _("data subjects")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class DataKey(models.Model):
+    """A subject's 256-bit data key, stored only wrapped by a KEK (AES-GCM, subject-bound).
+
+    Erasure overwrites `wrapped` and sets `destroyed_at`: every ciphertext under the key, in live
+    and history tables and in exports, becomes unreadable at once. The row itself stays, so its id
+    is never reused by another subject's key.
+    """
+
+    subject = models.OneToOneField(Subject, on_delete=models.PROTECT, related_name="data_key")
+    kek_id = models.CharField(max_length=32, db_index=True)
+    wrapped = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+
+    def __str__(self) -> str:
+        return f"data key {self.pk}"
+
+
+class ErasureRecord(models.Model):
+    """The erasure ledger: which subject was erased, and on which day. Nothing else.
+
+    It is also appended to a file outside the database (PRZYSTAN_ERASURE_LEDGER), so that after a
+    restore from backup `manage.py reapply_erasures` can erase again what the backup brought back.
+    """
+
+    subject_id = models.UUIDField(unique=True)
+    erased_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure ledger")
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.erased_on}"
+
+
+class EncryptedFile(models.Model):
+    """An uploaded file stored on disk encrypted under its subject's key, under a generated name."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="files")
+    label = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.id)

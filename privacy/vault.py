@@ -1,0 +1,166 @@
+"""Data keys: create, find, cache, destroy. The only code that unwraps a subject's key.
+
+Unwrapped keys live in a small per-process cache with a short lifetime (never Django's cache,
+which may be shared or persisted). Erasure evicts the subject from this process's cache at once;
+other processes forget it within PRZYSTAN_DEK_CACHE_SECONDS.
+"""
+
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from privacy import crypto, keys
+from privacy.models import DataKey, Subject
+
+
+class SubjectErased(Exception):
+    """The subject's data key was destroyed: their data can no longer be read or written."""
+
+
+ERASED_KEY = object()
+
+
+class _KeyCache:
+    """LRU of unwrapped data keys with a time-to-live, shared by the threads of one process."""
+
+    def __init__(self, max_entries: int = 20_000):
+        self._lock = threading.Lock()
+        self._by_id: OrderedDict[int, tuple[object, uuid.UUID, float]] = OrderedDict()
+        self._id_by_subject: dict[uuid.UUID, int] = {}
+        self.max_entries = max_entries
+
+    def get(self, key_id: int):
+        with self._lock:
+            entry = self._by_id.get(key_id)
+            if entry is None:
+                return None
+            if entry[2] < time.monotonic():
+                self._drop(key_id)
+                return None
+            self._by_id.move_to_end(key_id)
+            return entry
+
+    def key_id_for(self, subject_id: uuid.UUID) -> int | None:
+        with self._lock:
+            return self._id_by_subject.get(subject_id)
+
+    def put(self, key_id: int, key, subject_id: uuid.UUID) -> None:
+        ttl = settings.PRZYSTAN_DEK_CACHE_SECONDS
+        with self._lock:
+            self._by_id[key_id] = (key, subject_id, time.monotonic() + ttl)
+            self._by_id.move_to_end(key_id)
+            self._id_by_subject[subject_id] = key_id
+            while len(self._by_id) > self.max_entries:
+                oldest = next(iter(self._by_id))
+                self._drop(oldest)
+
+    def evict_subject(self, subject_id: uuid.UUID) -> None:
+        with self._lock:
+            key_id = self._id_by_subject.pop(subject_id, None)
+            if key_id is not None:
+                self._by_id.pop(key_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+            self._id_by_subject.clear()
+
+    def _drop(self, key_id: int) -> None:
+        _key, subject_id, _exp = self._by_id.pop(key_id)
+        if self._id_by_subject.get(subject_id) == key_id:
+            del self._id_by_subject[subject_id]
+
+
+cache = _KeyCache()
+
+
+def _unwrap(data_key: DataKey) -> bytes:
+    ring = keys.kek_ring()
+    return crypto.unwrap_key(
+        bytes(data_key.wrapped),
+        kek=ring.get(data_key.kek_id),
+        kek_id=data_key.kek_id,
+        subject_id=data_key.subject_id,
+    )
+
+
+def subject_create(*, kind: str) -> Subject:
+    """Create a data subject with a fresh random data key, wrapped by the current KEK."""
+    subject = Subject.objects.create(kind=kind)
+    ring = keys.kek_ring()
+    dek = crypto.new_data_key()
+    wrapped = crypto.wrap_key(
+        dek, kek=ring.keys[ring.current], kek_id=ring.current, subject_id=subject.id
+    )
+    data_key = DataKey.objects.create(subject=subject, kek_id=ring.current, wrapped=wrapped)
+    cache.put(data_key.pk, dek, subject.id)
+    return subject
+
+
+def key_for_subject(subject_id: uuid.UUID) -> tuple[int, bytes]:
+    """(key id, key) to encrypt a new value for `subject_id`; SubjectErased if destroyed."""
+    key_id = cache.key_id_for(subject_id)
+    if key_id is not None:
+        entry = cache.get(key_id)
+        if entry is not None:
+            if entry[0] is ERASED_KEY:
+                raise SubjectErased(str(subject_id))
+            return key_id, entry[0]
+    data_key = DataKey.objects.filter(subject_id=subject_id).first()
+    if data_key is None or data_key.destroyed_at is not None:
+        raise SubjectErased(str(subject_id))
+    dek = _unwrap(data_key)
+    cache.put(data_key.pk, dek, subject_id)
+    return data_key.pk, dek
+
+
+def key_by_id(key_id: int, subject_id: uuid.UUID):
+    """The data key a ciphertext names, or ERASED_KEY if its subject was erased.
+
+    Raises DecryptionError when the key belongs to another subject or is missing without an
+    erasure: a ciphertext moved between people never opens.
+    """
+    entry = cache.get(key_id)
+    if entry is None:
+        data_key = DataKey.objects.filter(pk=key_id).first()
+        if data_key is None:
+            raise crypto.DecryptionError("the data key a ciphertext names does not exist")
+        if data_key.destroyed_at is not None:
+            cache.put(key_id, ERASED_KEY, data_key.subject_id)
+        else:
+            cache.put(key_id, _unwrap(data_key), data_key.subject_id)
+        entry = cache.get(key_id)
+    key, owner, _expires = entry
+    # The key id is in the clear part of the ciphertext: it must name this subject's own key.
+    if owner != subject_id:
+        raise crypto.DecryptionError("ciphertext names another subject's key")
+    return key
+
+
+def prefetch(subject_ids: Iterable[uuid.UUID]) -> None:
+    """Unwrap the keys of many subjects with one query (lists stay constant in queries)."""
+    missing = [s for s in set(subject_ids) if s is not None and cache.key_id_for(s) is None]
+    if not missing:
+        return
+    for data_key in DataKey.objects.filter(subject_id__in=missing):
+        if data_key.destroyed_at is not None:
+            cache.put(data_key.pk, ERASED_KEY, data_key.subject_id)
+        else:
+            cache.put(data_key.pk, _unwrap(data_key), data_key.subject_id)
+
+
+def encrypt_value(plaintext: bytes, *, label: str, subject_id: uuid.UUID) -> bytes:
+    key_id, key = key_for_subject(subject_id)
+    return crypto.encrypt(plaintext, key=key, key_id=key_id, label=label, subject_id=subject_id)
+
+
+def decrypt_value(blob: bytes, *, label: str, subject_id: uuid.UUID):
+    """The plaintext bytes, or ERASED_KEY if the subject was erased; raises on any other failure."""
+    key = key_by_id(crypto.key_id_of(blob), subject_id)
+    if key is ERASED_KEY:
+        return ERASED_KEY
+    return crypto.decrypt(blob, key=key, label=label, subject_id=subject_id)

@@ -1,0 +1,208 @@
+"""Erasure destroys the key: the person's live and history rows stop opening; nothing else."""
+
+import datetime
+import json
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+
+from audit.verify import access_log_verify
+from cases.models import Client
+from cases.pesel import synthesize
+from cases.selectors import client_search
+from privacy import files, vault
+from privacy.fields import ERASED
+from privacy.models import DataKey, ErasureRecord, Subject
+from privacy.services import reapply_erasures, subject_erase
+from tests.factories import make_client
+
+
+@pytest.fixture
+def people(db):
+    born = datetime.date(1970, 3, 4)
+    target = make_client(
+        first_name="Halina",
+        surname="Wierzbowa",
+        sex="female",
+        birth_date=born,
+        pesel=synthesize(born, female=True, serial=321),
+    )
+    target.phone = "+48 600 100 200"
+    target._change_reason = "test edit"
+    target.save()
+    others = [
+        make_client(
+            first_name="Bogdan", surname=f"Cisowski{n}", birth_date=datetime.date(1965 + n, 1, 1)
+        )
+        for n in range(3)
+    ]
+    return target, others
+
+
+def counts():
+    return list(
+        Client.objects.values("birth_year", "sex")
+        .annotate(n=Count("pk"))
+        .order_by("birth_year", "sex")
+    )
+
+
+def test_erasure_makes_live_and_history_rows_unreadable(people, dpo):
+    target, _others = people
+    subject_erase(subject=target.subject, by=dpo, reason="request of the data subject, art. 17")
+    vault.cache.clear()
+    erased = Client.objects.get(pk=target.pk)
+    assert erased.surname is ERASED
+    assert erased.pesel is ERASED
+    assert erased.birth_date is ERASED
+    history = list(erased.history.all())
+    assert len(history) == 2
+    assert all(h.surname is ERASED and h.phone is ERASED for h in history)
+
+
+def test_erasure_destroys_the_wrapped_key_in_the_database(people, dpo):
+    target, _ = people
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT wrapped FROM privacy_datakey WHERE subject_id = %s",
+            [target.pk.hex if connection.vendor == "sqlite" else target.pk],
+        )
+        (wrapped,) = cursor.fetchone()
+    assert bytes(wrapped) == b""
+
+
+def test_erasure_clears_the_blind_indexes_and_search_no_longer_finds_the_person(people, dpo):
+    target, _ = people
+    pesel = target.pesel
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    row = (
+        Client.objects.filter(pk=target.pk)
+        .values("pesel_bidx", "name_bidx", "surname_birth_bidx")
+        .get()
+    )
+    assert row == {"pesel_bidx": None, "name_bidx": None, "surname_birth_bidx": None}
+    assert client_search(pesel=pesel) == []
+    assert client_search(surname="Wierzbowa", first_name="Halina") == []
+
+
+def test_other_people_are_untouched(people, dpo):
+    target, others = people
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    vault.cache.clear()
+    for person in others:
+        loaded = Client.objects.get(pk=person.pk)
+        assert loaded.surname == person.surname
+        assert client_search(surname=person.surname, first_name="Bogdan") == [loaded]
+
+
+def test_counts_by_year_of_birth_and_sex_are_unchanged(people, dpo):
+    target, _ = people
+    before = counts()
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    assert counts() == before
+
+
+def test_erasure_is_logged_and_the_access_log_chain_still_verifies(people, dpo):
+    from audit.models import AccessLogEntry
+
+    target, _ = people
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    entry = AccessLogEntry.objects.filter(subject_id=target.pk, action="erase").get()
+    assert entry.actor == dpo
+    assert access_log_verify().is_intact
+
+
+def test_the_ledger_records_only_the_subject_id_and_the_date(
+    people, dpo, django_capture_on_commit_callbacks
+):
+    target, _ = people
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    record = ErasureRecord.objects.get()
+    assert record.subject_id == target.pk
+    lines = settings.PRZYSTAN_ERASURE_LEDGER.read_text().splitlines()
+    assert json.loads(lines[-1]) == {
+        "subject_id": str(target.pk),
+        "erased_on": record.erased_on.isoformat(),
+    }
+
+
+def test_erased_files_are_deleted_from_disk(people, dpo, django_capture_on_commit_callbacks):
+    target, _ = people
+    stored = files.file_store(
+        subject=target.subject,
+        content=b"%PDF-1.4 scan",
+        label="document",
+        content_type="application/pdf",
+    )
+    path = files.vault_storage().path(stored.storage_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_an_erased_person_cannot_be_erased_twice_or_written(people, dpo):
+    target, _ = people
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    with pytest.raises(ValidationError):
+        subject_erase(subject=target.subject, by=dpo, reason="again")
+    loaded = Client.objects.get(pk=target.pk)
+    loaded.surname = "Nowe"
+    with pytest.raises(vault.SubjectErased):
+        loaded.save()
+
+
+def test_erasure_needs_a_reason(people, dpo):
+    target, _ = people
+    with pytest.raises(ValidationError):
+        subject_erase(subject=target.subject, by=dpo, reason="  ")
+    assert not Subject.objects.get(pk=target.pk).is_erased
+
+
+def test_the_ledger_erases_again_after_a_restore_from_backup(
+    people, dpo, django_capture_on_commit_callbacks
+):
+    target, _ = people
+    backup = DataKey.objects.values("wrapped", "kek_id").get(subject_id=target.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    # Restore the pre-erasure state of the key and subject, as a database restore would.
+    DataKey.objects.filter(subject_id=target.pk).update(
+        wrapped=backup["wrapped"], destroyed_at=None
+    )
+    Subject.objects.filter(pk=target.pk).update(erased_at=None)
+    vault.cache.clear()
+    assert Client.objects.get(pk=target.pk).surname == "Wierzbowa"
+    call_command("reapply_erasures")
+    vault.cache.clear()
+    assert Client.objects.get(pk=target.pk).surname is ERASED
+
+
+def test_reapplying_the_ledger_twice_changes_nothing_more(
+    people, dpo, django_capture_on_commit_callbacks
+):
+    target, _ = people
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    lines = settings.PRZYSTAN_ERASURE_LEDGER.read_text().splitlines()
+    assert reapply_erasures(lines) == 0
+
+
+def test_pages_show_a_placeholder_for_an_erased_client(client, people, social_worker, dpo):
+    from guardian.shortcuts import assign_perm
+
+    target, _ = people
+    assign_perm("cases.view_client", social_worker, target)
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    client.force_login(social_worker)
+    for path in (f"/clients/{target.pk}/", f"/clients/{target.pk}/history/", "/clients/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "[usunięto]" in response.content.decode()

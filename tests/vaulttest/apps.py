@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VaultTestConfig(AppConfig):
+    name = "tests.vaulttest"
+    label = "vaulttest"
