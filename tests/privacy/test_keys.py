@@ -64,7 +64,8 @@ def test_a_malformed_kek_is_refused(monkeypatch, value):
 
 
 def _env_without(*names):
-    env = {k: v for k, v in os.environ.items() if k not in names}
+    # Set to empty (not removed): manage.py would otherwise fall back to a demo var/ folder.
+    env = {**os.environ, **dict.fromkeys(names, "")}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.pop("DATABASE_URL", None)
     return env
