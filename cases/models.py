@@ -334,7 +334,7 @@ class HandoverRequest(models.Model):
 
 
 class BreakGlassAccess(models.Model):
-    """Emergency read access to a file outside one's caseload: stated reason, time-limited, reviewed."""
+    """Emergency read access outside one's caseload: stated reason, time-limited, reviewed."""
 
     client = _client_fk("break_glass")
     user = _staff_fk("break_glass")
