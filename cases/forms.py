@@ -1,10 +1,37 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Client
+from accounts.models import User
+from cases.models import (
+    ADDICTION_CHOICES,
+    HOMELESSNESS_REASONS,
+    IDENTITY_DOCUMENTS,
+    INCOME_SOURCES,
+    CaseEpisode,
+    CaseNote,
+    Client,
+)
+
+
+class _MultipleCodes(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
 
 
 class ClientForm(forms.ModelForm):
+    """Intake: identity, contact and the facts of the situation; unknowns are real answers."""
+
+    homelessness_reasons = _MultipleCodes(
+        label=_("Reasons for homelessness"), choices=HOMELESSNESS_REASONS, required=False
+    )
+    income_sources = _MultipleCodes(
+        label=_("Income sources"), choices=INCOME_SOURCES, required=False
+    )
+    identity_documents = _MultipleCodes(
+        label=_("Identity documents held"), choices=IDENTITY_DOCUMENTS, required=False
+    )
+    addictions = _MultipleCodes(label=_("Addiction"), choices=ADDICTION_CHOICES, required=False)
+
     class Meta:
         model = Client
         fields = [
@@ -13,14 +40,29 @@ class ClientForm(forms.ModelForm):
             "pesel",
             "birth_date",
             "sex",
+            "citizenship",
+            "preferred_language",
             "phone",
             "email",
             "contact_note",
             "municipality_code",
+            "ethos",
+            "episode_started_on",
+            "episodes_last_3_years",
+            "homelessness_reasons",
+            "income_sources",
+            "identity_documents",
+            "health_note",
+            "disability",
+            "addictions",
+            "pregnancy_due_on",
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "contact_note": forms.Textarea(attrs={"rows": 3}),
+            "episode_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "pregnancy_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "contact_note": forms.Textarea(attrs={"rows": 2}),
+            "health_note": forms.Textarea(attrs={"rows": 3}),
             "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
         help_texts = {
@@ -35,6 +77,21 @@ class ClientForm(forms.ModelForm):
         if code and (len(code) != 7 or not code.isascii() or not code.isdigit()):
             raise forms.ValidationError(_("A TERYT municipality code has 7 digits."))
         return code
+
+    def clean(self):
+        data = super().clean()
+        # A PESEL that disagrees with the date of birth or sex is a warning, not a wall: the
+        # client's document may say otherwise. The page shows it; the form still saves.
+        self.pesel_warnings = []
+        pesel = data.get("pesel")
+        if pesel and not self.has_error("pesel"):
+            from cases.pesel import birth_date_of, sex_of
+
+            if data.get("birth_date") and birth_date_of(pesel) != data["birth_date"]:
+                self.pesel_warnings.append(_("The PESEL encodes another date of birth."))
+            if data.get("sex") in ("female", "male") and sex_of(pesel) != data["sex"]:
+                self.pesel_warnings.append(_("The PESEL encodes the other sex."))
+        return data
 
 
 class ClientSearchForm(forms.Form):
@@ -71,3 +128,61 @@ class ClientSearchForm(forms.Form):
         raise forms.ValidationError(
             _("Give a PESEL, or a surname with a first name or a date of birth.")
         )
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["kind", "noted_on", "text", "is_important", "is_sensitive"]
+        widgets = {
+            "noted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("noted_on", timezone.localdate())
+
+    def clean_noted_on(self):
+        noted_on = self.cleaned_data["noted_on"]
+        if noted_on > timezone.localdate():
+            raise forms.ValidationError(_("A note cannot be dated in the future."))
+        return noted_on
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why must you open this file now?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your manager will review this access. It is logged."),
+    )
+    confirm_password = forms.CharField(
+        label=_("Your password (to confirm)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_confirm_password(self):
+        password = self.cleaned_data["confirm_password"]
+        if not self.actor.check_password(password):
+            raise forms.ValidationError(_("Your password is not correct."))
+        return password
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseEpisode.Outcome.choices)
+
+
+class AssignForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none())
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = User.objects.filter(
+            organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
+        ).order_by("last_name", "first_name")

@@ -1,77 +1,70 @@
 """Writes to case files: each in one transaction, permission-checked, with a history reason."""
 
-import datetime
+from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import access_log_write
-from cases.models import Client
+from cases.models import (
+    Assignment,
+    BreakGlassAccess,
+    CaseEpisode,
+    CaseNote,
+    Client,
+    HandoverRequest,
+)
 from privacy import vault
 
+CASELOAD_PERMISSIONS = ("cases.view_client", "cases.change_client")
+
 CLIENT_FIELDS = [
-    "first_name",
-    "surname",
-    "pesel",
-    "birth_date",
-    "sex",
-    "phone",
-    "email",
-    "contact_note",
-    "municipality_code",
-]
+    "first_name", "surname", "pesel", "birth_date", "sex", "phone", "email", "contact_note",
+    "municipality_code", "citizenship", "preferred_language", "ethos", "episode_started_on",
+    "episodes_last_3_years", "homelessness_reasons", "income_sources", "identity_documents",
+    "health_note", "disability", "addictions", "pregnancy_due_on",
+]  # fmt: skip
 
 
-def client_register(
-    *,
-    by,
-    first_name: str,
-    surname: str,
-    pesel: str = "",
-    birth_date: datetime.date | None = None,
-    sex: str = "not_known",
-    phone: str = "",
-    email: str = "",
-    contact_note: str = "",
-    municipality_code: str = "",
-    request=None,
-) -> Client:
-    """Register a new client as a data subject with their own key, in the registrar's caseload."""
+def _check_fields(fields, where: str) -> None:
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"{where} got unknown fields {sorted(unknown)}")
+
+
+def _may_change(by, client: Client) -> None:
+    if not by.has_perm("cases.change_client", client):
+        raise PermissionDenied(_("You may not change this file."))
+
+
+def client_register(*, by, request=None, **fields) -> Client:
+    """Register a new client as a data subject with their own key, in the registrar's caseload.
+
+    Opens the first case episode and assigns the client to the registering worker.
+    """
     if not by.has_role("social_worker"):
         raise PermissionDenied(_("Only social workers register clients."))
+    _check_fields(fields, "client_register")
     with transaction.atomic():
         subject = vault.subject_create(kind="client")
-        client = Client(
-            subject=subject,
-            first_name=first_name,
-            surname=surname,
-            pesel=pesel,
-            birth_date=birth_date,
-            sex=sex,
-            phone=phone,
-            email=email,
-            contact_note=contact_note,
-            municipality_code=municipality_code,
-            registered_by=by,
-        )
+        client = Client(subject=subject, registered_by=by, **fields)
         client.full_clean()
         client._change_reason = "client_register"
         client.save()
-        for permission in ("cases.view_client", "cases.change_client"):
-            assign_perm(permission, by, client)
+        CaseEpisode.objects.create(client=client, opened_on=timezone.localdate(), opened_by=by)
+        _assign(client=client, worker=by, by=by)
         access_log_write(actor=by, action="create", subject_id=client.pk, request=request)
     return client
 
 
 def client_update(*, by, client: Client, request=None, **changes) -> Client:
-    """Change a client's identity or contact details; the old values stay in the history."""
-    if not by.has_perm("cases.change_client", client):
-        raise PermissionDenied(_("You may not change this file."))
-    unknown = set(changes) - set(CLIENT_FIELDS)
-    if unknown:
-        raise TypeError(f"client_update got unknown fields {sorted(unknown)}")
+    """Change a client's intake facts; the old values stay in the history."""
+    _may_change(by, client)
+    _check_fields(changes, "client_update")
     with transaction.atomic():
         for name, value in changes.items():
             setattr(client, name, value)
@@ -80,3 +73,191 @@ def client_update(*, by, client: Client, request=None, **changes) -> Client:
         client.save()
         access_log_write(actor=by, action="update", subject_id=client.pk, request=request)
     return client
+
+
+def _assign(*, client: Client, worker, by, team=None) -> Assignment:
+    """End the current assignment (revoking its holder's access) and start a new one."""
+    now = timezone.now()
+    current = (
+        Assignment.objects.select_for_update().filter(client=client, ended_at__isnull=True).first()
+    )
+    if current is not None:
+        current.ended_at = now
+        current._change_reason = "handover"
+        current.save()
+        for permission in CASELOAD_PERMISSIONS:
+            remove_perm(permission, current.worker, client)
+            if current.team_id:
+                remove_perm(permission, current.team, client)
+    assignment = Assignment(client=client, worker=worker, team=team, started_at=now, assigned_by=by)
+    assignment._change_reason = "assign"
+    assignment.save()
+    for permission in CASELOAD_PERMISSIONS:
+        assign_perm(permission, worker, client)
+        if team is not None:
+            assign_perm(permission, team, client)
+    return assignment
+
+
+def _check_manager_of(by, worker) -> None:
+    # A manager assigns within their own organisation, to active social workers.
+    if not by.has_role("manager") or by.organisation_id != worker.organisation_id:
+        raise PermissionDenied(_("Only a manager of the worker's organisation assigns clients."))
+    if not worker.is_active or not worker.has_role("social_worker"):
+        raise ValidationError(_("Clients can be assigned only to active social workers."))
+
+
+def client_handover(*, by, client: Client, to_worker, team=None, request=None) -> Assignment:
+    """Move a file to another worker in one transaction; the old holder loses access at once."""
+    _check_manager_of(by, to_worker)
+    with transaction.atomic():
+        current = Assignment.objects.filter(client=client, ended_at__isnull=True).first()
+        if current is not None and current.worker.organisation_id != by.organisation_id:
+            # Another organisation's file moves only with its own manager's decision.
+            requested = HandoverRequest.objects.filter(
+                client=client, requested_by=to_worker, status=HandoverRequest.Status.OPEN
+            ).exists()
+            if not requested:
+                raise PermissionDenied(_("This file is held by another organisation."))
+        if current is not None and current.worker_id == to_worker.pk:
+            raise ValidationError(_("This worker already holds the file."))
+        assignment = _assign(client=client, worker=to_worker, by=by, team=team)
+        HandoverRequest.objects.filter(
+            client=client, requested_by=to_worker, status=HandoverRequest.Status.OPEN
+        ).update(status=HandoverRequest.Status.DONE, decided_by=by, decided_at=timezone.now())
+        access_log_write(actor=by, action="handover", subject_id=client.pk, request=request)
+    return assignment
+
+
+def handover_request(*, by, client: Client, request=None) -> HandoverRequest:
+    """A worker who found a client held elsewhere asks for the file (a manager decides)."""
+    if not by.has_role("social_worker"):
+        raise PermissionDenied(_("Only social workers ask for a handover."))
+    if by.has_perm("cases.view_client", client):
+        raise ValidationError(_("This client is already in your caseload."))
+    if HandoverRequest.objects.filter(
+        client=client, requested_by=by, status=HandoverRequest.Status.OPEN
+    ).exists():
+        raise ValidationError(_("You have already asked for this file."))
+    handover = HandoverRequest.objects.create(client=client, requested_by=by)
+    access_log_write(
+        actor=by, action="handover", subject_id=client.pk, purpose="request", request=request
+    )
+    return handover
+
+
+def break_glass_open(*, by, client: Client, reason: str, request=None) -> BreakGlassAccess:
+    """Emergency read access to a file outside the caseload: a stated reason, time-limited."""
+    if not by.has_role("social_worker"):
+        raise PermissionDenied(_("Only social workers may use emergency access."))
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ValidationError(_("Describe the emergency in at least a few words."))
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassAccess(
+            client=client, user=by, reason=reason, started_at=now,
+            expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
+        )  # fmt: skip
+        grant.full_clean()
+        grant._change_reason = "break_glass_open"
+        grant.save()
+        access_log_write(
+            actor=by, action="break_glass", subject_id=client.pk, purpose="opened", request=request
+        )
+    return grant
+
+
+def break_glass_review(*, by, grant: BreakGlassAccess, request=None) -> BreakGlassAccess:
+    """A manager of the worker's organisation marks an emergency access as reviewed."""
+    if not by.has_role("manager") or grant.user.organisation_id != by.organisation_id:
+        raise PermissionDenied(_("Only a manager of the worker's organisation reviews this."))
+    grant.reviewed_at = timezone.now()
+    grant.reviewed_by = by
+    grant._change_reason = "break_glass_review"
+    grant.save()
+    return grant
+
+
+def note_add(
+    *, by, client: Client, kind: str, noted_on, text: str, is_important: bool = False,
+    is_sensitive: bool = False, request=None,
+) -> CaseNote:  # fmt: skip
+    """Add a case note, encrypted under the client's key."""
+    _may_change(by, client)
+    with transaction.atomic():
+        note = CaseNote(
+            client=client, kind=kind, noted_on=noted_on, text=text, is_important=is_important,
+            is_sensitive=is_sensitive, author=by,
+        )  # fmt: skip
+        note.full_clean()
+        note._change_reason = "note_add"
+        note.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="note", request=request
+        )
+    return note
+
+
+def note_edit(*, by, note: CaseNote, request=None, **changes) -> CaseNote:
+    """Change a note; its earlier text stays in the history."""
+    _may_change(by, note.client)
+    with transaction.atomic():
+        for name in ("kind", "noted_on", "text", "is_important", "is_sensitive"):
+            if name in changes:
+                setattr(note, name, changes[name])
+        note.full_clean()
+        note._change_reason = "note_edit"
+        note.save()
+        access_log_write(
+            actor=by, action="update", subject_id=note.client_id, purpose="note", request=request
+        )
+    return note
+
+
+def case_close(*, by, client: Client, outcome: str, request=None) -> CaseEpisode:
+    """Close the client's open case episode with an outcome; the record stays whole."""
+    _may_change(by, client)
+    if outcome not in CaseEpisode.Outcome.values:
+        raise ValidationError(_("Choose an outcome."))
+    with transaction.atomic():
+        episode = (
+            CaseEpisode.objects.select_for_update()
+            .filter(client=client, closed_on__isnull=True)
+            .first()
+        )
+        if episode is None and client.closed_on is not None:
+            raise ValidationError(_("This case is already closed."))
+        if episode is None:
+            # A record from before episodes were kept: its open span began at registration.
+            episode = CaseEpisode(client=client, opened_on=client.registered_on)
+        episode.closed_on = timezone.localdate()
+        episode.closed_by = by
+        episode.outcome = outcome
+        episode._change_reason = "case_close"
+        episode.save()
+        client.closed_on = episode.closed_on
+        client._change_reason = "case_close"
+        client.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="close", request=request
+        )
+    return episode
+
+
+def case_reopen(*, by, client: Client, request=None) -> CaseEpisode:
+    """Reopen a closed case: a new episode of the same, continuous client record."""
+    _may_change(by, client)
+    with transaction.atomic():
+        if CaseEpisode.objects.filter(client=client, closed_on__isnull=True).exists():
+            raise ValidationError(_("This case is open."))
+        episode = CaseEpisode.objects.create(
+            client=client, opened_on=timezone.localdate(), opened_by=by
+        )
+        client.closed_on = None
+        client._change_reason = "case_reopen"
+        client.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="reopen", request=request
+        )
+    return episode

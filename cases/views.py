@@ -1,22 +1,55 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.services import access_log_write
 from cases import selectors, services
-from cases.access import clients_visible_to, get_client_for_user
-from cases.forms import ClientForm, ClientSearchForm
+from cases.access import get_client_access, notes_visible_to
+from cases.forms import (
+    AssignForm,
+    BreakGlassForm,
+    ClientForm,
+    ClientSearchForm,
+    CloseCaseForm,
+    NoteForm,
+)
+from cases.models import BreakGlassAccess, CaseNote, Client, HandoverRequest
+from cases.timeline import client_timeline
 
 
 @require_GET
 @role_required(Role.SOCIAL_WORKER)
 def caseload(request):
-    clients = clients_visible_to(request.user).with_keys()
-    return render(request, "cases/caseload.html", {"clients": clients})
+    status = request.GET.get("status", "open")
+    overdue = request.GET.get("overdue") == "1"
+    try:
+        quiet_days = int(request.GET.get("quiet", "") or 0) or None
+    except ValueError:
+        quiet_days = None
+    clients = selectors.caseload(
+        request.user, status=status, overdue_only=overdue, no_contact_days=quiet_days
+    )
+    todo = {
+        "handovers": HandoverRequest.objects.filter(
+            requested_by=request.user, status=HandoverRequest.Status.OPEN
+        ).count(),
+    }
+    return render(
+        request,
+        "cases/caseload.html",
+        {
+            "clients": clients,
+            "status": status,
+            "overdue": overdue,
+            "quiet": quiet_days or "",
+            "todo": todo,
+        },
+    )
 
 
 @role_required(Role.SOCIAL_WORKER)
@@ -26,13 +59,13 @@ def client_search(request):
     results = None
     if request.method == "POST" and form.is_valid():
         found = selectors.client_search(**form.cleaned_data)
-        visible = set(
-            clients_visible_to(request.user)
-            .filter(pk__in=[c.pk for c in found])
-            .values_list("pk", flat=True)
-        )
-        results = [{"client": c, "visible": c.pk in visible} for c in found]
+        hidden = selectors.hidden_from(request.user, found)
+        found = [c for c in found if c.pk not in hidden]
+        holders = selectors.current_holders(c.pk for c in found)
+        results = []
         for client in found:
+            own = request.user.has_perm("cases.view_client", client)
+            results.append({"client": client, "visible": own, "holder": holders.get(client.pk)})
             access_log_write(
                 actor=request.user, action="search", subject_id=client.pk, request=request
             )
@@ -51,20 +84,50 @@ def client_create(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("The client has been registered."))
+            for warning in form.pesel_warnings:
+                messages.warning(request, warning)
             return redirect("cases:client-detail", client_id=client.pk)
     return render(request, "cases/client_form.html", {"form": form, "creating": True})
 
 
-@require_GET
+def _file_context(access, **extra):
+    client = access.client
+    return {
+        "client": client,
+        "access": access,
+        "warnings": list(client.do_not_disclose.with_keys()) if access.is_holder else [],
+        "holder": selectors.current_holders([client.pk]).get(client.pk),
+        **extra,
+    }
+
+
 @role_required(Role.SOCIAL_WORKER)
 def client_detail(request, client_id):
-    client = get_client_for_user(request.user, client_id, request=request)
-    return render(request, "cases/client_detail.html", {"client": client})
+    access = get_client_access(request.user, client_id, request=request)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            services.note_add(
+                by=request.user, client=access.client, request=request, **form.cleaned_data
+            )
+            messages.success(request, _("The note has been added."))
+            return redirect("cases:client-detail", client_id=access.client.pk)
+    context = _file_context(
+        access,
+        notes=notes_visible_to(access),
+        note_form=form,
+        timeline=client_timeline(access),
+        close_form=CloseCaseForm(),
+    )
+    return render(request, "cases/client_detail.html", context)
 
 
 @role_required(Role.SOCIAL_WORKER)
 def client_edit(request, client_id):
-    client = get_client_for_user(request.user, client_id, write=True, request=request)
+    access = get_client_access(request.user, client_id, write=True, request=request)
+    client = access.client
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
         try:
@@ -75,16 +138,31 @@ def client_edit(request, client_id):
             form.add_error(None, error)
         else:
             messages.success(request, _("The changes have been saved."))
+            for warning in form.pesel_warnings:
+                messages.warning(request, warning)
             return redirect("cases:client-detail", client_id=client.pk)
     return render(
         request, "cases/client_form.html", {"form": form, "creating": False, "client": client}
     )
 
 
+@role_required(Role.SOCIAL_WORKER)
+def note_edit(request, client_id, note_id):
+    access = get_client_access(request.user, client_id, write=True, request=request)
+    note = get_object_or_404(CaseNote.objects.with_keys(), pk=note_id, client=access.client)
+    form = NoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        services.note_edit(by=request.user, note=note, request=request, **form.cleaned_data)
+        messages.success(request, _("The note has been saved."))
+        return redirect("cases:client-detail", client_id=access.client.pk)
+    return render(request, "cases/note_form.html", {"form": form, "client": access.client})
+
+
 @require_GET
 @role_required(Role.SOCIAL_WORKER)
 def client_history(request, client_id):
-    client = get_client_for_user(request.user, client_id, request=request, purpose="history")
+    access = get_client_access(request.user, client_id, request=request, purpose="history")
+    client = access.client
     records = list(client.history.select_related("history_user").order_by("-history_date"))
     changes = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
@@ -95,3 +173,158 @@ def client_history(request, client_id):
         ]
         changes.append({"record": newer, "changes": labelled})
     return render(request, "cases/client_history.html", {"client": client, "changes": changes})
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def case_close(request, client_id):
+    access = get_client_access(request.user, client_id, write=True, request=request)
+    form = CloseCaseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose an outcome."))
+        services.case_close(
+            by=request.user,
+            client=access.client,
+            outcome=form.cleaned_data["outcome"],
+            request=request,
+        )
+        messages.success(request, _("The case has been closed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:client-detail", client_id=access.client.pk)
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def case_reopen(request, client_id):
+    access = get_client_access(request.user, client_id, write=True, request=request)
+    try:
+        services.case_reopen(by=request.user, client=access.client, request=request)
+        messages.success(request, _("The case has been reopened."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:client-detail", client_id=access.client.pk)
+
+
+def _known_client(client_id) -> Client:
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def handover_ask(request, client_id):
+    client = _known_client(client_id)
+    try:
+        services.handover_request(by=request.user, client=client, request=request)
+        messages.success(
+            request, _("Your request has been sent to the manager of the file's holder.")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:client-search")
+
+
+@role_required(Role.SOCIAL_WORKER)
+def break_glass(request, client_id):
+    client = _known_client(client_id)
+    form = BreakGlassForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.break_glass_open(
+                by=request.user, client=client, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            return redirect("cases:client-detail", client_id=client.pk)
+    return render(request, "cases/break_glass.html", {"form": form, "client_id": client.pk})
+
+
+@role_required(Role.MANAGER)
+def assignments(request):
+    """A manager's queue: handover requests and emergency accesses of their organisation's staff."""
+    org = request.user.organisation_id
+    requests_open = (
+        HandoverRequest.objects.filter(
+            status=HandoverRequest.Status.OPEN, requested_by__organisation_id=org
+        )
+        .select_related("requested_by")
+        .order_by("requested_at")
+    )
+    holders = selectors.current_holders(r.client_id for r in requests_open)
+    rows = [{"request": r, "holder": holders.get(r.client_id)} for r in requests_open]
+    grants = (
+        BreakGlassAccess.objects.filter(user__organisation_id=org, reviewed_at__isnull=True)
+        .select_related("user")
+        .order_by("started_at")
+    )
+    return render(request, "cases/assignments.html", {"rows": rows, "grants": grants})
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def handover_decide(request, request_id):
+    handover = get_object_or_404(
+        HandoverRequest,
+        pk=request_id,
+        status=HandoverRequest.Status.OPEN,
+        requested_by__organisation_id=request.user.organisation_id,
+    )
+    if request.POST.get("decision") == "refuse":
+        handover.status = HandoverRequest.Status.REFUSED
+        handover.decided_by = request.user
+        handover.save()
+        messages.info(request, _("The request has been refused."))
+        return redirect("cases:assignments")
+    try:
+        services.client_handover(
+            by=request.user,
+            client=handover.client,
+            to_worker=handover.requested_by,
+            request=request,
+        )
+        messages.success(request, _("The file has been handed over."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("cases:assignments")
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def break_glass_reviewed(request, grant_id):
+    grant = get_object_or_404(
+        BreakGlassAccess, pk=grant_id, user__organisation_id=request.user.organisation_id
+    )
+    services.break_glass_review(by=request.user, grant=grant, request=request)
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("cases:assignments")
+
+
+@role_required(Role.MANAGER)
+def assign(request, client_id):
+    """Assign (or hand over) a client held in the manager's organisation to one of its workers."""
+    client = _known_client(client_id)
+    holder = selectors.current_holders([client.pk]).get(client.pk)
+    if holder is not None and holder.worker.organisation_id != request.user.organisation_id:
+        raise Http404
+    form = AssignForm(request.POST or None, manager=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_handover(
+                by=request.user,
+                client=client,
+                to_worker=form.cleaned_data["worker"],
+                request=request,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The file has been handed over."))
+            return redirect("cases:assignments")
+    return render(
+        request, "cases/assign.html", {"form": form, "holder": holder, "client_id": client.pk}
+    )

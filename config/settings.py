@@ -106,6 +106,10 @@ PRZYSTAN_ERASURE_LEDGER = Path(
     env_str("PRZYSTAN_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
 )
 
+# Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)
+PLAN_REVIEW_DAYS = env_int("PLAN_REVIEW_DAYS", 14, minimum=1, maximum=365)
+
 # Database: the embedded SQLite file for the demo; PostgreSQL (DATABASE_URL) for production and CI.
 _default_db = f"sqlite:///{VAR_DIR / 'przystan.sqlite3'}"
 _database_url = env_str("DATABASE_URL", _default_db)
