@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 from cases.models import (
     ADDICTION_CHOICES,
     HOMELESSNESS_REASONS,
@@ -11,6 +11,8 @@ from cases.models import (
     CaseEpisode,
     CaseNote,
     Client,
+    Consent,
+    Document,
 )
 
 
@@ -186,3 +188,61 @@ class AssignForm(forms.Form):
         self.fields["worker"].queryset = User.objects.filter(
             organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
         ).order_by("last_name", "first_name")
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["purpose", "partner", "legal_basis", "given_on", "signed_form"]
+        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["signed_form"].queryset = client.documents.filter(kind=Document.Kind.CONSENT)
+        self.fields["signed_form"].label_from_instance = lambda d: (
+            f"{d.title} ({d.uploaded_at:%Y-%m-%d})"
+        )
+        self.initial.setdefault("given_on", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        needs_partner = data.get("purpose") in (
+            Consent.Purpose.SHARE_PARTNER,
+            Consent.Purpose.REFERRAL,
+        )
+        if needs_partner and not data.get("partner"):
+            self.add_error("partner", _("Name the partner this consent is for."))
+        if data.get("given_on") and data["given_on"] > timezone.localdate():
+            self.add_error("given_on", _("A consent cannot be dated in the future."))
+        return data
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    service = forms.CharField(label=_("Service"), max_length=200)
+    summary = forms.CharField(
+        label=_("What the partner needs to know"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only this text and the client's first name and initial reach the partner."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))

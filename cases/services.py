@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q as models_Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -23,11 +24,28 @@ from privacy import vault
 CASELOAD_PERMISSIONS = ("cases.view_client", "cases.change_client")
 
 CLIENT_FIELDS = [
-    "first_name", "surname", "pesel", "birth_date", "sex", "phone", "email", "contact_note",
-    "municipality_code", "citizenship", "preferred_language", "ethos", "episode_started_on",
-    "episodes_last_3_years", "homelessness_reasons", "income_sources", "identity_documents",
-    "health_note", "disability", "addictions", "pregnancy_due_on",
-]  # fmt: skip
+    "first_name",
+    "surname",
+    "pesel",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "contact_note",
+    "municipality_code",
+    "citizenship",
+    "preferred_language",
+    "ethos",
+    "episode_started_on",
+    "episodes_last_3_years",
+    "homelessness_reasons",
+    "income_sources",
+    "identity_documents",
+    "health_note",
+    "disability",
+    "addictions",
+    "pregnancy_due_on",
+]
 
 
 def _check_fields(fields, where: str) -> None:
@@ -156,9 +174,12 @@ def break_glass_open(*, by, client: Client, reason: str, request=None) -> BreakG
     now = timezone.now()
     with transaction.atomic():
         grant = BreakGlassAccess(
-            client=client, user=by, reason=reason, started_at=now,
+            client=client,
+            user=by,
+            reason=reason,
+            started_at=now,
             expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
-        )  # fmt: skip
+        )
         grant.full_clean()
         grant._change_reason = "break_glass_open"
         grant.save()
@@ -180,16 +201,28 @@ def break_glass_review(*, by, grant: BreakGlassAccess, request=None) -> BreakGla
 
 
 def note_add(
-    *, by, client: Client, kind: str, noted_on, text: str, is_important: bool = False,
-    is_sensitive: bool = False, request=None,
-) -> CaseNote:  # fmt: skip
+    *,
+    by,
+    client: Client,
+    kind: str,
+    noted_on,
+    text: str,
+    is_important: bool = False,
+    is_sensitive: bool = False,
+    request=None,
+) -> CaseNote:
     """Add a case note, encrypted under the client's key."""
     _may_change(by, client)
     with transaction.atomic():
         note = CaseNote(
-            client=client, kind=kind, noted_on=noted_on, text=text, is_important=is_important,
-            is_sensitive=is_sensitive, author=by,
-        )  # fmt: skip
+            client=client,
+            kind=kind,
+            noted_on=noted_on,
+            text=text,
+            is_important=is_important,
+            is_sensitive=is_sensitive,
+            author=by,
+        )
         note.full_clean()
         note._change_reason = "note_add"
         note.save()
@@ -261,3 +294,179 @@ def case_reopen(*, by, client: Client, request=None) -> CaseEpisode:
             actor=by, action="update", subject_id=client.pk, purpose="reopen", request=request
         )
     return episode
+
+
+def consent_holds(*, client_id, purposes, partner_id, on=None) -> bool:
+    """Whether a consent for one of `purposes` with this partner is in force on the day."""
+    from cases.models import Consent
+
+    day = on or timezone.localdate()
+    return (
+        Consent.objects.filter(
+            client_id=client_id, purpose__in=purposes, partner_id=partner_id, given_on__lte=day
+        )
+        .filter(models_Q(withdrawn_on__isnull=True) | models_Q(withdrawn_on__gt=day))
+        .exists()
+    )
+
+
+def consent_record(
+    *,
+    by,
+    client: Client,
+    purpose,
+    legal_basis,
+    given_on,
+    partner=None,
+    signed_form=None,
+    request=None,
+):
+    """Record a consent the client gave (with its signed form, when there is one)."""
+    from cases.models import Consent
+
+    _may_change(by, client)
+    if signed_form is not None and signed_form.client_id != client.pk:
+        raise ValidationError(_("The signed form must be one of this client's documents."))
+    with transaction.atomic():
+        consent = Consent(
+            client=client,
+            purpose=purpose,
+            legal_basis=legal_basis,
+            given_on=given_on,
+            partner=partner,
+            signed_form=signed_form,
+            recorded_by=by,
+        )
+        consent.full_clean()
+        consent._change_reason = "consent_record"
+        consent.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="consent", request=request
+        )
+    return consent
+
+
+def consent_withdraw(*, by, consent, request=None):
+    """Withdraw a consent today: sharing that relied on it stops with this request."""
+    _may_change(by, consent.client)
+    if consent.withdrawn_on is not None:
+        raise ValidationError(_("This consent has already been withdrawn."))
+    with transaction.atomic():
+        consent.withdrawn_on = timezone.localdate()
+        consent._change_reason = "consent_withdraw"
+        consent.save()
+        access_log_write(
+            actor=by,
+            action="update",
+            subject_id=consent.client_id,
+            purpose="consent withdrawn",
+            request=request,
+        )
+    return consent
+
+
+REFERRAL_CONSENTS = ("referral", "share_partner")
+
+
+def referral_send(*, by, client: Client, partner, service: str, summary: str, request=None):
+    """Refer a client to a partner's service; refused without the client's consent."""
+    from cases.models import Referral
+
+    _may_change(by, client)
+    if not consent_holds(client_id=client.pk, purposes=REFERRAL_CONSENTS, partner_id=partner.pk):
+        raise ValidationError(
+            _("The client has not consented to sharing with this partner: record consent first.")
+        )
+    with transaction.atomic():
+        referral = Referral(
+            client=client,
+            partner=partner,
+            service=service,
+            summary=summary,
+            sent_on=timezone.localdate(),
+            created_by=by,
+        )
+        referral.full_clean()
+        referral._change_reason = "referral_send"
+        referral.save()
+        access_log_write(
+            actor=by,
+            action="export",
+            subject_id=client.pk,
+            purpose=f"referral to organisation {partner.pk}",
+            request=request,
+        )
+    return referral
+
+
+def referral_decide(*, by, referral, status: str, reason: str = "", request=None):
+    """The partner accepts, declines (with a reason) or completes a referral sent to them."""
+    from cases.models import Referral
+
+    if not by.has_role("partner") or by.organisation_id != referral.partner_id:
+        raise PermissionDenied(_("Only the partner this referral was sent to decides on it."))
+    allowed = {
+        Referral.Status.SENT: {Referral.Status.ACCEPTED, Referral.Status.DECLINED},
+        Referral.Status.ACCEPTED: {Referral.Status.COMPLETED, Referral.Status.DECLINED},
+    }
+    if status not in allowed.get(referral.status, set()):
+        raise ValidationError(_("This referral cannot change that way."))
+    if status == Referral.Status.DECLINED and len(reason.strip()) < 3:
+        raise ValidationError(_("Give a reason for declining."))
+    with transaction.atomic():
+        referral.status = status
+        if status == Referral.Status.COMPLETED:
+            referral.completed_on = timezone.localdate()
+        else:
+            referral.decided_on = timezone.localdate()
+        if status == Referral.Status.DECLINED:
+            referral.decline_reason = reason.strip()
+        referral._change_reason = f"referral_{status}"
+        referral.save()
+        access_log_write(
+            actor=by,
+            action="update",
+            subject_id=referral.client_id,
+            purpose="referral decision",
+            request=request,
+        )
+    return referral
+
+
+def document_upload(*, by, client: Client, kind: str, title: str, content: bytes, request=None):
+    """Store a scan encrypted under the client's key; the type is checked by content, not name."""
+    from cases.models import Document
+    from privacy.files import file_store
+
+    _may_change(by, client)
+    content_type = sniff_document_type(content)
+    if content_type is None:
+        raise ValidationError(_("Only PDF, JPEG and PNG files can be uploaded."))
+    if len(content) > settings.DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)s MB).")
+            % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)}
+        )
+    with transaction.atomic():
+        stored = file_store(
+            subject=client.subject, content=content, label="document", content_type=content_type
+        )
+        document = Document(client=client, kind=kind, title=title, file=stored, uploaded_by=by)
+        document.full_clean()
+        document._change_reason = "document_upload"
+        document.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="document", request=request
+        )
+    return document
+
+
+def sniff_document_type(content: bytes) -> str | None:
+    """The MIME type told by the file's first bytes (its magic number), or None."""
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None

@@ -24,4 +24,19 @@ urlpatterns = [
     path("<uuid:client_id>/handover/", views.handover_ask, name="handover-ask"),
     path("<uuid:client_id>/break-glass/", views.break_glass, name="break-glass"),
     path("<uuid:client_id>/assign/", views.assign, name="assign"),
+    path("<uuid:client_id>/consents/", views.consents, name="consents"),
+    path(
+        "<uuid:client_id>/consents/<int:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("<uuid:client_id>/referrals/", views.referrals, name="referrals"),
+    path("<uuid:client_id>/documents/", views.documents, name="documents"),
+    path(
+        "<uuid:client_id>/documents/<int:document_id>/",
+        views.document_download,
+        name="document-download",
+    ),
+    path("partner/", views.partner_referrals, name="partner-referrals"),
+    path("partner/<int:referral_id>/", views.partner_referral, name="partner-referral"),
 ]

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,9 +18,21 @@ from cases.forms import (
     ClientForm,
     ClientSearchForm,
     CloseCaseForm,
+    ConsentForm,
+    DeclineForm,
+    DocumentForm,
     NoteForm,
+    ReferralForm,
 )
-from cases.models import BreakGlassAccess, CaseNote, Client, HandoverRequest
+from cases.models import (
+    BreakGlassAccess,
+    CaseNote,
+    Client,
+    Consent,
+    Document,
+    HandoverRequest,
+    Referral,
+)
 from cases.timeline import client_timeline
 
 
@@ -328,3 +342,190 @@ def assign(request, client_id):
     return render(
         request, "cases/assign.html", {"form": form, "holder": holder, "client_id": client.pk}
     )
+
+
+# --- consent, referrals, documents ---------------------------------------------------------
+
+
+@role_required(Role.SOCIAL_WORKER)
+def consents(request, client_id):
+    access = get_client_access(request.user, client_id, request=request, purpose="consents")
+    client = access.client
+    form = ConsentForm(request.POST or None, client=client)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            services.consent_record(
+                by=request.user, client=client, request=request, **form.cleaned_data
+            )
+            messages.success(request, _("The consent has been recorded."))
+            return redirect("cases:consents", client_id=client.pk)
+    items = client.consents.select_related("partner", "signed_form")
+    return render(request, "cases/consents.html", _file_context(access, consents=items, form=form))
+
+
+@require_POST
+@role_required(Role.SOCIAL_WORKER)
+def consent_withdraw(request, client_id, consent_id):
+    access = get_client_access(request.user, client_id, write=True, request=request)
+    consent = get_object_or_404(Consent, pk=consent_id, client=access.client)
+    try:
+        services.consent_withdraw(by=request.user, consent=consent, request=request)
+        messages.success(request, _("The consent has been withdrawn; sharing stops now."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:consents", client_id=access.client.pk)
+
+
+@role_required(Role.SOCIAL_WORKER)
+def referrals(request, client_id):
+    access = get_client_access(request.user, client_id, request=request, purpose="referrals")
+    client = access.client
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.referral_send(
+                    by=request.user, client=client, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error("partner", error)
+            else:
+                messages.success(request, _("The referral has been sent."))
+                return redirect("cases:referrals", client_id=client.pk)
+    items = client.referrals.select_related("partner").with_keys()
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/referrals.html",
+        _file_context(access, referrals=items, form=form, today=today),
+    )
+
+
+@role_required(Role.SOCIAL_WORKER)
+def documents(request, client_id):
+    access = get_client_access(request.user, client_id, request=request, purpose="documents")
+    client = access.client
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.DOCUMENT_MAX_BYTES:
+                form.add_error(
+                    "file",
+                    _("The file is too large (at most %(mb)s MB).")
+                    % {"mb": settings.DOCUMENT_MAX_BYTES // (1024 * 1024)},
+                )
+            else:
+                try:
+                    services.document_upload(
+                        by=request.user,
+                        client=client,
+                        kind=form.cleaned_data["kind"],
+                        title=form.cleaned_data["title"],
+                        content=upload.read(),
+                        request=request,
+                    )
+                except ValidationError as error:
+                    form.add_error("file", error)
+                else:
+                    messages.success(request, _("The document has been stored (encrypted)."))
+                    return redirect("cases:documents", client_id=client.pk)
+    items = client.documents.select_related("file", "uploaded_by").with_keys()
+    return render(
+        request, "cases/documents.html", _file_context(access, documents=items, form=form)
+    )
+
+
+@require_GET
+@role_required(Role.SOCIAL_WORKER)
+def document_download(request, client_id, document_id):
+    from privacy.files import file_read
+
+    access = get_client_access(request.user, client_id, request=request, purpose="document")
+    document = get_object_or_404(
+        Document.objects.select_related("file"), pk=document_id, client=access.client
+    )
+    content = file_read(document.file)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[
+        document.file.content_type
+    ]
+    response = HttpResponse(content, content_type=document.file.content_type)
+    # A generic name: the document's title may be personal and must not reach a download folder.
+    response["Content-Disposition"] = f'attachment; filename="dokument-{document.pk}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the partner's side --------------------------------------------------------------------
+
+
+def _partner_referrals(user):
+    """Referrals sent to the user's organisation, while the client's consent holds."""
+    from django.db.models import Exists, OuterRef, Q
+
+    today = timezone.localdate()
+    consent = Consent.objects.filter(
+        client=OuterRef("client"),
+        partner=OuterRef("partner"),
+        purpose__in=services.REFERRAL_CONSENTS,
+        given_on__lte=today,
+    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=today))
+    return (
+        Referral.objects.filter(partner_id=user.organisation_id)
+        .filter(Exists(consent))
+        .select_related("client")
+        .with_keys()
+    )
+
+
+@require_GET
+@role_required(Role.PARTNER)
+def partner_referrals(request):
+    items = list(_partner_referrals(request.user).order_by("-sent_on"))
+    # One row per referral shown: the partner reads the client's display name.
+    for referral in items:
+        access_log_write(
+            actor=request.user,
+            action="view",
+            subject_id=referral.client_id,
+            purpose="partner referral list",
+            request=request,
+        )
+    return render(request, "cases/partner_referrals.html", {"referrals": items})
+
+
+@role_required(Role.PARTNER)
+def partner_referral(request, referral_id):
+    referral = _partner_referrals(request.user).filter(pk=referral_id).first()
+    if referral is None:
+        raise Http404
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_decide(
+                by=request.user,
+                referral=referral,
+                status=request.POST.get("status", ""),
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("The referral has been updated."))
+            return redirect("cases:partner-referrals")
+    access_log_write(
+        actor=request.user,
+        action="view",
+        subject_id=referral.client_id,
+        purpose="partner referral",
+        request=request,
+    )
+    return render(request, "cases/partner_referral.html", {"referral": referral, "form": form})

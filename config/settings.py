@@ -109,6 +109,10 @@ PRZYSTAN_ERASURE_LEDGER = Path(
 # Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)
 PLAN_REVIEW_DAYS = env_int("PLAN_REVIEW_DAYS", 14, minimum=1, maximum=365)
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+# Uploads are read into memory to be encrypted: allow the document limit plus form overhead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 
 # Database: the embedded SQLite file for the demo; PostgreSQL (DATABASE_URL) for production and CI.
 _default_db = f"sqlite:///{VAR_DIR / 'przystan.sqlite3'}"
