@@ -226,8 +226,10 @@ def test_a_tampered_document_does_not_open(social_worker, own_client):
         by=social_worker, client=own_client, kind="other", title="t", content=PDF
     )
     path = files.vault_storage().path(document.file.storage_name)
-    data = bytearray(open(path, "rb").read())
+    from pathlib import Path
+
+    data = bytearray(Path(path).read_bytes())
     data[-1] ^= 1
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
     with pytest.raises(DecryptionError):
         files.file_read(document.file)
