@@ -129,11 +129,10 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
         data_key = DataKey.objects.filter(pk=key_id).first()
         if data_key is None:
             raise crypto.DecryptionError("the data key a ciphertext names does not exist")
-        if data_key.destroyed_at is not None:
-            cache.put(key_id, ERASED_KEY, data_key.subject_id)
-        else:
-            cache.put(key_id, _unwrap(data_key), data_key.subject_id)
-        entry = cache.get(key_id)
+        key = ERASED_KEY if data_key.destroyed_at is not None else _unwrap(data_key)
+        cache.put(key_id, key, data_key.subject_id)
+        # Use what was loaded, not the cache: with a lifetime of 0 the entry is already expired.
+        entry = (key, data_key.subject_id, None)
     key, owner, _expires = entry
     # The key id is in the clear part of the ciphertext: it must name this subject's own key.
     if owner != subject_id:

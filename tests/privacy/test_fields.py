@@ -226,3 +226,18 @@ def test_encrypted_fields_are_not_serialised_in_clear(subject):
     sample = Sample.objects.create(subject=subject, text="nie do zrzutu")
     with pytest.raises(FieldError):
         serializers.serialize("json", [sample])
+
+
+def test_values_open_with_the_key_cache_turned_off(subject, other_subject, settings):
+    # PRZYSTAN_DEK_CACHE_SECONDS=0 is allowed (docs/privacy.md: lower it if the window matters):
+    # a key loaded for one read must serve that read even though it is expired at once.
+    from privacy.models import DataKey
+
+    settings.PRZYSTAN_DEK_CACHE_SECONDS = 0
+    sample = Sample.objects.create(subject=subject, text="bez pamięci")
+    gone = Sample.objects.create(subject=other_subject, text="do usunięcia")
+    DataKey.objects.filter(subject=other_subject).update(
+        wrapped=b"", destroyed_at="2026-01-01T00:00Z"
+    )
+    assert fresh(sample).text == "bez pamięci"
+    assert fresh(gone).text is ERASED
