@@ -106,7 +106,8 @@ def key_for_subject(subject_id: uuid.UUID) -> tuple[int, bytes]:
     key_id = cache.key_id_for(subject_id)
     if key_id is not None:
         entry = cache.get(key_id)
-        if entry is not None:
+        # The entry under that id must still be this subject's (see key_by_id).
+        if entry is not None and entry[1] == subject_id:
             if entry[0] is ERASED_KEY:
                 raise SubjectErased(str(subject_id))
             return key_id, entry[0]
@@ -125,7 +126,10 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
     erasure: a ciphertext moved between people never opens.
     """
     entry = cache.get(key_id)
-    if entry is None:
+    # An entry of another subject may be stale rather than an attack: SQLite gives the id of a
+    # key created in a rolled-back transaction to the next key, while another process still
+    # caches it. The database decides.
+    if entry is None or entry[1] != subject_id:
         data_key = DataKey.objects.filter(pk=key_id).first()
         if data_key is None:
             raise crypto.DecryptionError("the data key a ciphertext names does not exist")

@@ -241,3 +241,20 @@ def test_values_open_with_the_key_cache_turned_off(subject, other_subject, setti
     )
     assert fresh(sample).text == "bez pamięci"
     assert fresh(gone).text is ERASED
+
+
+def test_a_stale_cached_key_under_the_same_id_neither_blocks_nor_seals_a_subjects_values(subject):
+    # On SQLite a key id given out in a transaction that rolled back goes to the next key
+    # created, while another process may still cache it for the rolled-back subject. Such an
+    # entry must not stop this subject's values from opening, nor ever seal them.
+    import os
+    import uuid
+
+    sample = Sample.objects.create(subject=subject, text="moje dane")
+    key_id, own_key = vault.key_for_subject(subject.id)
+    vault.cache.clear()
+    vault.cache.put(key_id, os.urandom(32), uuid.uuid4())
+    assert Sample.objects.get(pk=sample.pk).text == "moje dane"
+    assert vault.key_for_subject(subject.id) == (key_id, own_key)
+    vault.cache.put(key_id, os.urandom(32), uuid.uuid4())
+    assert vault.key_for_subject(subject.id) == (key_id, own_key)
