@@ -48,6 +48,13 @@ class _KeyCache:
         with self._lock:
             return self._id_by_subject.get(subject_id)
 
+    def holds(self, subject_id: uuid.UUID) -> bool:
+        """Whether a live (unexpired) key of `subject_id` is cached."""
+        with self._lock:
+            key_id = self._id_by_subject.get(subject_id)
+            entry = self._by_id.get(key_id) if key_id is not None else None
+            return entry is not None and entry[1] == subject_id and entry[2] >= time.monotonic()
+
     def put(self, key_id: int, key, subject_id: uuid.UUID) -> None:
         ttl = settings.PRZYSTAN_DEK_CACHE_SECONDS
         with self._lock:
@@ -146,7 +153,8 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
 
 def prefetch(subject_ids: Iterable[uuid.UUID]) -> None:
     """Unwrap the keys of many subjects with one query (lists stay constant in queries)."""
-    missing = [s for s in set(subject_ids) if s is not None and cache.key_id_for(s) is None]
+    # An expired entry counts as missing, or each of its rows would then load its key alone.
+    missing = [s for s in set(subject_ids) if s is not None and not cache.holds(s)]
     if not missing:
         return
     for data_key in DataKey.objects.filter(subject_id__in=missing):

@@ -258,3 +258,18 @@ def test_a_stale_cached_key_under_the_same_id_neither_blocks_nor_seals_a_subject
     assert vault.key_for_subject(subject.id) == (key_id, own_key)
     vault.cache.put(key_id, os.urandom(32), uuid.uuid4())
     assert vault.key_for_subject(subject.id) == (key_id, own_key)
+
+
+def test_a_list_still_unwraps_its_keys_in_one_query_once_the_cached_keys_expired(
+    db, django_assert_num_queries, monkeypatch, settings
+):
+    import time
+
+    for n in range(25):
+        Sample.objects.create(subject=vault.subject_create(kind="client"), text=f"osoba {n}")
+    # The keys created above are cached; a minute later they have all expired.
+    later = time.monotonic() + settings.PRZYSTAN_DEK_CACHE_SECONDS + 1
+    monkeypatch.setattr(vault.time, "monotonic", lambda: later)
+    with django_assert_num_queries(2):
+        texts = [s.text for s in Sample.objects.order_by("pk").with_keys()]
+    assert texts == [f"osoba {n}" for n in range(25)]
