@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.models import Client
 from privacy import keys, vault
 from privacy.crypto import DecryptionError
 from privacy.models import DataKey
@@ -170,6 +171,17 @@ def test_verify_keys_names_a_key_that_does_not_unwrap(db):
     DataKey.objects.filter(subject_id=person.pk).update(wrapped=os.urandom(60))
     with pytest.raises(CommandError, match="FAILED to unwrap 1"):
         call_command("verify_keys")
+
+
+@pytest.mark.parametrize("wrapped", [b"", b"short", os.urandom(20)], ids=["empty", "5", "20"])
+def test_verify_keys_names_a_truncated_key_instead_of_crashing(db, wrapped):
+    person = make_client()
+    DataKey.objects.filter(subject_id=person.pk).update(wrapped=wrapped)
+    with pytest.raises(CommandError, match="FAILED to unwrap 1"):
+        call_command("verify_keys")
+    vault.cache.clear()
+    with pytest.raises(DecryptionError):
+        Client.objects.get(pk=person.pk).surname  # noqa: B018
 
 
 def test_keys_are_never_stored_in_the_database(db):
