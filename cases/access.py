@@ -12,6 +12,7 @@ Every read of a client's personal data through here writes an access-log row.
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -69,18 +70,42 @@ def _parse(client_id) -> uuid.UUID:
 def get_client_access(
     user, client_id, *, write: bool = False, request=None, purpose: str = ""
 ) -> ClientAccess:
-    """Load a client for `user`, logging the access; 404 alike for missing and out of reach."""
+    """Load a client for `user`, logging the access; 404 alike for missing and out of reach.
+
+    The row logged is a view: loading shows the file, even for editing (write=True); the change
+    itself is logged once, by the service that makes it. Visible but not writable: 403, logged.
+    """
     pk = _parse(client_id)
     # Inactive or anonymous users reach nothing.
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    action = "update" if write else "view"
-    client = clients_visible_to(user, write=write).filter(pk=pk).first()
+    client = clients_visible_to(user).filter(pk=pk).first()
     if client is not None:
-        access_log_write(actor=user, action=action, subject_id=pk, purpose=purpose, request=request)
+        # Readable but not writable: the file's existence is no secret to this user, so 403.
+        if write and not clients_visible_to(user, write=True).filter(pk=pk).exists():
+            access_log_write(
+                actor=user,
+                action="update",
+                subject_id=pk,
+                purpose=purpose,
+                outcome="denied",
+                request=request,
+            )
+            raise PermissionDenied
+        access_log_write(actor=user, action="view", subject_id=pk, purpose=purpose, request=request)
         return ClientAccess(client=client, is_holder=True, break_glass=None)
     # Break-glass opens a file for reading only, until it expires.
-    grant = None if write else active_break_glass(user, pk)
+    grant = active_break_glass(user, pk)
+    if grant is not None and write:
+        access_log_write(
+            actor=user,
+            action="update",
+            subject_id=pk,
+            purpose=purpose,
+            outcome="denied",
+            request=request,
+        )
+        raise PermissionDenied
     if grant is not None:
         client = Client.objects.select_related("subject").get(pk=pk)
         access_log_write(
@@ -95,7 +120,7 @@ def get_client_access(
     if Client.objects.filter(pk=pk).exists():
         access_log_write(
             actor=user,
-            action=action,
+            action="update" if write else "view",
             subject_id=pk,
             purpose=purpose,
             outcome="not_found",

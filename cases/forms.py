@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organisation, User
 from cases.models import (
     ADDICTION_CHOICES,
+    ASSESSMENT_DOMAINS,
     HOMELESSNESS_REASONS,
     IDENTITY_DOCUMENTS,
     INCOME_SOURCES,
+    Assessment,
     CaseEpisode,
     CaseNote,
     Client,
@@ -246,3 +248,45 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class AssessmentForm(forms.Form):
+    """One score (1 in crisis … 5 thriving, or not assessed) and a note per life domain."""
+
+    SCORE_CHOICES = [("", _("not assessed")), *[(str(n), str(n)) for n in range(1, 6)]]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
+    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("assessed_on", timezone.localdate())
+        for code, label in ASSESSMENT_DOMAINS:
+            self.fields[f"score_{code}"] = forms.ChoiceField(
+                label=label, choices=self.SCORE_CHOICES, required=False
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Note: %(domain)s") % {"domain": label},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be dated in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        scores = {
+            c: int(data[f"score_{c}"]) for c, _l in ASSESSMENT_DOMAINS if data.get(f"score_{c}")
+        }
+        if not scores:
+            raise forms.ValidationError(_("Score at least one domain."))
+        data["scores"] = scores
+        data["notes"] = {
+            c: data[f"note_{c}"] for c, _l in ASSESSMENT_DOMAINS if data.get(f"note_{c}")
+        }
+        return data

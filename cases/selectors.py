@@ -20,15 +20,24 @@ def client_search(
 
     The blind index narrows the table to a few candidates (people who share a truncated index
     value); each candidate is decrypted and compared, so false positives never reach the caller.
-    Comparison ignores case, extra spaces and Polish diacritics, like the index.
+    Comparison ignores case, extra spaces and Polish diacritics, like the index. A term that
+    folds to nothing has no index value and finds nobody: filtering on None would match every
+    row without one (erased people, everyone without a PESEL) and decrypt them all.
     """
-    candidates = Client.objects.select_related("subject").with_keys()
+    # Erased people have no plaintext to compare; their indexes are cleared on erasure anyway.
+    candidates = (
+        Client.objects.select_related("subject").filter(subject__erased_at__isnull=True).with_keys()
+    )
     if pesel:
         value = blind.index_value("client.pesel", pesel)
+        if value is None:
+            return []
         rows = candidates.filter(pesel_bidx=value)
         return [c for c in rows if c.pesel == pesel.strip()]
     if surname and first_name:
         value = blind.index_value("client.surname+first_name", surname, first_name)
+        if value is None:
+            return []
         rows = candidates.filter(name_bidx=value)
         wanted = (blind.normalise(surname), blind.normalise(first_name))
         matches = [
@@ -39,6 +48,8 @@ def client_search(
         return matches
     if surname and birth_date:
         value = blind.index_value("client.surname+birth_date", surname, birth_date.isoformat())
+        if value is None:
+            return []
         rows = candidates.filter(surname_birth_bidx=value)
         wanted = blind.normalise(surname)
         return [

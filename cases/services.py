@@ -20,6 +20,7 @@ from cases.models import (
     HandoverRequest,
 )
 from privacy import vault
+from privacy.models import Subject
 
 CASELOAD_PERMISSIONS = ("cases.view_client", "cases.change_client")
 
@@ -80,10 +81,17 @@ def client_register(*, by, request=None, **fields) -> Client:
 
 
 def client_update(*, by, client: Client, request=None, **changes) -> Client:
-    """Change a client's intake facts; the old values stay in the history."""
+    """Change a client's intake facts; the old values stay in the history.
+
+    An erased person is refused under a lock on their subject row, so an erasure cannot commit
+    between the check and the save: another process may still hold their key for a while, and
+    a save would write the blind indexes back.
+    """
     _may_change(by, client)
     _check_fields(changes, "client_update")
     with transaction.atomic():
+        if Subject.objects.select_for_update().get(pk=client.pk).is_erased:
+            raise ValidationError(_("This person's data has already been erased."))
         for name, value in changes.items():
             setattr(client, name, value)
         client.full_clean()
@@ -470,3 +478,26 @@ def sniff_document_type(content: bytes) -> str | None:
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     return None
+
+
+def assessment_record(
+    *, by, client: Client, kind: str, assessed_on, scores: dict, notes: dict, request=None
+):
+    """Record an assessment: scores 1-5 per life domain (sealed with the notes)."""
+    from cases.models import ASSESSMENT_DOMAINS, Assessment
+
+    _may_change(by, client)
+    domains = {code for code, _label in ASSESSMENT_DOMAINS}
+    if not scores or set(scores) - domains or any(s not in range(1, 6) for s in scores.values()):
+        raise ValidationError(_("Scores go from 1 (in crisis) to 5 (thriving)."))
+    with transaction.atomic():
+        assessment = Assessment(
+            client=client, kind=kind, assessed_on=assessed_on, scores=scores, notes=notes, author=by
+        )
+        assessment.full_clean()
+        assessment._change_reason = "assessment_record"
+        assessment.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="assessment", request=request
+        )
+    return assessment

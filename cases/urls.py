@@ -31,6 +31,7 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path("<uuid:client_id>/referrals/", views.referrals, name="referrals"),
+    path("<uuid:client_id>/assessments/", views.assessments, name="assessments"),
     path("<uuid:client_id>/documents/", views.documents, name="documents"),
     path(
         "<uuid:client_id>/documents/<int:document_id>/",

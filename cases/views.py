@@ -13,6 +13,7 @@ from audit.services import access_log_write
 from cases import selectors, services
 from cases.access import get_client_access, notes_visible_to
 from cases.forms import (
+    AssessmentForm,
     AssignForm,
     BreakGlassForm,
     ClientForm,
@@ -140,7 +141,7 @@ def client_detail(request, client_id):
 
 @role_required(Role.SOCIAL_WORKER)
 def client_edit(request, client_id):
-    access = get_client_access(request.user, client_id, write=True, request=request)
+    access = get_client_access(request.user, client_id, write=True, request=request, purpose="edit")
     client = access.client
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
@@ -529,3 +530,52 @@ def partner_referral(request, referral_id):
         request=request,
     )
     return render(request, "cases/partner_referral.html", {"referral": referral, "form": form})
+
+
+@role_required(Role.SOCIAL_WORKER)
+def assessments(request, client_id):
+    from cases.charts import sparkline
+    from cases.models import ASSESSMENT_DOMAINS
+
+    access = get_client_access(request.user, client_id, request=request, purpose="assessments")
+    client = access.client
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            services.assessment_record(
+                by=request.user,
+                client=client,
+                kind=data["kind"],
+                assessed_on=data["assessed_on"],
+                scores=data["scores"],
+                notes=data["notes"],
+                request=request,
+            )
+            messages.success(request, _("The assessment has been saved."))
+            return redirect("cases:assessments", client_id=client.pk)
+    items = list(
+        client.assessments.select_related("author").with_keys().order_by("assessed_on", "pk")
+    )
+    rows = []
+    for code, label in ASSESSMENT_DOMAINS:
+        series = [a.scores.get(code) if isinstance(a.scores, dict) else None for a in items]
+        known = [s for s in series if s is not None]
+        rows.append(
+            {
+                "label": label,
+                "chart": sparkline(series),
+                "latest": known[-1] if known else None,
+                "change": known[-1] - known[0] if len(known) > 1 else None,
+                "note": (items[-1].notes or {}).get(code, "")
+                if items and isinstance(items[-1].notes, dict)
+                else "",
+            }
+        )
+    return render(
+        request,
+        "cases/assessments.html",
+        _file_context(access, rows=rows, assessments=list(reversed(items)), form=form),
+    )

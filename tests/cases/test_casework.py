@@ -149,7 +149,7 @@ def test_break_glass_opens_a_file_read_only_with_a_banner_and_is_logged(
     html = client.get(f"/clients/{own_client.pk}/").content.decode()
     assert "Dostęp awaryjny" in html and "Modrzewski" in html
     # Read-only: no editing, no notes.
-    assert client.get(f"/clients/{own_client.pk}/edit/").status_code == 404
+    assert client.get(f"/clients/{own_client.pk}/edit/").status_code == 403
     assert client.post(f"/clients/{own_client.pk}/", note_data()).status_code == 403
     assert (
         AccessLogEntry.objects.filter(
