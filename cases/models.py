@@ -192,6 +192,11 @@ class Client(models.Model):
         ordering = ["-registered_on"]
 
     def __str__(self) -> str:
+        # Never the name: str() and repr() end up in tracebacks, admin logs and error reports.
+        return f"client {self.pk}"
+
+    @property
+    def full_name(self) -> str:
         return f"{self.first_name} {self.surname}".strip()
 
     def save(self, *args, **kwargs):
@@ -406,7 +411,7 @@ class HouseholdMember(models.Model):
         verbose_name_plural = _("household members")
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.surname}".strip()
+        return f"household member {self.pk}"
 
     def save(self, *args, **kwargs):
         if isinstance(self.birth_date, datetime.date):

@@ -49,6 +49,8 @@ def caseload(request):
     clients = selectors.caseload(
         request.user, status=status, overdue_only=overdue, no_contact_days=quiet_days
     )
+    # The list shows the names of the worker's own clients: one row for the page, not per name.
+    access_log_write(actor=request.user, action="view", purpose="caseload", request=request)
     todo = {
         "handovers": HandoverRequest.objects.filter(
             requested_by=request.user, status=HandoverRequest.Status.OPEN

@@ -278,6 +278,6 @@ def test_the_caseload_filters_and_stays_constant_in_queries(
                 text="kontakt",
             )
     client.force_login(social_worker)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         html = client.get("/clients/?quiet=7").content.decode()
     assert html.count("Cisowski") == 10

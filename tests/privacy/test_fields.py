@@ -273,3 +273,11 @@ def test_a_list_still_unwraps_its_keys_in_one_query_once_the_cached_keys_expired
     with django_assert_num_queries(2):
         texts = [s.text for s in Sample.objects.order_by("pk").with_keys()]
     assert texts == [f"osoba {n}" for n in range(25)]
+
+
+def test_a_clients_str_and_repr_never_carry_the_name(db):
+    from tests.factories import make_client
+
+    person = make_client(first_name="Włodzimierz", surname="Olszyński")
+    assert "Olszyński" not in str(person) and "Włodzimierz" not in repr(person)
+    assert person.full_name == "Włodzimierz Olszyński"
