@@ -15,6 +15,9 @@ from cases.models import (
     Client,
     Consent,
     Document,
+    Plan,
+    PlanGoal,
+    PlanStep,
 )
 
 
@@ -290,3 +293,68 @@ class AssessmentForm(forms.Form):
             c: data[f"note_{c}"] for c, _l in ASSESSMENT_DOMAINS if data.get(f"note_{c}")
         }
         return data
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "kind",
+            "starts_on",
+            "ends_on",
+            "situation",
+            "causes",
+            "review_every_days",
+            "requires_approval",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "situation": forms.Textarea(attrs={"rows": 3}),
+            "causes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("starts_on", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("A plan cannot end before it starts."))
+        return data
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label=_("Goal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StepForm(forms.Form):
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=PlanGoal.objects.none())
+    party = forms.ChoiceField(label=_("Who acts"), choices=PlanStep.Party.choices)
+    text = forms.CharField(
+        label=_("Step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+    )
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = plan.goals.with_keys()
+        self.fields["goal"].label_from_instance = lambda goal: f"{goal.position + 1}. {goal.text}"[
+            :80
+        ]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )

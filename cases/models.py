@@ -195,16 +195,16 @@ class Client(models.Model):
         # Never the name: str() and repr() end up in tracebacks, admin logs and error reports.
         return f"client {self.pk}"
 
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.surname}".strip()
-
     def save(self, *args, **kwargs):
         # The indexes are an invariant of the row: computed from the plaintext on every save.
         self.refresh_blind_indexes()
         if isinstance(self.birth_date, datetime.date):
             self.birth_year = self.birth_date.year
         super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.surname}".strip()
 
     @property
     def display_name(self) -> str:

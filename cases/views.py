@@ -22,8 +22,12 @@ from cases.forms import (
     ConsentForm,
     DeclineForm,
     DocumentForm,
+    GoalForm,
     NoteForm,
+    PlanForm,
     ReferralForm,
+    ReviewForm,
+    StepForm,
 )
 from cases.models import (
     BreakGlassAccess,
@@ -32,6 +36,7 @@ from cases.models import (
     Consent,
     Document,
     HandoverRequest,
+    Plan,
     Referral,
 )
 from cases.timeline import client_timeline
@@ -279,7 +284,15 @@ def assignments(request):
         .select_related("user")
         .order_by("started_at")
     )
-    return render(request, "cases/assignments.html", {"rows": rows, "grants": grants})
+    return render(
+        request,
+        "cases/assignments.html",
+        {
+            "rows": rows,
+            "grants": grants,
+            "plans": _plans_to_approve(request.user),
+        },
+    )
 
 
 @require_POST
@@ -581,3 +594,155 @@ def assessments(request, client_id):
         "cases/assessments.html",
         _file_context(access, rows=rows, assessments=list(reversed(items)), form=form),
     )
+
+
+# --- plans (IPWzB / social contract) -------------------------------------------------------
+
+
+@role_required(Role.SOCIAL_WORKER)
+def plans(request, client_id):
+    from cases import plans as plan_services
+
+    access = get_client_access(request.user, client_id, request=request, purpose="plans")
+    client = access.client
+    form = PlanForm(request.POST or None)
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                plan = plan_services.plan_create(
+                    by=request.user, client=client, request=request, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("cases:plan-detail", client_id=client.pk, plan_id=plan.pk)
+    items = client.plans.all()
+    return render(request, "cases/plans.html", _file_context(access, plans=items, form=form))
+
+
+@role_required(Role.SOCIAL_WORKER)
+def plan_detail(request, client_id, plan_id):
+    from cases import plans as plan_services
+
+    access = get_client_access(request.user, client_id, request=request, purpose="plan")
+    client = access.client
+    plan = get_object_or_404(Plan.objects.with_keys(), pk=plan_id, client=client)
+    goal_form = GoalForm(prefix="goal")
+    step_form = StepForm(prefix="step", plan=plan)
+    review_form = ReviewForm(prefix="review")
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "goal":
+                goal_form = GoalForm(request.POST, prefix="goal")
+                if goal_form.is_valid():
+                    plan_services.goal_add(
+                        by=request.user, plan=plan, request=request, **goal_form.cleaned_data
+                    )
+                    return redirect(request.path)
+            elif action == "step":
+                step_form = StepForm(request.POST, prefix="step", plan=plan)
+                if step_form.is_valid():
+                    plan_services.step_add(
+                        by=request.user, request=request, **step_form.cleaned_data
+                    )
+                    return redirect(request.path)
+            elif action == "review":
+                review_form = ReviewForm(request.POST, prefix="review")
+                if review_form.is_valid():
+                    plan_services.plan_review(
+                        by=request.user,
+                        plan=plan,
+                        request=request,
+                        note=review_form.cleaned_data["note"],
+                    )
+                    messages.success(request, _("The review has been recorded."))
+                    return redirect(request.path)
+            elif action == "submit":
+                plan_services.plan_submit(by=request.user, plan=plan, request=request)
+                messages.success(request, _("The plan has been finished."))
+                return redirect(request.path)
+            elif action == "new_version":
+                plan_services.plan_new_version(by=request.user, plan=plan, request=request)
+                return redirect(request.path)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+    goals = plan.goals.prefetch_related("steps__responsible").with_keys()
+    reviews = plan.reviews.select_related("reviewed_by").with_keys()
+    return render(
+        request,
+        "cases/plan_detail.html",
+        _file_context(
+            access,
+            plan=plan,
+            goals=goals,
+            reviews=reviews,
+            goal_form=goal_form,
+            step_form=step_form,
+            review_form=review_form,
+        ),
+    )
+
+
+def _plan_pdf_response(plan):
+    from cases.plans import plan_pdf
+
+    response = HttpResponse(plan_pdf(plan), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="program-{plan.pk}-v{plan.version}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(Role.SOCIAL_WORKER)
+def plan_pdf(request, client_id, plan_id):
+    access = get_client_access(request.user, client_id, request=request, purpose="plan pdf")
+    plan = get_object_or_404(Plan.objects.with_keys(), pk=plan_id, client=access.client)
+    access_log_write(
+        actor=request.user,
+        action="print",
+        subject_id=access.client.pk,
+        purpose="plan",
+        request=request,
+    )
+    return _plan_pdf_response(plan)
+
+
+def _plans_to_approve(manager):
+    return Plan.objects.filter(
+        status=Plan.Status.AWAITING_APPROVAL, created_by__organisation_id=manager.organisation_id
+    ).select_related("created_by", "client")
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def plan_for_approval_pdf(request, plan_id):
+    """The manager reads a plan waiting for their approval (and only such a plan)."""
+    plan = get_object_or_404(_plans_to_approve(request.user).with_keys(), pk=plan_id)
+    access_log_write(
+        actor=request.user,
+        action="print",
+        subject_id=plan.client_id,
+        purpose="plan approval",
+        request=request,
+    )
+    return _plan_pdf_response(plan)
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def plan_approve(request, plan_id):
+    from cases import plans as plan_services
+
+    plan = get_object_or_404(_plans_to_approve(request.user), pk=plan_id)
+    try:
+        plan_services.plan_approve(by=request.user, plan=plan, request=request)
+        messages.success(request, _("The plan has been approved."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("cases:assignments")
