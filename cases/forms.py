@@ -15,6 +15,7 @@ from cases.models import (
     Client,
     Consent,
     Document,
+    HouseholdMember,
     Plan,
     PlanGoal,
     PlanStep,
@@ -358,3 +359,37 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Review"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = ["first_name", "surname", "birth_date", "relationship", "sex"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("A date of birth cannot be in the future."))
+        return born
+
+
+class DoNotDiscloseForm(forms.Form):
+    person_name = forms.CharField(label=_("Person"), max_length=200)
+    other_file = forms.UUIDField(
+        label=_("Their file identifier, if they are a client"),
+        required=False,
+        help_text=_("Then a worker holding their file never learns of this client in a search."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_other_file(self):
+        file_id = self.cleaned_data.get("other_file")
+        if file_id is None:
+            return None
+        other = Client.objects.filter(pk=file_id).first()
+        if other is None:
+            raise forms.ValidationError(_("No file has this identifier."))
+        return other

@@ -501,3 +501,76 @@ def assessment_record(
             actor=by, action="update", subject_id=client.pk, purpose="assessment", request=request
         )
     return assessment
+
+
+def household_member_add(
+    *,
+    by,
+    client: Client,
+    first_name: str,
+    surname: str = "",
+    birth_date=None,
+    relationship: str,
+    sex: str = "not_known",
+    request=None,
+):
+    """Add a member (e.g. a child) to the client's household; each member has their own key."""
+    from cases.models import Household, HouseholdMember
+
+    _may_change(by, client)
+    with transaction.atomic():
+        household, _created = Household.objects.get_or_create(head=client)
+        subject = vault.subject_create(kind="household_member")
+        member = HouseholdMember(
+            subject=subject,
+            household=household,
+            first_name=first_name,
+            surname=surname,
+            birth_date=birth_date,
+            relationship=relationship,
+            sex=sex,
+        )
+        member.full_clean()
+        member._change_reason = "household_member_add"
+        member.save()
+        access_log_write(
+            actor=by, action="update", subject_id=client.pk, purpose="household", request=request
+        )
+        access_log_write(
+            actor=by,
+            action="create",
+            subject_id=subject.pk,
+            purpose="household member",
+            request=request,
+        )
+    return member
+
+
+def do_not_disclose_add(
+    *, by, client: Client, person_name: str, other_client=None, note: str = "", request=None
+):
+    """Record someone the client's presence must never be disclosed to."""
+    from cases.models import DoNotDisclose
+
+    _may_change(by, client)
+    if other_client is not None and other_client.pk == client.pk:
+        raise ValidationError(_("A client cannot be on their own do-not-disclose list."))
+    with transaction.atomic():
+        entry = DoNotDisclose(
+            client=client,
+            person_name=person_name,
+            other_client=other_client,
+            note=note,
+            created_by=by,
+        )
+        entry.full_clean()
+        entry._change_reason = "do_not_disclose_add"
+        entry.save()
+        access_log_write(
+            actor=by,
+            action="update",
+            subject_id=client.pk,
+            purpose="do not disclose",
+            request=request,
+        )
+    return entry

@@ -33,6 +33,7 @@ urlpatterns = [
     path("<uuid:client_id>/referrals/", views.referrals, name="referrals"),
     path("<uuid:client_id>/assessments/", views.assessments, name="assessments"),
     path("<uuid:client_id>/plans/", views.plans, name="plans"),
+    path("<uuid:client_id>/household/", views.household, name="household"),
     path("<uuid:client_id>/plans/<int:plan_id>/", views.plan_detail, name="plan-detail"),
     path("<uuid:client_id>/plans/<int:plan_id>/pdf/", views.plan_pdf, name="plan-pdf"),
     path("plans/<int:plan_id>/pdf/", views.plan_for_approval_pdf, name="plan-approval-pdf"),

@@ -22,7 +22,9 @@ from cases.forms import (
     ConsentForm,
     DeclineForm,
     DocumentForm,
+    DoNotDiscloseForm,
     GoalForm,
+    HouseholdMemberForm,
     NoteForm,
     PlanForm,
     ReferralForm,
@@ -36,6 +38,7 @@ from cases.models import (
     Consent,
     Document,
     HandoverRequest,
+    HouseholdMember,
     Plan,
     Referral,
 )
@@ -746,3 +749,53 @@ def plan_approve(request, plan_id):
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     return redirect("cases:assignments")
+
+
+@role_required(Role.SOCIAL_WORKER)
+def household(request, client_id):
+    access = get_client_access(request.user, client_id, request=request, purpose="household")
+    client = access.client
+    member_form = HouseholdMemberForm(prefix="member")
+    dnd_form = DoNotDiscloseForm(prefix="dnd")
+    if request.method == "POST":
+        if not access.can_write:
+            raise PermissionDenied
+        if request.POST.get("action") == "member":
+            member_form = HouseholdMemberForm(request.POST, prefix="member")
+            if member_form.is_valid():
+                services.household_member_add(
+                    by=request.user, client=client, request=request, **member_form.cleaned_data
+                )
+                messages.success(request, _("The household member has been added."))
+                return redirect("cases:household", client_id=client.pk)
+        elif request.POST.get("action") == "dnd":
+            dnd_form = DoNotDiscloseForm(request.POST, prefix="dnd")
+            if dnd_form.is_valid():
+                data = dnd_form.cleaned_data
+                try:
+                    services.do_not_disclose_add(
+                        by=request.user,
+                        client=client,
+                        request=request,
+                        person_name=data["person_name"],
+                        other_client=data["other_file"],
+                        note=data["note"],
+                    )
+                except ValidationError as error:
+                    dnd_form.add_error("other_file", error)
+                else:
+                    messages.success(
+                        request, _("Saved: this client's presence will not be disclosed.")
+                    )
+                    return redirect("cases:household", client_id=client.pk)
+    members = HouseholdMember.objects.filter(household__head=client).with_keys()
+    return render(
+        request,
+        "cases/household.html",
+        _file_context(
+            access,
+            members=members,
+            member_form=member_form,
+            dnd_form=dnd_form,
+        ),
+    )
