@@ -101,3 +101,28 @@ def caseload(
         quiet = ~Exists(CaseNote.objects.filter(client=OuterRef("pk"), noted_on__gte=since))
         clients = clients.filter(quiet)
     return clients.order_by("-registered_on").with_keys()
+
+
+def todo_for(user) -> dict:
+    """A worker's to-do counts: plan reviews due within 3 days (or overdue), drafts to finish,
+    referrals waiting for the partner, and their own handover requests waiting."""
+    from cases.access import clients_visible_to
+    from cases.models import HandoverRequest, Referral
+
+    mine = clients_visible_to(user).values("pk")
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    return {
+        "reviews_due": Plan.objects.filter(
+            client__in=mine, status=Plan.Status.ACTIVE, next_review_on__lte=soon
+        ).count(),
+        "drafts": Plan.objects.filter(client__in=mine, status=Plan.Status.DRAFT).count(),
+        "awaiting_approval": Plan.objects.filter(
+            client__in=mine, status=Plan.Status.AWAITING_APPROVAL
+        ).count(),
+        "referrals_waiting": Referral.objects.filter(
+            client__in=mine, status=Referral.Status.SENT
+        ).count(),
+        "handovers": HandoverRequest.objects.filter(
+            requested_by=user, status=HandoverRequest.Status.OPEN
+        ).count(),
+    }

@@ -59,11 +59,7 @@ def caseload(request):
     )
     # The list shows the names of the worker's own clients: one row for the page, not per name.
     access_log_write(actor=request.user, action="view", purpose="caseload", request=request)
-    todo = {
-        "handovers": HandoverRequest.objects.filter(
-            requested_by=request.user, status=HandoverRequest.Status.OPEN
-        ).count(),
-    }
+    todo = selectors.todo_for(request.user)
     return render(
         request,
         "cases/caseload.html",

@@ -278,6 +278,50 @@ def test_the_caseload_filters_and_stays_constant_in_queries(
                 text="kontakt",
             )
     client.force_login(social_worker)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(24):
         html = client.get("/clients/?quiet=7").content.decode()
     assert html.count("Cisowski") == 10
+
+
+def test_the_to_do_list_counts_reviews_drafts_and_waiting_referrals(
+    client, social_worker, own_client
+):
+    from cases import plans
+
+    plan = plans.plan_create(
+        by=social_worker,
+        client=own_client,
+        kind="contract",
+        starts_on=timezone.localdate() - datetime.timedelta(days=20),
+        requires_approval=False,
+    )
+    plans.goal_add(by=social_worker, plan=plan, text="Cel")
+    plans.plan_submit(by=social_worker, plan=plan)
+    plans.plan_create(
+        by=social_worker, client=own_client, kind="ipwzb", starts_on=timezone.localdate()
+    )
+    client.force_login(social_worker)
+    html = client.get("/clients/").content.decode()
+    assert "Przeglądy programów (do 3 dni)</a>: <strong>1</strong>" in html
+    assert "Projekty programów do dokończenia: <strong>1</strong>" in html
+
+
+def test_a_pesel_that_disagrees_with_the_birth_date_is_a_warning_not_a_wall(client, social_worker):
+    from cases.models import Client
+    from cases.pesel import synthesize
+
+    client.force_login(social_worker)
+    response = client.post(
+        "/clients/new/",
+        {
+            "first_name": "Jan",
+            "surname": "Dokumentowy",
+            "sex": "male",
+            "ethos": "unknown",
+            "pesel": synthesize(datetime.date(1970, 1, 1), female=False, serial=1),
+            "birth_date": "1971-01-01",
+        },
+        follow=True,
+    )
+    assert Client.objects.count() == 1
+    assert "PESEL wskazuje inną datę urodzenia" in response.content.decode()

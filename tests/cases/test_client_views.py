@@ -224,7 +224,7 @@ def test_caseload_lists_own_clients_in_constant_queries(
         person = make_client(first_name="Czesław", surname=f"Jaworecki{n}")
         assign_perm("cases.view_client", social_worker, person)
     client.force_login(social_worker)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(24):
         html = client.get("/clients/").content.decode()
     assert html.count("Jaworecki") == 30
 
