@@ -77,12 +77,12 @@ def _client(rng: random.Random, *, female: bool, serial: int) -> Client:
 
 
 def _past_stays(
-    facility, beds, clients, rng, *, days: int, nightly: bool, current=(), share: float = 0.0
+    facility, beds, clients, rng, *, days: int, nightly: bool, share: float = 0.0
 ) -> list[Stay]:
-    """A year of stays ending before today: nightly ones, or runs of weeks per bed.
+    """Past stays ending before today: nightly ones, or runs of weeks per bed.
 
-    In a long-stay facility a `share` of the beds then gets an open stay (someone from
-    `current`) that begins after the bed's last past stay, so every bed's timeline is clean.
+    In a long-stay facility a `share` of the beds then gets an open stay that begins after the
+    bed's last past stay. A person of the pool is never in two stays at once.
     """
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
@@ -95,8 +95,8 @@ def _past_stays(
         for back in range(days, 1, -1):
             night = today - datetime.timedelta(days=back)
             # Fuller in winter.
-            share = 0.9 if night.month in (11, 12, 1, 2, 3) else 0.55
-            guests = rng.sample(clients, min(len(clients), int(len(beds) * share)))
+            fill = 0.9 if night.month in (11, 12, 1, 2, 3) else 0.55
+            guests = rng.sample(clients, min(len(clients), int(len(beds) * fill)))
             for bed, client in zip(beds, guests, strict=False):
                 stays.append(
                     Stay(
@@ -113,34 +113,42 @@ def _past_stays(
                     )
                 )
         return stays
-    pool = list(clients)
-    rng.shuffle(pool)
+    busy: dict = {c.pk: [] for c in clients}
+
+    def free_client(first, last):
+        """Someone of the pool not staying anywhere between `first` and `last`."""
+        for client in rng.sample(clients, len(clients)):
+            if all(e < first or s > last for s, e in busy[client.pk]):
+                busy[client.pk].append((first, last))
+                return client
+        return None
+
     for bed in beds:
         day = today - datetime.timedelta(days=days - rng.randint(0, 20))
-        while pool:
-            length = rng.randint(14, 120)
-            end = day + datetime.timedelta(days=length)
+        while True:
+            end = day + datetime.timedelta(days=rng.randint(14, 120))
             if end >= today - datetime.timedelta(days=2):
                 break
-            client = pool.pop()
-            stays.append(
-                Stay(
-                    client=client,
-                    subject_id=client.pk,
-                    facility=facility,
-                    bed=bed,
-                    started_at=at(day, 14),
-                    ended_at=at(end, 10),
-                    night_of=day,
-                    last_night=end - datetime.timedelta(days=1),
-                    last_seen_on=end,
-                    exit_destination=rng.choice(EXITS),
+            client = free_client(day, end)
+            if client is not None:
+                stays.append(
+                    Stay(
+                        client=client,
+                        subject_id=client.pk,
+                        facility=facility,
+                        bed=bed,
+                        started_at=at(day, 14),
+                        ended_at=at(end, 10),
+                        night_of=day,
+                        last_night=end - datetime.timedelta(days=1),
+                        last_seen_on=end,
+                        exit_destination=rng.choice(EXITS),
+                    )
                 )
-            )
             day = end + datetime.timedelta(days=rng.randint(0, 6))
-        if current and rng.random() < share:
-            client = current.pop()
-            day = min(day, today - datetime.timedelta(days=1))
+        day = min(day, today - datetime.timedelta(days=1))
+        client = free_client(day, datetime.date.max) if rng.random() < share else None
+        if client is not None:
             stays.append(
                 Stay(
                     client=client,
@@ -209,45 +217,34 @@ def seed() -> int:
         for facility in (night_shelter, shelter, mothers):
             assign_perm("shelters.operate_facility", user, facility)
 
-    # Synthetic past guests (invented names), a pool per facility so nobody is in two places.
-    night_men = [_client(rng, female=False, serial=n) for n in range(45)]
-    night_women = [_client(rng, female=True, serial=100 + n) for n in range(10)]
-    shelter_men = [_client(rng, female=False, serial=200 + n) for n in range(150)]
-    shelter_women = [_client(rng, female=True, serial=400 + n) for n in range(40)]
-    mothers_pool = [_client(rng, female=True, serial=500 + n) for n in range(40)]
-    warming_pool = [_client(rng, female=n % 4 == 0, serial=600 + n) for n in range(30)]
+    # Synthetic guests (invented names), a pool per facility: a year of long stays, and the
+    # last two months of nights (nightly stays are many rows; two months show the pattern).
+    def pool(count, *, female, serial):
+        return [_client(rng, female=female(n), serial=serial + n) for n in range(count)]
+
+    night_men = pool(32, female=lambda n: False, serial=0)
+    night_women = pool(8, female=lambda n: True, serial=100)
+    shelter_men = pool(70, female=lambda n: False, serial=200)
+    shelter_women = pool(16, female=lambda n: True, serial=400)
+    mothers_pool = pool(16, female=lambda n: True, serial=500)
+    warming_pool = pool(20, female=lambda n: n % 4 == 0, serial=600)
 
     def beds(facility, sex=None):
         queryset = facility.beds.filter(is_overflow=False).order_by("pk")
         return list(queryset.filter(room__sex=sex) if sex else queryset)
 
-    known = list(Client.objects.filter(registered_by__username__in=["pracownik", "pracownik2"]))
-    rng.shuffle(known)
-    men = [c for c in known if c.sex == "male"]
-    women = [c for c in known if c.sex == "female"]
-    now_men = men[6:10] + [_client(rng, female=False, serial=700 + n) for n in range(40)]
-    now_women = [_client(rng, female=True, serial=800 + n) for n in range(10)]
-    now_mothers = women[:2] + [_client(rng, female=True, serial=850 + n) for n in range(8)]
-
-    def past(facility, sex, pool, *, nightly, days=365, current=(), share=0.0):
+    def past(facility, sex, people, *, nightly, days=365, share=0.0):
         return _past_stays(
-            facility,
-            beds(facility, sex),
-            pool,
-            rng,
-            days=days,
-            nightly=nightly,
-            current=current,
-            share=share,
+            facility, beds(facility, sex), people, rng, days=days, nightly=nightly, share=share
         )
 
     stays = [
-        *past(night_shelter, "men", night_men, nightly=True),
-        *past(night_shelter, "women", night_women, nightly=True),
-        *past(shelter, "men", shelter_men, nightly=False, current=now_men, share=0.92),
-        *past(shelter, "women", shelter_women, nightly=False, current=now_women, share=0.8),
-        *past(mothers, None, mothers_pool, nightly=False, current=now_mothers, share=0.75),
-        *past(warming, None, warming_pool, nightly=True, days=120),
+        *past(night_shelter, "men", night_men, nightly=True, days=60),
+        *past(night_shelter, "women", night_women, nightly=True, days=60),
+        *past(shelter, "men", shelter_men, nightly=False, share=0.9),
+        *past(shelter, "women", shelter_women, nightly=False, share=0.8),
+        *past(mothers, None, mothers_pool, nightly=False, share=0.75),
+        *past(warming, None, warming_pool, nightly=True, days=45),
     ]
     Stay.objects.bulk_create(stays, batch_size=500)
     # One guest of the shelter has not been seen for over a month: the board offers an exit.
@@ -259,16 +256,17 @@ def seed() -> int:
 
     # Tonight, through the services, by the demo shelter worker.
     if staff is not None:
-        _tonight(staff, night_shelter, shelter, men[:6], rng)
+        known = Client.objects.filter(registered_by__username="pracownik", sex="male")
+        _tonight(staff, night_shelter, shelter, [*list(known[:6]), *night_men[:20]], rng)
     return len(stays)
 
 
-def _tonight(staff, night_shelter, shelter, known_men, rng) -> None:
+def _tonight(staff, night_shelter, shelter, guests, rng) -> None:
     now = timezone.now()
     fresh_men = [_client(rng, female=False, serial=900 + n) for n in range(30)]
     fresh_women = [_client(rng, female=True, serial=950 + n) for n in range(4)]
-    # The night shelter: 30 guests tonight (some of the social workers' clients among them).
-    for client in known_men + fresh_men[:22] + fresh_women[:2]:
+    # The night shelter tonight: last nights' regulars and some of the social workers' clients.
+    for client in guests + fresh_women[:2]:
         services.stay_check_in(
             by=staff,
             facility=night_shelter,
@@ -278,7 +276,7 @@ def _tonight(staff, night_shelter, shelter, known_men, rng) -> None:
     # A hold for a referral and one for a named person; a waitlist; a ban.
     free = list(
         shelter.beds.filter(room__sex="men", is_overflow=False)
-        .exclude(stays__ended_at__isnull=True)
+        .exclude(pk__in=Stay.objects.open().values("bed_id"))
         .order_by("pk")
     )
     services.hold_place(

@@ -148,7 +148,7 @@ def _save_stay(stay: Stay, reason: str) -> Stay:
 def _use_holds(client: Client, facility: Facility, at: datetime.datetime) -> None:
     """The client's holds at the facility end when they are admitted."""
     for hold in Hold.objects.active(at).filter(client=client, facility=facility):
-        hold.ends_at = max(at, hold.starts_at + datetime.timedelta(seconds=1))
+        hold.ends_at = max(at, hold.starts_at + datetime.timedelta(microseconds=1))
         hold._change_reason = "used at check-in"
         hold.save()
 
@@ -446,7 +446,7 @@ def hold_release(*, by, hold: Hold) -> Hold:
     with transaction.atomic():
         hold = Hold.objects.select_for_update().get(pk=hold.pk)
         if hold.ends_at > now:
-            hold.ends_at = max(now, hold.starts_at + datetime.timedelta(seconds=1))
+            hold.ends_at = max(now, hold.starts_at + datetime.timedelta(microseconds=1))
             hold._change_reason = "released"
             hold.save()
     return hold
