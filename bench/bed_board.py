@@ -27,6 +27,8 @@ def _key() -> str:
 VAR = tempfile.mkdtemp(prefix="przystan-bench-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("HTTPS_ONLY", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("PRZYSTAN_VAR_DIR", VAR)
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR}/bench.sqlite3")
 os.environ.setdefault("PRZYSTAN_KEKS", f"bench:{_key()}")
@@ -156,7 +158,7 @@ def measure(total: int) -> None:
     board = f"/shelters/{facilities[0].pk}/"
     vault.cache.clear()
     http.get(board)  # warm the key cache, as a board refreshed every 30 s would be
-    timed("board, 60 beds (htmx refresh)", lambda: http.get(board, headers={"HX-Request": "1"}))
+    timed("board, 60 beds (htmx refresh)", lambda: http.get(board, headers={"HX-Request": "true"}))
     timed("board, 60 beds (full page)", lambda: http.get(board))
     timed("city view (counts per facility)", lambda: http.get("/shelters/city/"))
     timed("roll PDF, 60 beds", lambda: http.get(f"{board}roll.pdf"))

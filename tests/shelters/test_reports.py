@@ -58,3 +58,25 @@ def test_city_counts_match_the_board(staff_of_a, facility_a, facility_b, man, ev
     assert counts[facility_a.pk]["occupied"] == board["occupied"] == 1
     assert counts[facility_a.pk]["free_women"] == board["free_women"] == 2
     assert counts[facility_b.pk]["free"] == 2
+
+
+def test_bed_nights_by_month_equal_the_sum_of_the_days(staff_of_a, facility_a, evening):
+    from tests.factories import make_client as person
+
+    stay = services.stay_check_in(
+        by=staff_of_a,
+        facility=facility_a,
+        client=person(sex="male"),
+        started_at=evening - 20 * D,
+    )
+    services.stay_check_out(by=staff_of_a, stay=stay, destination="family")
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=person(sex="female"))
+    start, end = evening.date() - 40 * D, evening.date() + D
+    days = reports.bed_nights([facility_a], start, end)
+    months = reports.bed_nights([facility_a], start, end, by="month")
+    by_month = {}
+    for (facility_id, day), n in days.items():
+        key = (facility_id, day.replace(day=1))
+        by_month[key] = by_month.get(key, 0) + n
+    assert months == by_month
+    assert sum(months.values()) == 21
