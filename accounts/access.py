@@ -59,7 +59,7 @@ def get_staff_for_user(actor: User, user_id: int) -> User:
         target = staff_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    # An account holding a role beyond the actor's reach is managed by an administrator.
-    if target.role and target.role not in assignable_roles(actor):
+    # An account holding any role beyond the actor's reach is managed by an administrator.
+    if target.roles - set(assignable_roles(actor)):
         raise PermissionDenied
     return target

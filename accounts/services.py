@@ -28,7 +28,7 @@ def _check_may_manage(actor: User, user: User) -> None:
         return
     if not actor.has_role("manager") or user.organisation_id != actor.organisation_id:
         raise PermissionDenied(_("You may only manage staff of your own organisation."))
-    if user.role and user.role not in assignable_roles(actor):
+    if user.roles - set(assignable_roles(actor)):
         raise PermissionDenied(_("You may not manage this account."))
 
 

@@ -55,4 +55,131 @@ def seed(*, count: int = 24) -> int:
             municipality_code=rng.choice(MUNICIPALITIES),
             contact_note="Zwykle przy dworcu rano." if n % 7 == 0 else "",
         )
+    _seed_case_work(worker, other, rng)
     return count
+
+
+def _seed_case_work(worker, other, rng) -> None:
+    """Notes, assessments, plans, consents, a referral, a household: a file in every state."""
+    from accounts.models import Organisation
+    from cases import plans
+    from cases.models import Client
+
+    today = datetime.date.today()
+    manager = User.objects.filter(username="kierownik").first()
+    cooperative = Organisation.objects.filter(kind="social_cooperative").first()
+    clients = list(Client.objects.filter(registered_by=worker).order_by("registered_on", "pk"))
+    notes = [
+        ("conversation", "Rozmowa o dokumentach; umówiona wizyta w urzędzie."),
+        ("visit", "Spotkanie przy dworcu, przyjął ciepłą odzież."),
+        ("phone", "Telefon w sprawie terminu w poradni."),
+    ]
+    for index, client in enumerate(clients[:12]):
+        for back, (kind, text) in enumerate(notes[: 1 + index % 3]):
+            services.note_add(
+                by=worker,
+                client=client,
+                kind=kind,
+                noted_on=today - datetime.timedelta(days=3 + back * 9 + index),
+                text=text,
+            )
+        scores = {
+            d: rng.randint(1, 3)
+            for d in ("housing", "income", "employment", "documents", "mental_health")
+        }
+        services.assessment_record(
+            by=worker,
+            client=client,
+            kind="intake",
+            assessed_on=today - datetime.timedelta(days=60),
+            scores=scores,
+            notes={"housing": "Nocuje w altanie działkowej."},
+        )
+        if index % 2 == 0:
+            better = {d: min(5, s + rng.randint(0, 2)) for d, s in scores.items()}
+            services.assessment_record(
+                by=worker,
+                client=client,
+                kind="reassessment",
+                assessed_on=today - datetime.timedelta(days=10),
+                scores=better,
+                notes={},
+            )
+    for index, client in enumerate(clients[:5]):
+        plan = plans.plan_create(
+            by=worker,
+            client=client,
+            kind="ipwzb" if index % 2 == 0 else "contract",
+            starts_on=today - datetime.timedelta(days=20 + index * 3),
+            situation="Bez stałego miejsca zamieszkania od dwóch lat.",
+            causes="Eksmisja po utracie pracy.",
+            requires_approval=index != 4,
+        )
+        goal = plans.goal_add(by=worker, plan=plan, text="Wyrobienie dowodu osobistego")
+        plans.step_add(
+            by=worker,
+            goal=goal,
+            party="client",
+            text="Zrobić zdjęcie do dowodu",
+            due_on=today + datetime.timedelta(days=7),
+        )
+        plans.step_add(
+            by=worker,
+            goal=goal,
+            party="worker",
+            text="Umówić wizytę w urzędzie",
+            due_on=today + datetime.timedelta(days=3),
+        )
+        goal2 = plans.goal_add(by=worker, plan=plan, text="Zatrudnienie w spółdzielni socjalnej")
+        plans.step_add(
+            by=worker, goal=goal2, party="partner", text="Staż w pralni", responsible=cooperative
+        )
+        if index < 3:
+            plans.plan_submit(by=worker, plan=plan)
+            if manager is not None and index < 2:
+                plans.plan_approve(by=manager, plan=plan)
+    if cooperative is not None:
+        for client in clients[1:3]:
+            services.consent_record(
+                by=worker,
+                client=client,
+                purpose="referral",
+                legal_basis="consent",
+                given_on=today - datetime.timedelta(days=15),
+                partner=cooperative,
+            )
+        services.referral_send(
+            by=worker,
+            client=clients[1],
+            partner=cooperative,
+            service="Staż w pralni spółdzielni",
+            summary="Chce pracować na porannej zmianie; ma doświadczenie w magazynie.",
+        )
+    mother = next((c for c in clients if c.sex == "female"), None)
+    if mother is not None:
+        for first, born in (
+            ("Zuzanna", datetime.date(2019, 4, 2)),
+            ("Kacper", datetime.date(2022, 9, 15)),
+        ):
+            services.household_member_add(
+                by=worker,
+                client=mother,
+                first_name=first,
+                surname=str(mother.surname),
+                birth_date=born,
+                relationship="child",
+                sex="female" if first == "Zuzanna" else "male",
+            )
+        services.do_not_disclose_add(
+            by=worker,
+            client=mother,
+            person_name="Były partner (imię w notatce)",
+            note="Zakaz zbliżania się; nie podawać informacji telefonicznie.",
+        )
+    if len(clients) > 6:
+        services.case_close(by=worker, client=clients[6], outcome="own_housing")
+    if other is not None and clients:
+        services.break_glass_open(
+            by=other, client=clients[0], reason="Interwencja nocna: pytanie o leki"
+        )
+        services.handover_request(by=other, client=clients[3])

@@ -1,10 +1,45 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Client
+from accounts.models import Organisation, User
+from cases.models import (
+    ADDICTION_CHOICES,
+    ASSESSMENT_DOMAINS,
+    HOMELESSNESS_REASONS,
+    IDENTITY_DOCUMENTS,
+    INCOME_SOURCES,
+    Assessment,
+    CaseEpisode,
+    CaseNote,
+    Client,
+    Consent,
+    Document,
+    HouseholdMember,
+    Plan,
+    PlanGoal,
+    PlanStep,
+)
+
+
+class _MultipleCodes(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
 
 
 class ClientForm(forms.ModelForm):
+    """Intake: identity, contact and the facts of the situation; unknowns are real answers."""
+
+    homelessness_reasons = _MultipleCodes(
+        label=_("Reasons for homelessness"), choices=HOMELESSNESS_REASONS, required=False
+    )
+    income_sources = _MultipleCodes(
+        label=_("Income sources"), choices=INCOME_SOURCES, required=False
+    )
+    identity_documents = _MultipleCodes(
+        label=_("Identity documents held"), choices=IDENTITY_DOCUMENTS, required=False
+    )
+    addictions = _MultipleCodes(label=_("Addiction"), choices=ADDICTION_CHOICES, required=False)
+
     class Meta:
         model = Client
         fields = [
@@ -13,14 +48,29 @@ class ClientForm(forms.ModelForm):
             "pesel",
             "birth_date",
             "sex",
+            "citizenship",
+            "preferred_language",
             "phone",
             "email",
             "contact_note",
             "municipality_code",
+            "ethos",
+            "episode_started_on",
+            "episodes_last_3_years",
+            "homelessness_reasons",
+            "income_sources",
+            "identity_documents",
+            "health_note",
+            "disability",
+            "addictions",
+            "pregnancy_due_on",
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "contact_note": forms.Textarea(attrs={"rows": 3}),
+            "episode_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "pregnancy_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "contact_note": forms.Textarea(attrs={"rows": 2}),
+            "health_note": forms.Textarea(attrs={"rows": 3}),
             "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
         help_texts = {
@@ -35,6 +85,21 @@ class ClientForm(forms.ModelForm):
         if code and (len(code) != 7 or not code.isascii() or not code.isdigit()):
             raise forms.ValidationError(_("A TERYT municipality code has 7 digits."))
         return code
+
+    def clean(self):
+        data = super().clean()
+        # A PESEL that disagrees with the date of birth or sex is a warning, not a wall: the
+        # client's document may say otherwise. The page shows it; the form still saves.
+        self.pesel_warnings = []
+        pesel = data.get("pesel")
+        if pesel and not self.has_error("pesel"):
+            from cases.pesel import birth_date_of, sex_of
+
+            if data.get("birth_date") and birth_date_of(pesel) != data["birth_date"]:
+                self.pesel_warnings.append(_("The PESEL encodes another date of birth."))
+            if data.get("sex") in ("female", "male") and sex_of(pesel) != data["sex"]:
+                self.pesel_warnings.append(_("The PESEL encodes the other sex."))
+        return data
 
 
 class ClientSearchForm(forms.Form):
@@ -71,3 +136,260 @@ class ClientSearchForm(forms.Form):
         raise forms.ValidationError(
             _("Give a PESEL, or a surname with a first name or a date of birth.")
         )
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["kind", "noted_on", "text", "is_important", "is_sensitive"]
+        widgets = {
+            "noted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("noted_on", timezone.localdate())
+
+    def clean_noted_on(self):
+        noted_on = self.cleaned_data["noted_on"]
+        if noted_on > timezone.localdate():
+            raise forms.ValidationError(_("A note cannot be dated in the future."))
+        return noted_on
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why must you open this file now?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your manager will review this access. It is logged."),
+    )
+    confirm_password = forms.CharField(
+        label=_("Your password (to confirm)"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_confirm_password(self):
+        password = self.cleaned_data["confirm_password"]
+        if not self.actor.check_password(password):
+            raise forms.ValidationError(_("Your password is not correct."))
+        return password
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseEpisode.Outcome.choices)
+
+
+class AssignForm(forms.Form):
+    worker = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none())
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = User.objects.filter(
+            organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
+        ).order_by("last_name", "first_name")
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["purpose", "partner", "legal_basis", "given_on", "signed_form"]
+        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["signed_form"].queryset = client.documents.filter(kind=Document.Kind.CONSENT)
+        self.fields["signed_form"].label_from_instance = lambda d: (
+            f"{d.title} ({d.uploaded_at:%Y-%m-%d})"
+        )
+        self.initial.setdefault("given_on", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        needs_partner = data.get("purpose") in (
+            Consent.Purpose.SHARE_PARTNER,
+            Consent.Purpose.REFERRAL,
+        )
+        if needs_partner and not data.get("partner"):
+            self.add_error("partner", _("Name the partner this consent is for."))
+        if data.get("given_on") and data["given_on"] > timezone.localdate():
+            self.add_error("given_on", _("A consent cannot be dated in the future."))
+        return data
+
+
+class ReferralForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    service = forms.CharField(label=_("Service"), max_length=200)
+    summary = forms.CharField(
+        label=_("What the partner needs to know"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only this text and the client's first name and initial reach the partner."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+
+
+class AssessmentForm(forms.Form):
+    """One score (1 in crisis … 5 thriving, or not assessed) and a note per life domain."""
+
+    SCORE_CHOICES = [("", _("not assessed")), *[(str(n), str(n)) for n in range(1, 6)]]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
+    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("assessed_on", timezone.localdate())
+        for code, label in ASSESSMENT_DOMAINS:
+            self.fields[f"score_{code}"] = forms.ChoiceField(
+                label=label, choices=self.SCORE_CHOICES, required=False
+            )
+            self.fields[f"note_{code}"] = forms.CharField(
+                label=_("Note: %(domain)s") % {"domain": label},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be dated in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        scores = {
+            c: int(data[f"score_{c}"]) for c, _l in ASSESSMENT_DOMAINS if data.get(f"score_{c}")
+        }
+        if not scores:
+            raise forms.ValidationError(_("Score at least one domain."))
+        data["scores"] = scores
+        data["notes"] = {
+            c: data[f"note_{c}"] for c, _l in ASSESSMENT_DOMAINS if data.get(f"note_{c}")
+        }
+        return data
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "kind",
+            "starts_on",
+            "ends_on",
+            "situation",
+            "causes",
+            "review_every_days",
+            "requires_approval",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "situation": forms.Textarea(attrs={"rows": 3}),
+            "causes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("starts_on", timezone.localdate())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ends_on") and data.get("starts_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", _("A plan cannot end before it starts."))
+        return data
+
+
+class GoalForm(forms.Form):
+    text = forms.CharField(
+        label=_("Goal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class StepForm(forms.Form):
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=PlanGoal.objects.none())
+    party = forms.ChoiceField(label=_("Who acts"), choices=PlanStep.Party.choices)
+    text = forms.CharField(
+        label=_("Step"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible organisation"),
+        queryset=Organisation.objects.filter(is_active=True),
+        required=False,
+    )
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = plan.goals.with_keys()
+        self.fields["goal"].label_from_instance = lambda goal: f"{goal.position + 1}. {goal.text}"[
+            :80
+        ]
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class HouseholdMemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = ["first_name", "surname", "birth_date", "relationship", "sex"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("A date of birth cannot be in the future."))
+        return born
+
+
+class DoNotDiscloseForm(forms.Form):
+    person_name = forms.CharField(label=_("Person"), max_length=200)
+    other_file = forms.UUIDField(
+        label=_("Their file identifier, if they are a client"),
+        required=False,
+        help_text=_("Then a worker holding their file never learns of this client in a search."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_other_file(self):
+        file_id = self.cleaned_data.get("other_file")
+        if file_id is None:
+            return None
+        other = Client.objects.filter(pk=file_id).first()
+        if other is None:
+            raise forms.ValidationError(_("No file has this identifier."))
+        return other

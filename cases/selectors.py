@@ -2,7 +2,10 @@
 
 import datetime
 
-from cases.models import Client
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Assignment, CaseNote, Client, DoNotDisclose, Plan
 from privacy import blind
 
 
@@ -17,15 +20,24 @@ def client_search(
 
     The blind index narrows the table to a few candidates (people who share a truncated index
     value); each candidate is decrypted and compared, so false positives never reach the caller.
-    Comparison ignores case, extra spaces and Polish diacritics, like the index.
+    Comparison ignores case, extra spaces and Polish diacritics, like the index. A term that
+    folds to nothing has no index value and finds nobody: filtering on None would match every
+    row without one (erased people, everyone without a PESEL) and decrypt them all.
     """
-    candidates = Client.objects.select_related("subject").with_keys()
+    # Erased people have no plaintext to compare; their indexes are cleared on erasure anyway.
+    candidates = (
+        Client.objects.select_related("subject").filter(subject__erased_at__isnull=True).with_keys()
+    )
     if pesel:
         value = blind.index_value("client.pesel", pesel)
+        if value is None:
+            return []
         rows = candidates.filter(pesel_bidx=value)
         return [c for c in rows if c.pesel == pesel.strip()]
     if surname and first_name:
         value = blind.index_value("client.surname+first_name", surname, first_name)
+        if value is None:
+            return []
         rows = candidates.filter(name_bidx=value)
         wanted = (blind.normalise(surname), blind.normalise(first_name))
         matches = [
@@ -36,9 +48,56 @@ def client_search(
         return matches
     if surname and birth_date:
         value = blind.index_value("client.surname+birth_date", surname, birth_date.isoformat())
+        if value is None:
+            return []
         rows = candidates.filter(surname_birth_bidx=value)
         wanted = blind.normalise(surname)
         return [
             c for c in rows if blind.normalise(c.surname) == wanted and c.birth_date == birth_date
         ]
     return []
+
+
+def hidden_from(user, clients: list[Client]) -> set:
+    """Clients whose presence must not be disclosed to `user`: their do-not-disclose list names
+    someone in `user`'s caseload (e.g. a violent partner's worker must not learn where she is)."""
+    if not clients:
+        return set()
+    from cases.access import clients_visible_to
+
+    own = clients_visible_to(user).values("pk")
+    return set(
+        DoNotDisclose.objects.filter(
+            client__in=[c.pk for c in clients], other_client__in=own
+        ).values_list("client_id", flat=True)
+    )
+
+
+def current_holders(client_ids) -> dict:
+    """{client id: current Assignment with worker and organisation} for the given clients."""
+    rows = Assignment.objects.filter(client_id__in=list(client_ids), ended_at__isnull=True)
+    return {a.client_id: a for a in rows.select_related("worker__organisation")}
+
+
+def caseload(
+    user, *, status: str = "open", overdue_only: bool = False, no_contact_days: int | None = None
+) -> QuerySet[Client]:
+    """The user's clients with their last contact and next plan review, filtered, in one query."""
+    from cases.access import clients_visible_to
+
+    today = timezone.localdate()
+    clients = clients_visible_to(user).annotate(
+        last_contact_on=Max("notes__noted_on"),
+        next_review_on=Min("plans__next_review_on", filter=Q(plans__status=Plan.Status.ACTIVE)),
+    )
+    if status == "open":
+        clients = clients.filter(closed_on__isnull=True)
+    elif status == "closed":
+        clients = clients.filter(closed_on__isnull=False)
+    if overdue_only:
+        clients = clients.filter(next_review_on__lt=today)
+    if no_contact_days:
+        since = today - datetime.timedelta(days=no_contact_days)
+        quiet = ~Exists(CaseNote.objects.filter(client=OuterRef("pk"), noted_on__gte=since))
+        clients = clients.filter(quiet)
+    return clients.order_by("-registered_on").with_keys()

@@ -102,10 +102,19 @@ TEMPLATES = [
 # The vault (privacy/). Keys come from PRZYSTAN_KEKS, PRZYSTAN_INDEX_KEY, PRZYSTAN_AUDIT_KEY (or
 # their _FILE variants), checked by privacy/checks.py; see docs/privacy.md.
 PRZYSTAN_DEK_CACHE_SECONDS = env_int("PRZYSTAN_DEK_CACHE_SECONDS", 60, minimum=0, maximum=3600)
-PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, maximum=32)
+# The index columns are signed 32-bit integers (PostgreSQL `integer`), so at most 31 bits.
+PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, maximum=31)
 PRZYSTAN_ERASURE_LEDGER = Path(
     env_str("PRZYSTAN_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
 )
+
+# Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)
+PLAN_REVIEW_DAYS = env_int("PLAN_REVIEW_DAYS", 14, minimum=1, maximum=365)
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+# Uploads are read into memory to be encrypted: allow the document limit plus form overhead.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
 
 # Database: the embedded SQLite file for the demo; PostgreSQL (DATABASE_URL) for production and CI.
 _default_db = f"sqlite:///{VAR_DIR / 'przystan.sqlite3'}"

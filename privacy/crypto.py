@@ -69,6 +69,9 @@ def wrap_key(dek: bytes, *, kek: bytes, kek_id: str, subject_id: uuid.UUID) -> b
 
 
 def unwrap_key(wrapped: bytes, *, kek: bytes, kek_id: str, subject_id: uuid.UUID) -> bytes:
+    # Too short for a nonce and a tag: AESGCM would raise ValueError, not InvalidTag.
+    if len(wrapped) < NONCE_BYTES + 16:
+        raise DecryptionError("data key is malformed (too short)")
     try:
         return AESGCM(kek).decrypt(
             wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _wrap_ad(kek_id, subject_id)

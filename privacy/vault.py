@@ -48,6 +48,13 @@ class _KeyCache:
         with self._lock:
             return self._id_by_subject.get(subject_id)
 
+    def holds(self, subject_id: uuid.UUID) -> bool:
+        """Whether a live (unexpired) key of `subject_id` is cached."""
+        with self._lock:
+            key_id = self._id_by_subject.get(subject_id)
+            entry = self._by_id.get(key_id) if key_id is not None else None
+            return entry is not None and entry[1] == subject_id and entry[2] >= time.monotonic()
+
     def put(self, key_id: int, key, subject_id: uuid.UUID) -> None:
         ttl = settings.PRZYSTAN_DEK_CACHE_SECONDS
         with self._lock:
@@ -106,7 +113,8 @@ def key_for_subject(subject_id: uuid.UUID) -> tuple[int, bytes]:
     key_id = cache.key_id_for(subject_id)
     if key_id is not None:
         entry = cache.get(key_id)
-        if entry is not None:
+        # The entry under that id must still be this subject's (see key_by_id).
+        if entry is not None and entry[1] == subject_id:
             if entry[0] is ERASED_KEY:
                 raise SubjectErased(str(subject_id))
             return key_id, entry[0]
@@ -125,15 +133,17 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
     erasure: a ciphertext moved between people never opens.
     """
     entry = cache.get(key_id)
-    if entry is None:
+    # An entry of another subject may be stale rather than an attack: SQLite gives the id of a
+    # key created in a rolled-back transaction to the next key, while another process still
+    # caches it. The database decides.
+    if entry is None or entry[1] != subject_id:
         data_key = DataKey.objects.filter(pk=key_id).first()
         if data_key is None:
             raise crypto.DecryptionError("the data key a ciphertext names does not exist")
-        if data_key.destroyed_at is not None:
-            cache.put(key_id, ERASED_KEY, data_key.subject_id)
-        else:
-            cache.put(key_id, _unwrap(data_key), data_key.subject_id)
-        entry = cache.get(key_id)
+        key = ERASED_KEY if data_key.destroyed_at is not None else _unwrap(data_key)
+        cache.put(key_id, key, data_key.subject_id)
+        # Use what was loaded, not the cache: with a lifetime of 0 the entry is already expired.
+        entry = (key, data_key.subject_id, None)
     key, owner, _expires = entry
     # The key id is in the clear part of the ciphertext: it must name this subject's own key.
     if owner != subject_id:
@@ -143,7 +153,8 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
 
 def prefetch(subject_ids: Iterable[uuid.UUID]) -> None:
     """Unwrap the keys of many subjects with one query (lists stay constant in queries)."""
-    missing = [s for s in set(subject_ids) if s is not None and cache.key_id_for(s) is None]
+    # An expired entry counts as missing, or each of its rows would then load its key alone.
+    missing = [s for s in set(subject_ids) if s is not None and not cache.holds(s)]
     if not missing:
         return
     for data_key in DataKey.objects.filter(subject_id__in=missing):

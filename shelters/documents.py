@@ -1,13 +1,12 @@
 """Printable and downloadable documents: the roll (PDF), the night count (CSV and PDF).
 
-reportlab's built-in fonts lack Polish letters, so DejaVu Sans (shipped in shelters/fonts with its
-licence) is registered. Every string that comes from data is escaped before it reaches a
+reportlab's built-in fonts lack Polish letters: the shared config.pdf registers DejaVu Sans
+(static/fonts, with its licence). Every string that comes from data is escaped before it reaches a
 Paragraph (reportlab reads markup). No client's name goes into the PDF's metadata.
 """
 
 import csv
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import formats, timezone
@@ -16,20 +15,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from config.pdf import FONT, FONT_BOLD, register_fonts
 from shelters.selectors import OCCUPIED
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+BOLD = FONT_BOLD
 
 
 def _fonts() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONTS / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
+    register_fonts()
 
 
 def _styles():

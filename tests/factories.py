@@ -58,9 +58,10 @@ def make_client(
     birth_date=None,
     sex="male",
     registered_by=None,
+    holder=None,
     **extra,
 ):
-    """A synthetic client with their own data subject and key, saved."""
+    """A synthetic client with their own data subject and key, saved; in `holder`'s caseload."""
     from cases.models import Client
     from privacy import vault
 
@@ -77,6 +78,10 @@ def make_client(
     )
     client.full_clean()
     client.save()
+    if holder is not None:
+        from cases.services import _assign
+
+        _assign(client=client, worker=holder, by=holder)
     return client
 
 

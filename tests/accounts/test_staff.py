@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.models import User
@@ -142,6 +143,34 @@ def test_a_manager_gets_404_for_an_account_of_another_organisation(client, manag
 def test_a_manager_cannot_touch_an_administrators_account(client, manager, administrator):
     client.force_login(manager)
     assert client.get(f"/staff/{administrator.pk}/").status_code == 403
+
+
+def test_a_manager_cannot_touch_an_administrator_who_also_keeps_a_caseload(
+    client, manager, administrator
+):
+    # The role shown first (social worker) must not decide: any role beyond the manager's reach
+    # puts the account beyond it.
+    administrator.groups.add(Group.objects.get(name=Role.SOCIAL_WORKER))
+    client.force_login(manager)
+    assert client.get(f"/staff/{administrator.pk}/").status_code == 403
+    response = client.post(
+        f"/staff/{administrator.pk}/deactivate/",
+        {"confirm_password": "correct-horse-battery-staple-42"},
+    )
+    assert response.status_code == 403
+    administrator.refresh_from_db()
+    assert administrator.is_active
+    with pytest.raises(PermissionDenied):
+        services.user_update(
+            actor=manager,
+            user=administrator,
+            first_name="A",
+            last_name="B",
+            email="",
+            organisation=administrator.organisation,
+            role=Role.SOCIAL_WORKER,
+        )
+    assert User.objects.get(pk=administrator.pk).has_role(Role.ADMINISTRATOR)
 
 
 def test_a_manager_changes_a_workers_role(client, manager, social_worker):

@@ -26,16 +26,25 @@ NEW_CLIENT = {
     "email": "",
     "contact_note": "Przy dworcu zachodnim",
     "municipality_code": "1465011",
+    "ethos": "1",
+    "episodes_last_3_years": "2",
+    "homelessness_reasons": ["eviction", "debt"],
+    "income_sources": ["declined"],
+    "identity_documents": ["id_card"],
+    "addictions": ["doesnt_know"],
+    "health_note": "Cukrzyca, insulina",
 }
 
 
 @pytest.fixture
 def own_client(social_worker):
     """A client in the social worker's caseload."""
-    person = make_client(first_name="Kazimierz", surname="Olszyński", registered_by=social_worker)
-    assign_perm("cases.view_client", social_worker, person)
-    assign_perm("cases.change_client", social_worker, person)
-    return person
+    return make_client(
+        first_name="Kazimierz",
+        surname="Olszyński",
+        registered_by=social_worker,
+        holder=social_worker,
+    )
 
 
 def test_a_social_worker_registers_a_client(client, social_worker):
@@ -195,8 +204,11 @@ def test_search_shows_that_a_person_is_known_elsewhere_without_their_name(
         "/clients/search/", {"surname": "Olszyński", "first_name": "Kazimierz"}
     ).content.decode()
     assert "Olszyński" not in html.split("<form")[0] + html.split("</form>")[-1]
-    assert str(own_client.pk) not in html
+    # The file is not linked; only the actions that need its opaque id (handover, emergency).
+    assert f'href="/clients/{own_client.pk}/"' not in html
     assert "w innej" in html
+    # The holder is named (the worker and their organisation), nothing of the client.
+    assert str(own_client.registered_by) in html
 
 
 def test_a_search_without_enough_terms_is_refused(client, social_worker):
@@ -212,7 +224,7 @@ def test_caseload_lists_own_clients_in_constant_queries(
         person = make_client(first_name="Czesław", surname=f"Jaworecki{n}")
         assign_perm("cases.view_client", social_worker, person)
     client.force_login(social_worker)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18):
         html = client.get("/clients/").content.decode()
     assert html.count("Jaworecki") == 30
 
@@ -254,3 +266,58 @@ def test_an_error_on_a_client_page_shows_and_logs_nothing_personal(
             line = handler.format(record)
             assert "Olszyński" not in line
             assert "Kazimierz" not in line
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"surname": "\u0301", "first_name": "Anna"},
+        {"surname": "\u0301", "birth_date": "1970-01-01"},
+        {"pesel": "\u0301\u0301"},
+    ],
+    ids=["surname+first_name", "surname+birth_date", "pesel"],
+)
+def test_a_search_term_that_folds_to_nothing_finds_nobody_and_does_not_crash(
+    client, social_worker, own_client, dpo, terms
+):
+    from privacy.services import subject_erase
+
+    # People without an index value (erased, or without a PESEL) must not become the matches
+    # of a term whose index value is empty too.
+    erased = make_client(first_name="Anna", surname="Grabińska", sex="female")
+    subject_erase(subject=erased.subject, by=dpo, reason="art. 17")
+    client.force_login(social_worker)
+    response = client.post("/clients/search/", terms)
+    assert response.status_code == 200
+    assert response.context["results"] == []
+
+
+def test_the_edit_form_logs_one_view_and_saving_it_logs_one_update(
+    client, social_worker, own_client
+):
+    client.force_login(social_worker)
+    before = AccessLogEntry.objects.count()
+    assert client.get(f"/clients/{own_client.pk}/edit/").status_code == 200
+    opened = AccessLogEntry.objects.order_by("seq")[before:]
+    assert [(r.action, r.purpose, r.outcome) for r in opened] == [("view", "edit", "ok")]
+    before = AccessLogEntry.objects.count()
+    response = client.post(f"/clients/{own_client.pk}/edit/", {**NEW_CLIENT, "surname": "Nowy"})
+    assert response.status_code == 302
+    saved = AccessLogEntry.objects.order_by("seq")[before:]
+    assert [(r.action, r.outcome) for r in saved] == [("view", "ok"), ("update", "ok")]
+
+
+def test_a_worker_who_may_only_read_a_file_is_refused_its_edit_page_with_403_and_logged(
+    client, other_social_worker, own_client
+):
+    assign_perm("cases.view_client", other_social_worker, own_client)
+    client.force_login(other_social_worker)
+    assert client.get(f"/clients/{own_client.pk}/").status_code == 200
+    before = AccessLogEntry.objects.count()
+    response = client.post(f"/clients/{own_client.pk}/edit/", {**NEW_CLIENT, "surname": "Przejęty"})
+    assert response.status_code == 403
+    assert Client.objects.get(pk=own_client.pk).surname == "Olszyński"
+    refused = AccessLogEntry.objects.order_by("seq")[before:]
+    assert [(r.action, r.subject_id, r.outcome) for r in refused] == [
+        ("update", own_client.pk, "denied")
+    ]

@@ -150,3 +150,10 @@ def test_check_deploy_is_clean_under_production_variables():
     )
     result = run_settings(PRODUCTION_ENV, code)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_blind_index_bits_wider_than_the_integer_column_are_refused():
+    # The index columns are 32-bit signed integers (PostgreSQL `integer`): 32 bits overflow.
+    result = run_settings({**PRODUCTION_ENV, "PRZYSTAN_BLIND_INDEX_BITS": "32"})
+    assert result.returncode != 0
+    assert "PRZYSTAN_BLIND_INDEX_BITS=32 is too large: the maximum is 31" in result.stderr

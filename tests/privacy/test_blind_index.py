@@ -123,3 +123,31 @@ def test_index_values_are_truncated_to_the_configured_bits(db):
 def test_each_index_has_its_own_key(db):
     # Keys derived per index: the same text gives unrelated values in two indexes.
     assert blind._index_key("client.pesel") != blind._index_key("client.surname+first_name")
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"pesel": "\u0301"},
+        {"surname": "\u0301", "first_name": "Jan"},
+        {"surname": "Nowak", "first_name": "\u0301"},
+        {"surname": "\u0301", "birth_date": datetime.date(1980, 1, 2)},
+    ],
+)
+def test_a_term_without_an_index_value_decrypts_nobody(db, django_assert_num_queries, terms):
+    # Clients without a PESEL have no PESEL index value: a term folding to nothing must not
+    # match them all (an IS NULL look-up would decrypt every one of them).
+    make_client(first_name="Jan", surname="Nowak", birth_date=datetime.date(1980, 1, 2))
+    with django_assert_num_queries(0):
+        assert client_search(**terms) == []
+
+
+@override_settings(PRZYSTAN_BLIND_INDEX_BITS=31)
+def test_the_widest_allowed_index_values_fit_the_database_column(db):
+    # PostgreSQL's `integer` holds up to 2**31 - 1; saving must work for every person.
+    people = [make_client(first_name="Jan", surname=f"Szeroki{n}") for n in range(40)]
+    stored = Client.objects.filter(pk__in=[p.pk for p in people]).values_list(
+        "name_bidx", flat=True
+    )
+    assert len(stored) == 40
+    assert all(0 <= value < 2**31 for value in stored)

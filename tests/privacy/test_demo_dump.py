@@ -41,6 +41,13 @@ def test_the_demo_database_holds_no_personal_data_in_clear():
         }
         if person.birth_date:
             secrets.add(person.birth_date.isoformat())
+    from cases.models import CaseNote, HouseholdMember, Plan, Referral
+
+    secrets |= {n.text for n in CaseNote.objects.with_keys()}
+    secrets |= {p.situation for p in Plan.objects.with_keys()}
+    secrets |= {r.summary for r in Referral.objects.with_keys()}
+    secrets |= {m.first_name for m in HouseholdMember.objects.with_keys()}
+    assert CaseNote.objects.exists() and HouseholdMember.objects.exists()
     secrets = {s.encode() for s in secrets if s and len(s) >= 4}
     assert any(len(s) == 11 for s in secrets), "the demo should include PESELs"
     leaks = [(table, s) for table, cell in all_cells() for s in secrets if s in cell]

@@ -206,3 +206,60 @@ def test_pages_show_a_placeholder_for_an_erased_client(client, people, social_wo
         response = client.get(path)
         assert response.status_code == 200, path
         assert "[usunięto]" in response.content.decode()
+
+
+def test_an_erased_person_whose_index_came_back_is_still_not_found(people, dpo):
+    # A save racing the erasure in another process (its key still cached) may write the
+    # indexes back; search must neither find the person nor crash on their erased name.
+    target, _ = people
+    indexes = Client.objects.filter(pk=target.pk).values("name_bidx", "pesel_bidx").get()
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    Client.objects.filter(pk=target.pk).update(**indexes)
+    assert client_search(surname="Wierzbowa", first_name="Halina") == []
+    assert client_search(pesel=target.pesel) == []
+
+
+def test_editing_an_erased_client_gives_the_form_back_with_an_error_and_writes_nothing(
+    client, people, social_worker, dpo
+):
+    from guardian.shortcuts import assign_perm
+
+    target, _ = people
+    assign_perm("cases.view_client", social_worker, target)
+    assign_perm("cases.change_client", social_worker, target)
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    history_before = target.history.count()
+    client.force_login(social_worker)
+    response = client.post(
+        f"/clients/{target.pk}/edit/",
+        {"first_name": "Halina", "surname": "Wierzbowa", "sex": "female", "ethos": "unknown"},
+    )
+    assert response.status_code == 200
+    assert "Dane tej osoby zostały już usunięte." in response.content.decode()
+    assert target.history.count() == history_before
+    row = (
+        Client.objects.filter(pk=target.pk)
+        .values("pesel_bidx", "name_bidx", "surname_birth_bidx")
+        .get()
+    )
+    assert row == {"pesel_bidx": None, "name_bidx": None, "surname_birth_bidx": None}
+
+
+def test_the_update_service_refuses_an_erased_client_even_with_a_key_still_cached(
+    people, social_worker, dpo
+):
+    # Another process may hold the key for a while after the erasure: the service must not rely
+    # on the key being gone, or the save would write the blind indexes back.
+    from guardian.shortcuts import assign_perm
+
+    from cases.services import client_update
+
+    target, _ = people
+    assign_perm("cases.change_client", social_worker, target)
+    key_id, key = vault.key_for_subject(target.pk)
+    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    vault.cache.put(key_id, key, target.pk)
+    stale = Client.objects.get(pk=target.pk)
+    with pytest.raises(ValidationError):
+        client_update(by=social_worker, client=stale, first_name="Halina", surname="Wierzbowa")
+    assert Client.objects.filter(pk=target.pk).values_list("name_bidx", flat=True).get() is None

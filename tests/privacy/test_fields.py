@@ -226,3 +226,58 @@ def test_encrypted_fields_are_not_serialised_in_clear(subject):
     sample = Sample.objects.create(subject=subject, text="nie do zrzutu")
     with pytest.raises(FieldError):
         serializers.serialize("json", [sample])
+
+
+def test_values_open_with_the_key_cache_turned_off(subject, other_subject, settings):
+    # PRZYSTAN_DEK_CACHE_SECONDS=0 is allowed (docs/privacy.md: lower it if the window matters):
+    # a key loaded for one read must serve that read even though it is expired at once.
+    from privacy.models import DataKey
+
+    settings.PRZYSTAN_DEK_CACHE_SECONDS = 0
+    sample = Sample.objects.create(subject=subject, text="bez pamięci")
+    gone = Sample.objects.create(subject=other_subject, text="do usunięcia")
+    DataKey.objects.filter(subject=other_subject).update(
+        wrapped=b"", destroyed_at="2026-01-01T00:00Z"
+    )
+    assert fresh(sample).text == "bez pamięci"
+    assert fresh(gone).text is ERASED
+
+
+def test_a_stale_cached_key_under_the_same_id_neither_blocks_nor_seals_a_subjects_values(subject):
+    # On SQLite a key id given out in a transaction that rolled back goes to the next key
+    # created, while another process may still cache it for the rolled-back subject. Such an
+    # entry must not stop this subject's values from opening, nor ever seal them.
+    import os
+    import uuid
+
+    sample = Sample.objects.create(subject=subject, text="moje dane")
+    key_id, own_key = vault.key_for_subject(subject.id)
+    vault.cache.clear()
+    vault.cache.put(key_id, os.urandom(32), uuid.uuid4())
+    assert Sample.objects.get(pk=sample.pk).text == "moje dane"
+    assert vault.key_for_subject(subject.id) == (key_id, own_key)
+    vault.cache.put(key_id, os.urandom(32), uuid.uuid4())
+    assert vault.key_for_subject(subject.id) == (key_id, own_key)
+
+
+def test_a_list_still_unwraps_its_keys_in_one_query_once_the_cached_keys_expired(
+    db, django_assert_num_queries, monkeypatch, settings
+):
+    import time
+
+    for n in range(25):
+        Sample.objects.create(subject=vault.subject_create(kind="client"), text=f"osoba {n}")
+    # The keys created above are cached; a minute later they have all expired.
+    later = time.monotonic() + settings.PRZYSTAN_DEK_CACHE_SECONDS + 1
+    monkeypatch.setattr(vault.time, "monotonic", lambda: later)
+    with django_assert_num_queries(2):
+        texts = [s.text for s in Sample.objects.order_by("pk").with_keys()]
+    assert texts == [f"osoba {n}" for n in range(25)]
+
+
+def test_a_clients_str_and_repr_never_carry_the_name(db):
+    from tests.factories import make_client
+
+    person = make_client(first_name="Włodzimierz", surname="Olszyński")
+    assert "Olszyński" not in str(person) and "Włodzimierz" not in repr(person)
+    assert person.full_name == "Włodzimierz Olszyński"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from cases.models import Client
 from privacy import keys, vault
 from privacy.crypto import DecryptionError
 from privacy.models import DataKey
@@ -64,7 +65,8 @@ def test_a_malformed_kek_is_refused(monkeypatch, value):
 
 
 def _env_without(*names):
-    env = {k: v for k, v in os.environ.items() if k not in names}
+    # Set to empty (not removed): manage.py would otherwise fall back to a demo var/ folder.
+    env = {**os.environ, **dict.fromkeys(names, "")}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.pop("DATABASE_URL", None)
     return env
@@ -169,6 +171,17 @@ def test_verify_keys_names_a_key_that_does_not_unwrap(db):
     DataKey.objects.filter(subject_id=person.pk).update(wrapped=os.urandom(60))
     with pytest.raises(CommandError, match="FAILED to unwrap 1"):
         call_command("verify_keys")
+
+
+@pytest.mark.parametrize("wrapped", [b"", b"short", os.urandom(20)], ids=["empty", "5", "20"])
+def test_verify_keys_names_a_truncated_key_instead_of_crashing(db, wrapped):
+    person = make_client()
+    DataKey.objects.filter(subject_id=person.pk).update(wrapped=wrapped)
+    with pytest.raises(CommandError, match="FAILED to unwrap 1"):
+        call_command("verify_keys")
+    vault.cache.clear()
+    with pytest.raises(DecryptionError):
+        Client.objects.get(pk=person.pk).surname  # noqa: B018
 
 
 def test_keys_are_never_stored_in_the_database(db):

@@ -1,0 +1,283 @@
+"""Case work: notes, handover, break-glass, closing and reopening, do-not-disclose."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from cases import services
+from cases.models import BreakGlassAccess, CaseEpisode, CaseNote, DoNotDisclose, HandoverRequest
+from tests.factories import make_client
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+@pytest.fixture
+def own_client(social_worker):
+    return make_client(first_name="Ryszard", surname="Modrzewski", holder=social_worker)
+
+
+def note_data(**extra):
+    return {
+        "kind": "conversation",
+        "noted_on": timezone.localdate().isoformat(),
+        "text": "Rozmowa o powrocie do pracy w stolarni",
+        **extra,
+    }
+
+
+def test_a_worker_adds_a_note_that_is_stored_encrypted(client, social_worker, own_client):
+    client.force_login(social_worker)
+    response = client.post(f"/clients/{own_client.pk}/", note_data(is_important="on"))
+    assert response.status_code == 302
+    note = CaseNote.objects.get()
+    assert note.text == "Rozmowa o powrocie do pracy w stolarni" and note.is_important
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM cases_casenote")
+        (raw,) = cursor.fetchone()
+        cursor.execute("SELECT text FROM cases_historicalcasenote")
+        (raw_history,) = cursor.fetchone()
+    assert b"stolarni" not in bytes(raw) and b"stolarni" not in bytes(raw_history)
+    assert "stolarni" in client.get(f"/clients/{own_client.pk}/").content.decode()
+
+
+def test_a_note_in_the_future_is_refused_and_nothing_is_stored(client, social_worker, own_client):
+    client.force_login(social_worker)
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = client.post(f"/clients/{own_client.pk}/", note_data(noted_on=tomorrow))
+    assert response.status_code == 200
+    assert "w przyszłości" in response.content.decode()
+    assert not CaseNote.objects.exists()
+
+
+def test_editing_a_note_keeps_the_old_text_in_history(client, social_worker, own_client):
+    note = services.note_add(
+        by=social_worker,
+        client=own_client,
+        kind="phone",
+        noted_on=timezone.localdate(),
+        text="Pierwsza wersja",
+    )
+    client.force_login(social_worker)
+    client.post(f"/clients/{own_client.pk}/notes/{note.pk}/", note_data(text="Druga wersja"))
+    note.refresh_from_db()
+    assert note.text == "Druga wersja"
+    assert [h.text for h in note.history.order_by("history_date")] == [
+        "Pierwsza wersja",
+        "Druga wersja",
+    ]
+
+
+def test_another_worker_cannot_add_a_note_by_posting(client, other_social_worker, own_client):
+    client.force_login(other_social_worker)
+    assert client.post(f"/clients/{own_client.pk}/", note_data()).status_code == 404
+    assert not CaseNote.objects.exists()
+
+
+def test_a_forged_note_id_of_another_client_is_refused(client, social_worker, own_client):
+    other = make_client(first_name="Inny", surname="Klient", holder=social_worker)
+    note = services.note_add(
+        by=social_worker,
+        client=other,
+        kind="phone",
+        noted_on=timezone.localdate(),
+        text="Cudza notatka",
+    )
+    client.force_login(social_worker)
+    response = client.post(f"/clients/{own_client.pk}/notes/{note.pk}/", note_data(text="Podmiana"))
+    assert response.status_code == 404
+    note.refresh_from_db()
+    assert note.text == "Cudza notatka"
+
+
+def test_a_handover_moves_access_at_once(
+    client, social_worker, other_social_worker, manager, own_client
+):
+    client.force_login(social_worker)
+    assert client.get(f"/clients/{own_client.pk}/").status_code == 200
+    services.client_handover(by=manager, client=own_client, to_worker=other_social_worker)
+    # The same session of the old worker is refused on its very next request.
+    assert client.get(f"/clients/{own_client.pk}/").status_code == 404
+    client.force_login(other_social_worker)
+    assert client.get(f"/clients/{own_client.pk}/").status_code == 200
+    assert AccessLogEntry.objects.filter(
+        action="handover", subject_id=own_client.pk, actor=manager
+    ).exists()
+
+
+def test_a_handover_request_is_decided_by_the_manager(
+    client, social_worker, other_social_worker, manager, own_client
+):
+    client.force_login(other_social_worker)
+    client.post(f"/clients/{own_client.pk}/handover/")
+    handover = HandoverRequest.objects.get()
+    client.force_login(manager)
+    assert "prosi o akta" in client.get("/clients/assignments/").content.decode()
+    client.post(f"/clients/assignments/{handover.pk}/", {"decision": "accept"})
+    assert other_social_worker.has_perm("cases.view_client", own_client)
+    social_worker = type(social_worker).objects.get(pk=social_worker.pk)
+    assert not social_worker.has_perm("cases.view_client", own_client)
+
+
+def test_only_a_manager_may_hand_over(social_worker, other_social_worker, own_client):
+    with pytest.raises(services.PermissionDenied):
+        services.client_handover(
+            by=other_social_worker, client=own_client, to_worker=other_social_worker
+        )
+    assert social_worker.has_perm("cases.view_client", own_client)
+
+
+def test_the_assignments_page_is_for_managers_only(client, social_worker, shelter_staff):
+    for user in (social_worker, shelter_staff):
+        client.force_login(user)
+        assert client.get("/clients/assignments/").status_code == 403
+
+
+def test_break_glass_opens_a_file_read_only_with_a_banner_and_is_logged(
+    client, other_social_worker, own_client
+):
+    client.force_login(other_social_worker)
+    assert client.get(f"/clients/{own_client.pk}/").status_code == 404
+    response = client.post(
+        f"/clients/{own_client.pk}/break-glass/",
+        {"reason": "Kryzys w nocy, trzeba ustalić leki", "confirm_password": PASSWORD},
+    )
+    assert response.status_code == 302
+    html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert "Dostęp awaryjny" in html and "Modrzewski" in html
+    # Read-only: no editing, no notes.
+    assert client.get(f"/clients/{own_client.pk}/edit/").status_code == 403
+    assert client.post(f"/clients/{own_client.pk}/", note_data()).status_code == 403
+    assert (
+        AccessLogEntry.objects.filter(
+            action="break_glass", subject_id=own_client.pk, actor=other_social_worker
+        ).count()
+        >= 2
+    )
+
+
+def test_break_glass_needs_a_reason_and_the_password(client, other_social_worker, own_client):
+    client.force_login(other_social_worker)
+    client.post(
+        f"/clients/{own_client.pk}/break-glass/", {"reason": "bo tak", "confirm_password": PASSWORD}
+    )
+    client.post(
+        f"/clients/{own_client.pk}/break-glass/",
+        {"reason": "Kryzys w nocy, pilne", "confirm_password": "x"},
+    )
+    assert not BreakGlassAccess.objects.exists()
+
+
+def test_break_glass_expires(client, other_social_worker, own_client):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        services.break_glass_open(
+            by=other_social_worker, client=own_client, reason="Kryzys w nocy, pilne"
+        )
+        client.force_login(other_social_worker)
+        assert client.get(f"/clients/{own_client.pk}/").status_code == 200
+    with time_machine.travel(start + datetime.timedelta(hours=12, minutes=1), tick=False):
+        client.force_login(other_social_worker)
+        assert client.get(f"/clients/{own_client.pk}/").status_code == 404
+
+
+def test_break_glass_appears_in_the_managers_review_list_until_reviewed(
+    client, other_social_worker, manager, own_client
+):
+    grant = services.break_glass_open(
+        by=other_social_worker, client=own_client, reason="Kryzys w nocy, pilne"
+    )
+    client.force_login(manager)
+    assert "Kryzys w nocy" in client.get("/clients/assignments/").content.decode()
+    client.post(f"/clients/break-glass/{grant.pk}/reviewed/")
+    assert "Kryzys w nocy" not in client.get("/clients/assignments/").content.decode()
+
+
+def test_sensitive_notes_are_hidden_from_break_glass_readers(
+    client, social_worker, other_social_worker, own_client
+):
+    services.note_add(
+        by=social_worker,
+        client=own_client,
+        kind="crisis",
+        noted_on=timezone.localdate(),
+        text="Przemoc ze strony partnera",
+        is_sensitive=True,
+    )
+    services.note_add(
+        by=social_worker,
+        client=own_client,
+        kind="phone",
+        noted_on=timezone.localdate(),
+        text="Zwykła rozmowa",
+    )
+    services.break_glass_open(
+        by=other_social_worker, client=own_client, reason="Kryzys w nocy, pilne"
+    )
+    client.force_login(other_social_worker)
+    html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert "Zwykła rozmowa" in html
+    assert "Przemoc" not in html
+    client.force_login(social_worker)
+    assert "Przemoc" in client.get(f"/clients/{own_client.pk}/").content.decode()
+
+
+def test_closing_and_reopening_keeps_one_record(client, social_worker, own_client):
+    client.force_login(social_worker)
+    client.post(f"/clients/{own_client.pk}/close/", {"outcome": "own_housing"})
+    own_client.refresh_from_db()
+    assert own_client.closed_on == timezone.localdate()
+    assert "/clients/" in client.get("/clients/?status=closed").content.decode()
+    client.post(f"/clients/{own_client.pk}/reopen/")
+    own_client.refresh_from_db()
+    assert own_client.closed_on is None
+    assert CaseEpisode.objects.filter(client=own_client).count() == 2
+
+
+def test_closing_without_an_outcome_changes_nothing(client, social_worker, own_client):
+    client.force_login(social_worker)
+    client.post(f"/clients/{own_client.pk}/close/", {"outcome": "nonsense"})
+    own_client.refresh_from_db()
+    assert own_client.closed_on is None
+
+
+def test_a_protected_client_is_hidden_from_the_search_of_the_aggressors_worker(
+    client, social_worker, other_social_worker
+):
+    victim = make_client(
+        first_name="Halina", surname="Jarzębina", sex="female", holder=social_worker
+    )
+    aggressor = make_client(first_name="Bogdan", surname="Jarzębina", holder=other_social_worker)
+    DoNotDisclose.objects.create(
+        client=victim, person_name="Bogdan Jarzębina", other_client=aggressor
+    )
+    client.force_login(other_social_worker)
+    html = client.post(
+        "/clients/search/", {"surname": "Jarzębina", "first_name": "Halina"}
+    ).content.decode()
+    assert "już znana" not in html and "Nikt nie pasuje" in html
+    client.force_login(social_worker)
+    html = client.get(f"/clients/{victim.pk}/").content.decode()
+    assert "Nie ujawniaj obecności" in html and "Bogdan Jarzębina" in html
+
+
+def test_the_caseload_filters_and_stays_constant_in_queries(
+    client, social_worker, django_assert_max_num_queries
+):
+    for n in range(20):
+        person = make_client(first_name="Czesław", surname=f"Cisowski{n}", holder=social_worker)
+        if n % 2:
+            services.note_add(
+                by=social_worker,
+                client=person,
+                kind="phone",
+                noted_on=timezone.localdate(),
+                text="kontakt",
+            )
+    client.force_login(social_worker)
+    with django_assert_max_num_queries(18):
+        html = client.get("/clients/?quiet=7").content.decode()
+    assert html.count("Cisowski") == 10
