@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "privacy",
     "audit",
     "cases",
+    "shelters",
 ]
 
 MIDDLEWARE = [

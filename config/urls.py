@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("clients/", include("cases.urls")),
     path("privacy/", include("privacy.urls")),
+    path("shelters/", include("shelters.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory, make_facility
 
 
 def pytest_collection_modifyitems(config, items):
@@ -109,3 +109,35 @@ def personas(social_worker, shelter_staff, job_coach, manager, dpo, partner_user
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def facility_a(foundation):
+    """The foundation's night shelter: men's room 1 (3 beds), women's room 2 (2 beds)."""
+    return make_facility(organisation=foundation, name="Noclegownia A")
+
+
+@pytest.fixture
+def facility_b(foundation):
+    """Another shelter of the foundation; the shelter_staff persona does not work there."""
+    return make_facility(
+        organisation=foundation, name="Schronisko B", kind="shelter", rooms=(("Pokój 1", "any", 2),)
+    )
+
+
+@pytest.fixture
+def staff_of_a(shelter_staff, facility_a):
+    """The shelter_staff persona, granted facility A (and nothing else)."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("shelters.operate_facility", shelter_staff, facility_a)
+    return shelter_staff
+
+
+@pytest.fixture
+def manager_of_a(manager, facility_a):
+    """The manager persona, also working in facility A (overrides, lifting bans)."""
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("shelters.operate_facility", manager, facility_a)
+    return manager

@@ -83,3 +83,30 @@ def make_client(
 
         _assign(client=client, worker=holder, by=holder)
     return client
+
+
+def make_facility(
+    *,
+    organisation,
+    name="Noclegownia testowa",
+    kind="night_shelter",
+    rooms=(("Sala 1", "men", 3), ("Sala 2", "women", 2)),
+    **extra,
+):
+    """A facility with rooms of beds: rooms are (name, sex of the room, number of beds)."""
+    import datetime
+
+    from shelters.models import Bed, Facility, Room
+
+    facility = Facility.objects.create(organisation=organisation, name=name, kind=kind, **extra)
+    for room_name, sex, count in rooms:
+        room = Room.objects.create(facility=facility, name=room_name, sex=sex)
+        for n in range(1, count + 1):
+            Bed.objects.create(
+                facility=facility,
+                room=room,
+                label=f"{room_name[-1]}.{n}",
+                kind="seat" if kind == "warming_centre" else "bed",
+                available_from=datetime.date(2020, 1, 1),
+            )
+    return facility

@@ -1,0 +1,157 @@
+"""Who reaches which facility, and through it which stays, holds, bans and clients.
+
+Per-facility reach is a guardian object permission (`shelters.operate_facility`) on Facility; it is
+checked here and nowhere else. Anything of a facility out of the user's reach answers 404, the
+same as a missing one. Reads of a client's data write an access-log row here.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.roles import Role
+from audit.services import access_log_write
+from cases.models import Client
+from shelters.models import Ban, Facility, Hold, Stay, WaitlistEntry
+
+OPERATE = "shelters.operate_facility"
+
+
+def facilities_for_user(user) -> QuerySet[Facility]:
+    """Facilities `user` works in (bed board, check-in, holds, waitlist, bans)."""
+    # Inactive or anonymous users reach nothing.
+    if not user.is_authenticated or not user.is_active:
+        return Facility.objects.none()
+    # Object permissions only: a model-wide permission or a superuser flag opens nothing.
+    return get_objects_for_user(
+        user,
+        OPERATE,
+        klass=Facility.objects.active().select_related("organisation"),
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def facilities_for_counts(user) -> QuerySet[Facility]:
+    """Facilities whose aggregate figures (night count, occupancy) `user` may see.
+
+    Managers see every facility of their organisation (aggregates only); staff their own.
+    """
+    # A manager's reach is their organisation's facilities.
+    if user.has_role(Role.MANAGER) and user.organisation_id:
+        own = Facility.objects.active().filter(organisation_id=user.organisation_id)
+        return (own | facilities_for_user(user)).distinct()
+    return facilities_for_user(user)
+
+
+def get_facility_for_user(user, facility_id) -> Facility:
+    """A facility `user` works in; 404 alike for missing and out of reach."""
+    try:
+        pk = int(facility_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    facility = facilities_for_user(user).filter(pk=pk).first()
+    # Missing and hidden look the same.
+    if facility is None:
+        raise Http404
+    return facility
+
+
+def _in_reach(user, queryset, object_id):
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = queryset.filter(pk=pk, facility__in=facilities_for_user(user)).first()
+    # An object of a facility out of reach is as missing as one that never was.
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_stay_for_user(user, stay_id, *, request=None, purpose: str = "stay") -> Stay:
+    """A stay in one of `user`'s facilities, logging the read; 404 otherwise."""
+    stay = _in_reach(user, Stay.objects.select_related("client", "bed__room", "facility"), stay_id)
+    access_log_write(
+        actor=user, action="view", subject_id=stay.client_id, purpose=purpose, request=request
+    )
+    return stay
+
+
+def get_hold_for_user(user, hold_id) -> Hold:
+    return _in_reach(user, Hold.objects.select_related("facility", "bed"), hold_id)
+
+
+def get_ban_for_user(user, ban_id) -> Ban:
+    return _in_reach(user, Ban.objects.select_related("facility"), ban_id)
+
+
+def get_waitlist_entry_for_user(user, entry_id) -> WaitlistEntry:
+    return _in_reach(user, WaitlistEntry.objects.select_related("facility"), entry_id)
+
+
+def clients_known_to(facility: Facility) -> QuerySet[Client]:
+    """Clients this facility already knows: on its waitlist, holding a bed, banned or staying.
+
+    Shelter staff pick clients for check-in from this set only; they never search case files.
+    """
+    waiting = WaitlistEntry.objects.filter(facility=facility, status__in=["waiting", "offered"])
+    held = Hold.objects.active().filter(facility=facility, client__isnull=False)
+    stayed = Stay.objects.filter(facility=facility)
+    return Client.objects.filter(
+        Q(pk__in=waiting.values("client_id"))
+        | Q(pk__in=held.values("client_id"))
+        | Q(pk__in=stayed.values("client_id"))
+    )
+
+
+def get_client_in_facility(user, facility: Facility, client_id, *, request=None) -> Client:
+    """A client known to `facility` (which `user` works in), logging the access; 404 otherwise."""
+    try:
+        pk = uuid.UUID(str(client_id))
+    except ValueError:
+        raise Http404 from None
+    # The facility itself must be in reach first.
+    get_facility_for_user(user, facility.pk)
+    client = clients_known_to(facility).filter(pk=pk).first()
+    if client is None:
+        raise Http404
+    access_log_write(
+        actor=user, action="view", subject_id=client.pk, purpose="check_in", request=request
+    )
+    return client
+
+
+def get_caseload_client(user, client_id) -> Client:
+    """A client of a social worker's own caseload (to put on a waitlist); 404 otherwise."""
+    from cases.access import clients_visible_to
+
+    try:
+        pk = uuid.UUID(str(client_id))
+    except ValueError:
+        raise Http404 from None
+    client = clients_visible_to(user).filter(pk=pk).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def require_manager(user) -> None:
+    """Overrides and lifting bans are a manager's decision."""
+    if not user.has_role(Role.MANAGER):
+        raise PermissionDenied
+
+
+def can_operate(user, facility: Facility) -> bool:
+    """Whether `user` works in `facility` (the services check it again before every write)."""
+    return facilities_for_user(user).filter(pk=facility.pk).exists()
+
+
+def in_caseload(user, client: Client) -> bool:
+    """Whether `client` is in the caseload of `user` (a social worker placing someone)."""
+    from cases.access import clients_visible_to
+
+    return clients_visible_to(user).filter(pk=client.pk).exists()

@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.navigation import NavItem
+from accounts.roles import Role
+
+
+class SheltersConfig(AppConfig):
+    name = "shelters"
+    verbose_name = _("Shelters")
+
+    navigation = [
+        NavItem(
+            "shelters:facility-list",
+            _("Bed board"),
+            frozenset({Role.SHELTER_STAFF, Role.MANAGER}),
+            _("Beds of your facilities tonight: check-in, check-out, holds, waitlist and bans."),
+            order=30,
+        ),
+        NavItem(
+            "shelters:city",
+            _("Free beds in the city"),
+            frozenset({Role.SOCIAL_WORKER, Role.SHELTER_STAFF, Role.MANAGER}),
+            _("Free places tonight in every facility, to place someone."),
+            order=40,
+        ),
+        NavItem(
+            "shelters:night-count",
+            _("Night count"),
+            frozenset({Role.SHELTER_STAFF, Role.MANAGER}),
+            _("People in your facilities on a chosen night, by facility type and sex."),
+            order=50,
+        ),
+    ]
+
+    demo_seed = "shelters.demo.seed"

@@ -1,0 +1,140 @@
+"""Printable and downloadable documents: the roll (PDF), the night count (CSV and PDF).
+
+reportlab's built-in fonts lack Polish letters: the shared config.pdf registers DejaVu Sans
+(static/fonts, with its licence). Every string that comes from data is escaped before it reaches a
+Paragraph (reportlab reads markup). No client's name goes into the PDF's metadata.
+"""
+
+import csv
+import io
+from xml.sax.saxutils import escape
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from config.pdf import FONT, FONT_BOLD, register_fonts
+from shelters.selectors import OCCUPIED
+
+BOLD = FONT_BOLD
+
+
+def _fonts() -> None:
+    register_fonts()
+
+
+def _styles():
+    _fonts()
+    return (
+        ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=20),
+        ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13),
+    )
+
+
+def _p(text, style) -> Paragraph:
+    return Paragraph(escape(str(text)), style)
+
+
+def _table(rows, widths=None) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTNAME", (0, 0), (-1, 0), BOLD),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _pdf(story, title: str) -> bytes:
+    buffer = io.BytesIO()
+    # Metadata carries the document's kind only, never a client's name.
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="Przystań",
+        subject="",
+        creator="Przystań",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def roll_pdf(board) -> bytes:
+    """Who is in tonight: every occupied bed with the occupant's display name."""
+    title_style, body = _styles()
+    now = formats.date_format(timezone.localtime(board.at), "DATETIME_FORMAT")
+    story = [
+        _p(_("Who is in tonight: %(facility)s") % {"facility": board.facility.name}, title_style),
+        _p(_("Printed %(when)s") % {"when": now}, body),
+        Spacer(1, 5 * mm),
+    ]
+    header = [_p(_("Room"), body), _p(_("Bed"), body), _p(_("Name"), body), _p(_("Since"), body)]
+    rows = [header]
+    for row in board.beds:
+        if row.state != OCCUPIED:
+            continue
+        since = formats.date_format(
+            timezone.localtime(row.stay.started_at), "SHORT_DATETIME_FORMAT"
+        )
+        rows.append(
+            [
+                _p(row.bed.room.name, body),
+                _p(row.bed.label, body),
+                _p(row.name, body),
+                _p(since, body),
+            ]
+        )
+    count = len(rows) - 1
+    story.append(_table(rows, [45 * mm, 25 * mm, 70 * mm, 40 * mm]))
+    story.append(Spacer(1, 5 * mm))
+    story.append(_p(_("People in: %(count)d") % {"count": count}, body))
+    return _pdf(story, str(_("Roll")))
+
+
+def night_count_csv(table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Facility type"), _("Women"), _("Men"), _("Sex not known"), _("Total")])
+    for line in table:
+        writer.writerow(
+            [line["label"], line["female"], line["male"], line["not_known"], line["total"]]
+        )
+    return out.getvalue()
+
+
+def night_count_pdf(table, night) -> bytes:
+    title_style, body = _styles()
+    story = [
+        _p(
+            _("Night count: %(night)s") % {"night": formats.date_format(night, "DATE_FORMAT")},
+            title_style,
+        ),
+        Spacer(1, 5 * mm),
+    ]
+    rows = [
+        [
+            _p(h, body)
+            for h in (_("Facility type"), _("Women"), _("Men"), _("Sex not known"), _("Total"))
+        ]
+    ]
+    for line in table:
+        rows.append(
+            [_p(line["label"], body)]
+            + [_p(line[k], body) for k in ("female", "male", "not_known", "total")]
+        )
+    story.append(_table(rows))
+    return _pdf(story, str(_("Night count")))

@@ -1,0 +1,425 @@
+"""Pages of the shelters: thin; load through access.py, validate a form, call a service."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import role_required
+from accounts.roles import Role
+from audit.services import access_log_write
+from shelters import access, documents, forms, reports, selectors, services
+from shelters.models import Ban, Facility, Hold
+
+# Facility pages need one of these roles, then the facility's object permission (else 404).
+FACILITY_ROLES = (Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER)
+CITY_ROLES = (Role.SOCIAL_WORKER, Role.SHELTER_STAFF, Role.MANAGER)
+COUNT_ROLES = (Role.SHELTER_STAFF, Role.MANAGER)
+
+
+def _refused(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _beds_for_choice(facility: Facility):
+    return (
+        selectors.usable_beds(facility, timezone.now())
+        .select_related("room")
+        .order_by("room__name", "label")
+    )
+
+
+@require_GET
+@role_required(*FACILITY_ROLES)
+def facility_list(request):
+    facilities = list(access.facilities_for_user(request.user))
+    counts = reports.city_counts(facilities, timezone.now())
+    rows = [{"facility": f, "counts": counts.get(f.pk, {})} for f in facilities]
+    return render(request, "shelters/facility_list.html", {"rows": rows})
+
+
+@require_GET
+@role_required(*FACILITY_ROLES)
+def board(request, facility_id):
+    """The bed board; htmx asks for the inner part every 30 s. One access-log row per render."""
+    facility = access.get_facility_for_user(request.user, facility_id)
+    filters = forms.BoardFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    data = selectors.bed_board(facility)
+    rows = selectors.board_filter(
+        data,
+        state=chosen.get("state", ""),
+        sex=chosen.get("sex", ""),
+        accessible=chosen.get("accessible", False),
+    )
+    # The board shows many occupants' names: one row for the render, not one per person.
+    access_log_write(actor=request.user, action="view", purpose="bed_board", request=request)
+    context = {
+        "facility": facility,
+        "board": data,
+        "rows": rows,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "shelters/_board.html", context)
+    context["waiting"] = list(selectors.waitlist(facility)[:10])
+    context["returning"] = (
+        selectors.last_night_guests(facility, data.at) if facility.is_night_only else []
+    )
+    context["absent"] = list(selectors.absent_stays(facility, timezone.localdate())[:20])
+    return render(request, "shelters/board.html", context)
+
+
+@role_required(*FACILITY_ROLES)
+def check_in(request, facility_id):
+    facility = access.get_facility_for_user(request.user, facility_id)
+    clients = access.clients_known_to(facility).with_keys()
+    initial = {"bed": request.GET.get("bed"), "client": request.GET.get("client")}
+    form = forms.CheckInForm(
+        request.POST or None, initial=initial, clients=clients, beds=_beds_for_choice(facility)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            stay = services.stay_check_in(
+                by=request.user,
+                facility=facility,
+                client=data["client"],
+                bed=data["bed"],
+                notes=data["notes"],
+                override_reason=data["override_reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is checked in: %(bed)s.")
+                % {"name": stay.client.display_name, "bed": stay.bed},
+            )
+            return redirect("shelters:board", facility_id=facility.pk)
+    access_log_write(actor=request.user, action="view", purpose="check_in_form", request=request)
+    return render(request, "shelters/check_in.html", {"facility": facility, "form": form})
+
+
+@require_GET
+@role_required(*FACILITY_ROLES)
+def stay_detail(request, stay_id):
+    stay = access.get_stay_for_user(request.user, stay_id, request=request)
+    bans = Ban.objects.filter(client_id=stay.client_id, facility=stay.facility).order_by("-ends_on")
+    holds = Hold.objects.active().filter(client_id=stay.client_id, facility=stay.facility)
+    beds = _beds_for_choice(stay.facility).exclude(pk=stay.bed_id)
+    context = {
+        "stay": stay,
+        "bans": bans,
+        "holds": holds,
+        "checkout_form": forms.CheckOutForm(),
+        "transfer_form": forms.TransferForm(beds=beds),
+        "notes_form": forms.NotesForm(initial={"notes": stay.notes}),
+        "timeline": _timeline(stay),
+    }
+    return render(request, "shelters/stay_detail.html", context)
+
+
+def _timeline(stay):
+    """The stay's earlier parts in other beds (transfers), newest first."""
+    parts, current = [], stay.transferred_from
+    while current is not None and len(parts) < 50:
+        parts.append(current)
+        current = current.transferred_from
+    return parts
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def stay_check_out(request, stay_id):
+    stay = access.get_stay_for_user(request.user, stay_id, request=request, purpose="check_out")
+    form = forms.CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where the person went."))
+        return redirect("shelters:stay-detail", stay_id=stay.pk)
+    try:
+        services.stay_check_out(
+            by=request.user,
+            stay=stay,
+            destination=form.cleaned_data["destination"],
+            request=request,
+        )
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect("shelters:stay-detail", stay_id=stay.pk)
+    messages.success(request, _("Checked out."))
+    return redirect("shelters:board", facility_id=stay.facility_id)
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def stay_transfer(request, stay_id):
+    stay = access.get_stay_for_user(request.user, stay_id, request=request, purpose="transfer")
+    form = forms.TransferForm(request.POST, beds=_beds_for_choice(stay.facility))
+    if not form.is_valid():
+        messages.error(request, _("Choose a bed."))
+        return redirect("shelters:stay-detail", stay_id=stay.pk)
+    try:
+        new = services.stay_transfer(
+            by=request.user, stay=stay, request=request, **form.cleaned_data
+        )
+    except ValidationError as error:
+        _refused(request, error)
+        return redirect("shelters:stay-detail", stay_id=stay.pk)
+    messages.success(request, _("Moved to %(bed)s.") % {"bed": new.bed})
+    return redirect("shelters:stay-detail", stay_id=new.pk)
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def stay_notes(request, stay_id):
+    stay = access.get_stay_for_user(request.user, stay_id, request=request, purpose="stay_notes")
+    form = forms.NotesForm(request.POST)
+    if form.is_valid():
+        services.stay_update_notes(
+            by=request.user, stay=stay, notes=form.cleaned_data["notes"], request=request
+        )
+        messages.success(request, _("The notes have been saved."))
+    else:
+        messages.error(request, _("The notes are too long."))
+    return redirect("shelters:stay-detail", stay_id=stay.pk)
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def stay_present(request, stay_id):
+    stay = access.get_stay_for_user(request.user, stay_id, request=request, purpose="presence")
+    try:
+        services.stay_mark_present(by=request.user, stay=stay)
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("shelters:board", facility_id=stay.facility_id)
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def night_close(request, facility_id):
+    facility = access.get_facility_for_user(request.user, facility_id)
+    ended = services.night_rollover(facility=facility, by=request.user)
+    messages.success(request, _("Last night's stays ended: %(count)d.") % {"count": ended})
+    return redirect("shelters:board", facility_id=facility.pk)
+
+
+@role_required(*FACILITY_ROLES)
+def hold_create(request, facility_id):
+    facility = access.get_facility_for_user(request.user, facility_id)
+    form = forms.HoldForm(
+        request.POST or None,
+        initial={"bed": request.GET.get("bed")},
+        clients=access.clients_known_to(facility).with_keys(),
+        beds=_beds_for_choice(facility),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.hold_place(
+                by=request.user,
+                facility=facility,
+                bed=data["bed"],
+                client=data["client"],
+                referral=data["referral"],
+                until=timezone.now() + datetime.timedelta(hours=data["hours"]),
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The bed is held."))
+            return redirect("shelters:board", facility_id=facility.pk)
+    access_log_write(actor=request.user, action="view", purpose="hold_form", request=request)
+    return render(request, "shelters/hold_form.html", {"facility": facility, "form": form})
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def hold_release(request, hold_id):
+    hold = access.get_hold_for_user(request.user, hold_id)
+    services.hold_release(by=request.user, hold=hold)
+    messages.success(request, _("The hold has been released."))
+    return redirect("shelters:board", facility_id=hold.facility_id)
+
+
+@require_GET
+@role_required(*FACILITY_ROLES)
+def waitlist(request, facility_id):
+    facility = access.get_facility_for_user(request.user, facility_id)
+    entries = list(selectors.waitlist(facility))
+    access_log_write(actor=request.user, action="view", purpose="waitlist", request=request)
+    return render(
+        request,
+        "shelters/waitlist.html",
+        {"facility": facility, "entries": entries, "status_form": forms.WaitlistStatusForm()},
+    )
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def waitlist_offer(request, facility_id):
+    """One click: hold a free bed for the first waiting person it fits."""
+    facility = access.get_facility_for_user(request.user, facility_id)
+    entry = services.waitlist_offer_next(by=request.user, facility=facility)
+    if entry is None:
+        messages.warning(request, _("No free bed fits anyone on the waitlist."))
+    else:
+        messages.success(
+            request,
+            _("%(bed)s is held for %(name)s.")
+            % {"bed": entry.offered_hold.bed, "name": entry.client.display_name},
+        )
+    return redirect("shelters:waitlist", facility_id=facility.pk)
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def waitlist_status(request, entry_id):
+    entry = access.get_waitlist_entry_for_user(request.user, entry_id)
+    form = forms.WaitlistStatusForm(request.POST)
+    if form.is_valid():
+        services.waitlist_set_status(
+            by=request.user, entry=entry, status=form.cleaned_data["status"]
+        )
+        messages.success(request, _("The waitlist has been updated."))
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return redirect("shelters:waitlist", facility_id=entry.facility_id)
+
+
+@role_required(Role.SOCIAL_WORKER)
+def waitlist_add(request, facility_id):
+    """A social worker puts a client of their caseload on a facility's waitlist."""
+    from cases.access import clients_visible_to
+
+    facility = Facility.objects.active().filter(pk=facility_id).first()
+    if facility is None:
+        raise Http404
+    form = forms.WaitlistAddForm(
+        request.POST or None, clients=clients_visible_to(request.user).with_keys()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.waitlist_add(
+                by=request.user, facility=facility, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The person is on the waitlist."))
+            return redirect("shelters:city")
+    return render(request, "shelters/waitlist_add.html", {"facility": facility, "form": form})
+
+
+@role_required(*FACILITY_ROLES)
+def bans(request, facility_id):
+    facility = access.get_facility_for_user(request.user, facility_id)
+    form = forms.BanForm(
+        request.POST or None, clients=access.clients_known_to(facility).with_keys()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ban_impose(
+                by=request.user, facility=facility, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The ban has been recorded."))
+            return redirect("shelters:bans", facility_id=facility.pk)
+    in_force = (
+        Ban.objects.in_force(timezone.localdate())
+        .filter(facility=facility)
+        .select_related("client")
+        .order_by("ends_on")
+        .with_keys()
+    )
+    access_log_write(actor=request.user, action="view", purpose="bans", request=request)
+    return render(
+        request,
+        "shelters/bans.html",
+        {"facility": facility, "form": form, "bans": in_force, "lift_form": forms.LiftBanForm()},
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def ban_lift(request, ban_id):
+    ban = access.get_ban_for_user(request.user, ban_id)
+    form = forms.LiftBanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for lifting the ban."))
+        return redirect("shelters:bans", facility_id=ban.facility_id)
+    try:
+        services.ban_lift(
+            by=request.user, ban=ban, reason=form.cleaned_data["reason"], request=request
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The ban has been lifted."))
+    return redirect("shelters:bans", facility_id=ban.facility_id)
+
+
+@require_GET
+@role_required(*FACILITY_ROLES)
+def roll_pdf(request, facility_id):
+    """Who is in tonight, for a fire evacuation: a PDF in one click."""
+    facility = access.get_facility_for_user(request.user, facility_id)
+    data = selectors.bed_board(facility)
+    access_log_write(actor=request.user, action="print", purpose="roll", request=request)
+    response = HttpResponse(documents.roll_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="roll-{facility.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@role_required(*CITY_ROLES)
+def city(request):
+    """Free places tonight in every active facility: counts only, no names."""
+    facilities = list(Facility.objects.active().select_related("organisation"))
+    counts = reports.city_counts(facilities, timezone.now())
+    rows = [{"facility": f, "counts": counts.get(f.pk, {})} for f in facilities]
+    return render(request, "shelters/city.html", {"rows": rows})
+
+
+@require_GET
+@role_required(*COUNT_ROLES)
+def night_count(request):
+    """The national count night's figures, by facility type and sex, as a page, CSV or PDF."""
+    form = forms.NightForm(request.GET or None)
+    facilities = access.facilities_for_counts(request.user)
+    table = None
+    if form.is_valid():
+        night = form.cleaned_data["night"]
+        table = reports.night_count(facilities, night)
+        kind = request.GET.get("format")
+        if kind == "csv":
+            response = HttpResponse(documents.night_count_csv(table), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="night-{night}.csv"'
+            response["Cache-Control"] = "no-store"
+            return response
+        if kind == "pdf":
+            response = HttpResponse(
+                documents.night_count_pdf(table, night), content_type="application/pdf"
+            )
+            response["Content-Disposition"] = f'inline; filename="night-{night}.pdf"'
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "shelters/night_count.html",
+        {"form": form, "table": table, "query": request.GET.urlencode()},
+    )
