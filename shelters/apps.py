@@ -34,3 +34,7 @@ class SheltersConfig(AppConfig):
     ]
 
     demo_seed = "shelters.demo.seed"
+
+    def ready(self) -> None:
+        # Stays appear on the client's timeline in the case file.
+        from shelters import timeline  # noqa: F401

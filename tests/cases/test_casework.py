@@ -325,3 +325,14 @@ def test_a_pesel_that_disagrees_with_the_birth_date_is_a_warning_not_a_wall(clie
     )
     assert Client.objects.count() == 1
     assert "PESEL wskazuje inną datę urodzenia" in response.content.decode()
+
+
+def test_stays_appear_on_the_client_timeline(
+    client, social_worker, own_client, facility_a, staff_of_a
+):
+    from shelters import services as shelter_services
+
+    shelter_services.stay_check_in(by=staff_of_a, facility=facility_a, client=own_client)
+    client.force_login(social_worker)
+    html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert "Pobyt" in html and str(facility_a) in html
