@@ -103,26 +103,32 @@ def client_update(*, by, client: Client, request=None, **changes) -> Client:
 
 def _assign(*, client: Client, worker, by, team=None) -> Assignment:
     """End the current assignment (revoking its holder's access) and start a new one."""
-    now = timezone.now()
-    current = (
-        Assignment.objects.select_for_update().filter(client=client, ended_at__isnull=True).first()
-    )
-    if current is not None:
-        current.ended_at = now
-        current._change_reason = "handover"
-        current.save()
+    # Atomic on its own too, so the old holder never keeps access if the new grant fails.
+    with transaction.atomic():
+        now = timezone.now()
+        current = (
+            Assignment.objects.select_for_update()
+            .filter(client=client, ended_at__isnull=True)
+            .first()
+        )
+        if current is not None:
+            current.ended_at = now
+            current._change_reason = "handover"
+            current.save()
+            for permission in CASELOAD_PERMISSIONS:
+                remove_perm(permission, current.worker, client)
+                if current.team_id:
+                    remove_perm(permission, current.team, client)
+        assignment = Assignment(
+            client=client, worker=worker, team=team, started_at=now, assigned_by=by
+        )
+        assignment._change_reason = "assign"
+        assignment.save()
         for permission in CASELOAD_PERMISSIONS:
-            remove_perm(permission, current.worker, client)
-            if current.team_id:
-                remove_perm(permission, current.team, client)
-    assignment = Assignment(client=client, worker=worker, team=team, started_at=now, assigned_by=by)
-    assignment._change_reason = "assign"
-    assignment.save()
-    for permission in CASELOAD_PERMISSIONS:
-        assign_perm(permission, worker, client)
-        if team is not None:
-            assign_perm(permission, team, client)
-    return assignment
+            assign_perm(permission, worker, client)
+            if team is not None:
+                assign_perm(permission, team, client)
+        return assignment
 
 
 def _check_manager_of(by, worker) -> None:
