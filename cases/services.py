@@ -55,6 +55,18 @@ def _check_fields(fields, where: str) -> None:
         raise TypeError(f"{where} got unknown fields {sorted(unknown)}")
 
 
+def _record(
+    obj, *, by, reason: str, subject_id, purpose: str = "", action: str = "update", request=None
+) -> None:
+    """Validate and save a row with its history reason, and write the one access-log row."""
+    obj.full_clean()
+    obj._change_reason = reason
+    obj.save()
+    access_log_write(
+        actor=by, action=action, subject_id=subject_id, purpose=purpose, request=request
+    )
+
+
 def _may_change(by, client: Client) -> None:
     if not by.has_perm("cases.change_client", client):
         raise PermissionDenied(_("You may not change this file."))
@@ -194,11 +206,14 @@ def break_glass_open(*, by, client: Client, reason: str, request=None) -> BreakG
             started_at=now,
             expires_at=now + timedelta(hours=settings.BREAK_GLASS_HOURS),
         )
-        grant.full_clean()
-        grant._change_reason = "break_glass_open"
-        grant.save()
-        access_log_write(
-            actor=by, action="break_glass", subject_id=client.pk, purpose="opened", request=request
+        _record(
+            grant,
+            by=by,
+            reason="break_glass_open",
+            subject_id=client.pk,
+            purpose="opened",
+            action="break_glass",
+            request=request,
         )
     return grant
 
@@ -237,11 +252,8 @@ def note_add(
             is_sensitive=is_sensitive,
             author=by,
         )
-        note.full_clean()
-        note._change_reason = "note_add"
-        note.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="note", request=request
+        _record(
+            note, by=by, reason="note_add", subject_id=client.pk, purpose="note", request=request
         )
     return note
 
@@ -253,11 +265,13 @@ def note_edit(*, by, note: CaseNote, request=None, **changes) -> CaseNote:
         for name in ("kind", "noted_on", "text", "is_important", "is_sensitive"):
             if name in changes:
                 setattr(note, name, changes[name])
-        note.full_clean()
-        note._change_reason = "note_edit"
-        note.save()
-        access_log_write(
-            actor=by, action="update", subject_id=note.client_id, purpose="note", request=request
+        _record(
+            note,
+            by=by,
+            reason="note_edit",
+            subject_id=note.client_id,
+            purpose="note",
+            request=request,
         )
     return note
 
@@ -351,11 +365,13 @@ def consent_record(
             signed_form=signed_form,
             recorded_by=by,
         )
-        consent.full_clean()
-        consent._change_reason = "consent_record"
-        consent.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="consent", request=request
+        _record(
+            consent,
+            by=by,
+            reason="consent_record",
+            subject_id=client.pk,
+            purpose="consent",
+            request=request,
         )
     return consent
 
@@ -400,14 +416,13 @@ def referral_send(*, by, client: Client, partner, service: str, summary: str, re
             sent_on=timezone.localdate(),
             created_by=by,
         )
-        referral.full_clean()
-        referral._change_reason = "referral_send"
-        referral.save()
-        access_log_write(
-            actor=by,
-            action="export",
+        _record(
+            referral,
+            by=by,
+            reason="referral_send",
             subject_id=client.pk,
             purpose=f"referral to organisation {partner.pk}",
+            action="export",
             request=request,
         )
     return referral
@@ -466,11 +481,13 @@ def document_upload(*, by, client: Client, kind: str, title: str, content: bytes
             subject=client.subject, content=content, label="document", content_type=content_type
         )
         document = Document(client=client, kind=kind, title=title, file=stored, uploaded_by=by)
-        document.full_clean()
-        document._change_reason = "document_upload"
-        document.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="document", request=request
+        _record(
+            document,
+            by=by,
+            reason="document_upload",
+            subject_id=client.pk,
+            purpose="document",
+            request=request,
         )
     return document
 
@@ -500,11 +517,13 @@ def assessment_record(
         assessment = Assessment(
             client=client, kind=kind, assessed_on=assessed_on, scores=scores, notes=notes, author=by
         )
-        assessment.full_clean()
-        assessment._change_reason = "assessment_record"
-        assessment.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="assessment", request=request
+        _record(
+            assessment,
+            by=by,
+            reason="assessment_record",
+            subject_id=client.pk,
+            purpose="assessment",
+            request=request,
         )
     return assessment
 
@@ -536,11 +555,13 @@ def household_member_add(
             relationship=relationship,
             sex=sex,
         )
-        member.full_clean()
-        member._change_reason = "household_member_add"
-        member.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="household", request=request
+        _record(
+            member,
+            by=by,
+            reason="household_member_add",
+            subject_id=client.pk,
+            purpose="household",
+            request=request,
         )
         access_log_write(
             actor=by,
@@ -569,12 +590,10 @@ def do_not_disclose_add(
             note=note,
             created_by=by,
         )
-        entry.full_clean()
-        entry._change_reason = "do_not_disclose_add"
-        entry.save()
-        access_log_write(
-            actor=by,
-            action="update",
+        _record(
+            entry,
+            by=by,
+            reason="do_not_disclose_add",
             subject_id=client.pk,
             purpose="do not disclose",
             request=request,
