@@ -48,6 +48,7 @@ class ClientForm(forms.ModelForm):
             "pesel",
             "birth_date",
             "sex",
+            "pathway_stage",
             "citizenship",
             "preferred_language",
             "phone",

@@ -40,6 +40,19 @@ class Sex(models.TextChoices):
     NOT_KNOWN = "not_known", _("Not known")
 
 
+class PathwayStage(models.TextChoices):
+    """The client's ladder (GLOSSARY.md): a client can step down as well as up."""
+
+    STREET = "street", _("Street")
+    EMERGENCY = "emergency", _("Warming centre or night shelter")
+    SHELTER = "shelter", _("Shelter or house for single mothers")
+    TRAINING = "training", _("Training (workshop, CIS)")
+    SUPPORTED_WORK = "supported_work", _("Supported employment")
+    OPEN_MARKET = "open_market", _("Open-market employment")
+    TRAINING_FLAT = "training_flat", _("Training flat")
+    OWN_HOME = "own_home", _("Own home")
+
+
 class Ethos(models.TextChoices):
     """ETHOS Light (FEANTSA): the homelessness situation."""
 
@@ -169,6 +182,9 @@ class Client(models.Model):
     )
     episodes_last_3_years = models.PositiveSmallIntegerField(
         _("episodes of homelessness in the last 3 years"), null=True, blank=True
+    )
+    pathway_stage = models.CharField(
+        _("pathway stage"), max_length=20, choices=PathwayStage.choices, default=PathwayStage.STREET
     )
     # The case is open unless closed; closing and reopening keep one continuous record.
     closed_on = models.DateField(_("case closed on"), null=True, blank=True)
@@ -784,3 +800,21 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.pk}"
+
+
+class PathwayStep(models.Model):
+    """A dated step on the client's ladder, up or down; reports count moves between stages."""
+
+    client = _client_fk("pathway")
+    stage = models.CharField(_("stage"), max_length=20, choices=PathwayStage.choices)
+    on = models.DateField(_("date"))
+    recorded_by = _staff_fk(null=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["on", "pk"]
+        verbose_name = _("pathway step")
+        verbose_name_plural = _("pathway steps")
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.on}"

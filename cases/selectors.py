@@ -79,8 +79,18 @@ def current_holders(client_ids) -> dict:
     return {a.client_id: a for a in rows.select_related("worker__organisation")}
 
 
+# Caseload filters other apps contribute: name -> {"label", "choices(user)", "apply(qs, value)"}.
+CASELOAD_FILTERS: dict[str, dict] = {}
+
+
 def caseload(
-    user, *, status: str = "open", overdue_only: bool = False, no_contact_days: int | None = None
+    user,
+    *,
+    status: str = "open",
+    overdue_only: bool = False,
+    no_contact_days: int | None = None,
+    stage: str = "",
+    extra_filters: dict | None = None,
 ) -> QuerySet[Client]:
     """The user's clients with their last contact and next plan review, filtered, in one query."""
     from cases.access import clients_visible_to
@@ -96,6 +106,12 @@ def caseload(
         clients = clients.filter(closed_on__isnull=False)
     if overdue_only:
         clients = clients.filter(next_review_on__lt=today)
+    if stage:
+        clients = clients.filter(pathway_stage=stage)
+    # Filters other apps contribute (e.g. shelters: "staying in facility X"), by name.
+    for name, value in (extra_filters or {}).items():
+        if value:
+            clients = CASELOAD_FILTERS[name]["apply"](clients, value)
     if no_contact_days:
         since = today - datetime.timedelta(days=no_contact_days)
         quiet = ~Exists(CaseNote.objects.filter(client=OuterRef("pk"), noted_on__gte=since))

@@ -18,6 +18,7 @@ from cases.models import (
     CaseNote,
     Client,
     HandoverRequest,
+    PathwayStep,
 )
 from privacy import vault
 from privacy.models import Subject
@@ -46,6 +47,7 @@ CLIENT_FIELDS = [
     "disability",
     "addictions",
     "pregnancy_due_on",
+    "pathway_stage",
 ]
 
 
@@ -87,6 +89,9 @@ def client_register(*, by, request=None, **fields) -> Client:
         client._change_reason = "client_register"
         client.save()
         CaseEpisode.objects.create(client=client, opened_on=timezone.localdate(), opened_by=by)
+        PathwayStep.objects.create(
+            client=client, stage=client.pathway_stage, on=timezone.localdate(), recorded_by=by
+        )
         _assign(client=client, worker=by, by=by)
         access_log_write(actor=by, action="create", subject_id=client.pk, request=request)
     return client
@@ -104,6 +109,12 @@ def client_update(*, by, client: Client, request=None, **changes) -> Client:
     with transaction.atomic():
         if Subject.objects.select_for_update().get(pk=client.pk).is_erased:
             raise ValidationError(_("This person's data has already been erased."))
+        # A move on the ladder, up or down, is recorded with its date.
+        stage = changes.get("pathway_stage")
+        if stage and stage != client.pathway_stage:
+            PathwayStep.objects.create(
+                client=client, stage=stage, on=timezone.localdate(), recorded_by=by
+            )
         for name, value in changes.items():
             setattr(client, name, value)
         client.full_clean()

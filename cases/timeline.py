@@ -34,6 +34,8 @@ def _case_events(access):
         yield assessment.assessed_on, _("Assessment"), assessment.get_kind_display()
     for plan in client.plans.all():
         yield plan.starts_on, _("Plan"), str(plan)
+    for step in client.pathway.all():
+        yield step.on, _("Pathway"), step.get_stage_display()
     for referral in client.referrals.select_related("partner"):
         yield (
             referral.sent_on,

@@ -39,6 +39,7 @@ from cases.models import (
     Document,
     HandoverRequest,
     HouseholdMember,
+    PathwayStage,
     Plan,
     Referral,
 )
@@ -54,8 +55,25 @@ def caseload(request):
         quiet_days = int(request.GET.get("quiet", "") or 0) or None
     except ValueError:
         quiet_days = None
+    stage = request.GET.get("stage", "")
+    if stage not in PathwayStage.values:
+        stage = ""
+    extra = {name: request.GET.get(name, "") for name in selectors.CASELOAD_FILTERS}
+    extra_filters = []
+    for name, spec in selectors.CASELOAD_FILTERS.items():
+        choices = spec["choices"](request.user)
+        if extra[name] not in {str(value) for value, _label in choices}:
+            extra[name] = ""
+        extra_filters.append(
+            {"name": name, "label": spec["label"], "choices": choices, "value": extra[name]}
+        )
     clients = selectors.caseload(
-        request.user, status=status, overdue_only=overdue, no_contact_days=quiet_days
+        request.user,
+        status=status,
+        overdue_only=overdue,
+        no_contact_days=quiet_days,
+        stage=stage,
+        extra_filters=extra,
     )
     # The list shows the names of the worker's own clients: one row for the page, not per name.
     access_log_write(actor=request.user, action="view", purpose="caseload", request=request)
@@ -68,6 +86,9 @@ def caseload(request):
             "status": status,
             "overdue": overdue,
             "quiet": quiet_days or "",
+            "stage": stage,
+            "stages": PathwayStage.choices,
+            "extra_filters": extra_filters,
             "todo": todo,
         },
     )

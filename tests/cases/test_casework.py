@@ -318,6 +318,7 @@ def test_a_pesel_that_disagrees_with_the_birth_date_is_a_warning_not_a_wall(clie
             "surname": "Dokumentowy",
             "sex": "male",
             "ethos": "unknown",
+            "pathway_stage": "street",
             "pesel": synthesize(datetime.date(1970, 1, 1), female=False, serial=1),
             "birth_date": "1971-01-01",
         },
@@ -336,3 +337,30 @@ def test_stays_appear_on_the_client_timeline(
     client.force_login(social_worker)
     html = client.get(f"/clients/{own_client.pk}/").content.decode()
     assert "Pobyt" in html and str(facility_a) in html
+
+
+def test_a_move_on_the_pathway_is_recorded_with_its_date_and_filters_the_caseload(
+    client, social_worker, own_client
+):
+    from cases.models import PathwayStep
+
+    services.client_update(by=social_worker, client=own_client, pathway_stage="training")
+    step = PathwayStep.objects.get(client=own_client)
+    assert step.stage == "training" and step.on == timezone.localdate()
+    client.force_login(social_worker)
+    assert "Modrzewski" in client.get("/clients/?stage=training").content.decode()
+    assert "Modrzewski" not in client.get("/clients/?stage=own_home").content.decode()
+    assert "Ścieżka" in client.get(f"/clients/{own_client.pk}/").content.decode()
+
+
+def test_the_caseload_filters_by_the_facility_a_client_stays_in(
+    client, social_worker, own_client, facility_a, staff_of_a
+):
+    from shelters import services as shelter_services
+
+    other = make_client(first_name="Inny", surname="Nieobecny", holder=social_worker)
+    shelter_services.stay_check_in(by=staff_of_a, facility=facility_a, client=own_client)
+    client.force_login(social_worker)
+    html = client.get(f"/clients/?facility={facility_a.pk}").content.decode()
+    assert "Modrzewski" in html and "Nieobecny" not in html
+    assert other.pk

@@ -27,6 +27,7 @@ NEW_CLIENT = {
     "contact_note": "Przy dworcu zachodnim",
     "municipality_code": "1465011",
     "ethos": "1",
+    "pathway_stage": "street",
     "episodes_last_3_years": "2",
     "homelessness_reasons": ["eviction", "debt"],
     "income_sources": ["declined"],

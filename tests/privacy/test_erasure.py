@@ -232,7 +232,13 @@ def test_editing_an_erased_client_gives_the_form_back_with_an_error_and_writes_n
     client.force_login(social_worker)
     response = client.post(
         f"/clients/{target.pk}/edit/",
-        {"first_name": "Halina", "surname": "Wierzbowa", "sex": "female", "ethos": "unknown"},
+        {
+            "first_name": "Halina",
+            "surname": "Wierzbowa",
+            "sex": "female",
+            "ethos": "unknown",
+            "pathway_stage": "street",
+        },
     )
     assert response.status_code == 200
     assert "Dane tej osoby zostały już usunięte." in response.content.decode()
