@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -374,3 +375,32 @@ def test_no_one_outside_the_house_sees_a_childs_name(
     assert "3" in csv
     for name in CHILDREN:
         assert name not in csv
+
+
+def test_the_house_board_needs_the_same_number_of_queries_for_one_or_three_households(
+    client, house_staff, foundation, django_assert_max_num_queries
+):
+    house = make_facility(
+        organisation=foundation,
+        name="Dom D",
+        kind="mother_house",
+        admits="mothers",
+        rooms=[(f"Pokój {n}", "women", 2) for n in range(1, 4)],
+    )
+    assign_perm("shelters.operate_facility", house_staff, house)
+    client.force_login(house_staff)
+    htmx = {"HX-Request": "true"}
+    client.get(f"/shelters/{house.pk}/", headers=htmx)
+    counts = []
+    for n in range(1, 4, 2):
+        for name in [f"Pokój {k}" for k in range(1, n + 1)]:
+            if not RoomAllocation.objects.filter(room__facility=house, room__name=name).exists():
+                household = make_household(first_name=f"Matka {name}")
+                check_in(house_staff, household, house, name)
+        vault.cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/shelters/{house.pk}/", headers=htmx).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[1]):
+        client.get(f"/shelters/{house.pk}/", headers=htmx)
