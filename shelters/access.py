@@ -14,8 +14,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.roles import Role
 from audit.services import access_log_write
-from cases.models import Client
-from shelters.models import Ban, Facility, Hold, Stay, WaitlistEntry
+from cases.models import Client, Household
+from shelters.models import Ban, Facility, Hold, RoomAllocation, Stay, WaitlistEntry
 
 OPERATE = "shelters.operate_facility"
 
@@ -89,6 +89,11 @@ def get_ban_for_user(user, ban_id) -> Ban:
     return _in_reach(user, Ban.objects.select_related("facility"), ban_id)
 
 
+def get_allocation_for_user(user, allocation_id) -> RoomAllocation:
+    """A household's room allocation in one of `user`'s facilities; 404 otherwise."""
+    return _in_reach(user, RoomAllocation.objects.select_related("facility"), allocation_id)
+
+
 def get_waitlist_entry_for_user(user, entry_id) -> WaitlistEntry:
     return _in_reach(user, WaitlistEntry.objects.select_related("facility"), entry_id)
 
@@ -106,6 +111,11 @@ def clients_known_to(facility: Facility) -> QuerySet[Client]:
         | Q(pk__in=held.values("client_id"))
         | Q(pk__in=stayed.values("client_id"))
     )
+
+
+def households_known_to(facility: Facility) -> QuerySet[Household]:
+    """Households whose head (the mother) this facility already knows (`clients_known_to`)."""
+    return Household.objects.filter(head__in=clients_known_to(facility)).select_related("head")
 
 
 def get_client_in_facility(user, facility: Facility, client_id, *, request=None) -> Client:

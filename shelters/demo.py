@@ -15,11 +15,11 @@ from guardian.shortcuts import assign_perm
 from accounts.demo import FOUNDATION, WELFARE_CENTRE
 from accounts.models import Organisation, User
 from cases.demo import MEN, SURNAMES, WOMEN
-from cases.models import Client
+from cases.models import Client, Household
 from cases.pesel import synthesize
 from privacy import vault
 from shelters import services
-from shelters.models import Bed, ExitDestination, Facility, Room, Stay
+from shelters.models import Bed, ExitDestination, Facility, Room, RoomAllocation, Stay
 
 NIGHT_SHELTER = "Noclegownia św. Marcina (demo)"
 SHELTER = "Schronisko Przystań (demo)"
@@ -168,7 +168,10 @@ def seed() -> int:
     foundation = Organisation.objects.filter(name=FOUNDATION).first()
     city = Organisation.objects.filter(name=WELFARE_CENTRE).first()
     staff = User.objects.filter(username="schronisko").first()
-    if foundation is None or city is None or Facility.objects.filter(name=SHELTER).exists():
+    if foundation is None or city is None:
+        return 0
+    if Facility.objects.filter(name=SHELTER).exists():
+        _household_room(staff)
         return 0
     rng = random.Random(5)
     night_shelter = _facility(
@@ -258,7 +261,37 @@ def seed() -> int:
     if staff is not None:
         known = Client.objects.filter(registered_by__username="pracownik", sex="male")
         _tonight(staff, night_shelter, shelter, [*list(known[:6]), *night_men[:20]], rng)
+    _household_room(staff)
     return len(stays)
+
+
+def _household_room(staff) -> None:
+    """The demo household of cases.demo (a mother and two children) in a free room of the house.
+
+    Idempotent: nothing if that household already has (or had) a room, or no room is free.
+    """
+    house = Facility.objects.filter(name=MOTHER_HOUSE).first()
+    household = (
+        Household.objects.filter(head__registered_by__username="pracownik")
+        .order_by("created_at")
+        .first()
+    )
+    if staff is None or house is None or household is None:
+        return
+    if RoomAllocation.objects.filter(household=household).exists():
+        return
+    if Stay.objects.open().filter(client=household.head).exists():
+        return
+    room = (
+        Room.objects.filter(facility=house)
+        .exclude(pk__in=Stay.objects.open().values("bed__room_id"))
+        .exclude(pk__in=RoomAllocation.objects.open().values("room_id"))
+        .order_by("name")
+        .first()
+    )
+    if room is None:
+        return
+    services.household_check_in(by=staff, household=household, room=room)
 
 
 def _tonight(staff, night_shelter, shelter, guests, rng) -> None:

@@ -47,6 +47,29 @@ class CheckInForm(forms.Form):
         self.fields["bed"].queryset = beds
 
 
+class HouseholdChoiceField(forms.ModelChoiceField):
+    """Households shown by the mother's display name and how many others come with her."""
+
+    def label_from_instance(self, household):
+        return _("%(name)s and household") % {"name": household.head.display_name}
+
+
+class HouseholdCheckInForm(forms.Form):
+    household = HouseholdChoiceField(label=_("Mother and household"), queryset=None)
+    room = forms.ModelChoiceField(label=_("Room"), queryset=None)
+    notes = forms.CharField(
+        label=_("Notes for the stay"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, households, rooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = households
+        self.fields["room"].queryset = rooms
+
+
 class CheckOutForm(forms.Form):
     destination = forms.ChoiceField(
         label=_("Where did the person go?"),

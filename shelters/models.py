@@ -17,7 +17,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
-from cases.models import Client
+from cases.models import Client, Household, HouseholdMember
 from privacy.fields import EncryptedTextField, VaultQuerySet
 from privacy.models import Subject
 
@@ -478,3 +478,107 @@ class Ban(models.Model):
     def save(self, *args, **kwargs):
         self.subject_id = self.client_id
         super().save(*args, **kwargs)
+
+
+class RoomAllocationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class RoomAllocation(models.Model):
+    """A room of a house for single mothers given to one household from a moment until a moment.
+
+    The mother (the household's head, a client) has an ordinary `Stay` in a bed of the room; each
+    other member a `MemberStay` linked here. One open allocation per room and per household.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="allocations")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="allocations")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("checked in at"))
+    ended_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    exit_destination = models.CharField(
+        _("exit destination"), max_length=20, choices=ExitDestination.choices, blank=True
+    )
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = RoomAllocationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("room allocation")
+        verbose_name_plural = _("room allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="shelters_allocation_ends_after_start",
+            ),
+            # One household per room, and one room per household, at a time.
+            models.UniqueConstraint(
+                fields=["room"],
+                condition=Q(ended_at__isnull=True),
+                name="shelters_allocation_open_room",
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(ended_at__isnull=True),
+                name="shelters_allocation_open_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"allocation {self.pk}"
+
+
+class MemberStayQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class MemberStay(models.Model):
+    """A household member (a child, usually) staying in the allocated room with the mother.
+
+    Ids, dates and the room only: the member's name, birth date and sex stay in cases
+    (encrypted under the member's own key, sex in clear for counts).
+    """
+
+    allocation = models.ForeignKey(
+        RoomAllocation, on_delete=models.PROTECT, related_name="member_stays"
+    )
+    member = models.ForeignKey(HouseholdMember, on_delete=models.PROTECT, related_name="+")
+    # Denormalised from the allocation: counts filter by facility and night.
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="member_stays")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="member_stays")
+    started_at = models.DateTimeField(_("checked in at"))
+    ended_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    night_of = models.DateField(_("night"))
+    last_night = models.DateField(_("last night"), null=True, blank=True)
+
+    objects = MemberStayQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("stay of a household member")
+        verbose_name_plural = _("stays of household members")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gt=F("started_at")),
+                name="shelters_memberstay_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(ended_at__isnull=True),
+                name="shelters_memberstay_open_member",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["facility", "night_of"], name="shelters_memberstay_night"),
+        ]
+
+    def __str__(self) -> str:
+        return f"member stay {self.pk}"

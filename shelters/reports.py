@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.utils import timezone
 
-from shelters.models import Bed, FacilityKind, Hold, Stay
+from shelters.models import Bed, FacilityKind, Hold, MemberStay, RoomAllocation, Stay
 from shelters.selectors import outages_at
 
 SEXES = ("female", "male", "not_known")
@@ -39,6 +39,7 @@ def city_counts(facilities, at: datetime.datetime) -> dict[int, dict]:
             Exists(Stay.objects.filter(bed=OuterRef("pk"), ended_at__isnull=True))
             | Exists(Hold.objects.active(at).filter(bed=OuterRef("pk")))
             | Exists(outages_at(at).filter(bed=OuterRef("pk")))
+            | Exists(RoomAllocation.objects.open().filter(room=OuterRef("room")))
         )
         .values("facility_id", "room__sex", "is_wheelchair_accessible")
         .annotate(n=Count("id"))
@@ -63,10 +64,19 @@ def night_count(facilities, night: datetime.date) -> list[dict]:
         .values("facility__kind", "client__sex")
         .annotate(n=Count("client_id", distinct=True))
     )
+    # Children (and other household members) of a house for single mothers count too.
+    members = (
+        MemberStay.objects.filter(_on_night(night), facility__in=facilities)
+        .values("facility__kind", "member__sex")
+        .annotate(n=Count("member_id", distinct=True))
+    )
     table: dict[str, dict] = {}
     for row in rows:
         line = table.setdefault(row["facility__kind"], dict.fromkeys(SEXES, 0))
         line[row["client__sex"]] += row["n"]
+    for row in members:
+        line = table.setdefault(row["facility__kind"], dict.fromkeys(SEXES, 0))
+        line[row["member__sex"]] += row["n"]
     result = []
     for kind, label in FacilityKind.choices:
         if kind in table:

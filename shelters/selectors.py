@@ -15,6 +15,9 @@ from shelters.models import (
     BedOutage,
     Facility,
     Hold,
+    MemberStay,
+    Room,
+    RoomAllocation,
     RoomSex,
     Stay,
     WaitlistEntry,
@@ -40,6 +43,16 @@ def free_beds(facility: Facility, at: datetime.datetime) -> QuerySet[Bed]:
         Exists(Stay.objects.filter(bed=OuterRef("pk"), ended_at__isnull=True))
         | Exists(Hold.objects.active(at).filter(bed=OuterRef("pk")))
         | Exists(outages_at(at).filter(bed=OuterRef("pk")))
+        | Exists(RoomAllocation.objects.open().filter(room=OuterRef("room")))
+    )
+
+
+def rooms_without_household(facility: Facility) -> QuerySet[Room]:
+    """Rooms of a house for single mothers with no household in them now."""
+    return (
+        Room.objects.filter(facility=facility)
+        .exclude(Exists(RoomAllocation.objects.open().filter(room=OuterRef("pk"))))
+        .order_by("name")
     )
 
 
@@ -86,6 +99,20 @@ def suggest_bed(
 # --- the bed board -----------------------------------------------------------------------------
 
 FREE, OCCUPIED, HELD, OUT, UNUSED = "free", "occupied", "held", "out", "unused"
+# A bed with no stay in a room allocated to a household: the household's, not free.
+FAMILY = "family"
+
+
+@dataclass
+class BoardHousehold:
+    """A household in its room: the mother's display name and the children's first names.
+
+    Only the board of the house itself builds this: staff of that house see the names.
+    """
+
+    allocation: RoomAllocation
+    name: str
+    children: list[str]
 
 
 @dataclass
@@ -106,6 +133,7 @@ class Board:
     night: datetime.date
     beds: list[BoardBed]
     counts: dict = field(default_factory=dict)
+    households: dict[int, BoardHousehold] = field(default_factory=dict)
 
 
 def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
@@ -132,7 +160,21 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         h.bed_id: h
         for h in Hold.objects.active(at).filter(facility=facility).select_related("client")
     }
-    vault.prefetch([s.client_id for s in stays.values()] + [h.client_id for h in holds.values()])
+    allocations, member_stays = _households(facility)
+    vault.prefetch(
+        [s.client_id for s in stays.values()]
+        + [h.client_id for h in holds.values()]
+        + [a.household.head_id for a in allocations]
+        + [m.member_id for m in member_stays]
+    )
+    households = {
+        a.room_id: BoardHousehold(
+            allocation=a,
+            name=a.household.head.display_name,
+            children=[str(m.member.first_name) for m in member_stays if m.allocation_id == a.pk],
+        )
+        for a in allocations
+    }
     outages = {o.bed_id: o for o in outages_at(at).filter(bed__facility=facility)}
 
     rows = []
@@ -148,6 +190,8 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         elif bed.pk in holds:
             row.state, row.hold = HELD, holds[bed.pk]
             row.name = row.hold.client.display_name if row.hold.client_id else row.hold.referral
+        elif bed.room_id in households:
+            row.state, row.name = FAMILY, households[bed.room_id].name
         elif bed.is_overflow and not facility.is_winter_mode:
             row.state = UNUSED
         rows.append(row)
@@ -161,7 +205,37 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         if row.state == FREE:
             counts[f"free_{bed.room.sex}"] += 1
             counts["free_accessible"] += bed.is_wheelchair_accessible
-    return Board(facility=facility, at=at, night=night, beds=rows, counts=dict(counts))
+    for member_stay in member_stays:
+        counts["children"] += 1
+        counts[f"children_{member_stay.member.sex}"] += 1
+    return Board(
+        facility=facility,
+        at=at,
+        night=night,
+        beds=rows,
+        counts=dict(counts),
+        households=households,
+    )
+
+
+def _households(facility: Facility) -> tuple[list[RoomAllocation], list[MemberStay]]:
+    """Open allocations and member stays of a house for single mothers (two queries; none
+    for other facilities, whose board keeps its query count)."""
+    if facility.kind != "mother_house":
+        return [], []
+    allocations = list(
+        RoomAllocation.objects.open()
+        .filter(facility=facility)
+        .select_related("household__head", "room")
+        .order_by("room__name")
+    )
+    member_stays = list(
+        MemberStay.objects.open()
+        .filter(facility=facility)
+        .select_related("member")
+        .order_by("member__birth_year", "pk")
+    )
+    return allocations, member_stays
 
 
 def board_filter(board: Board, *, state: str = "", sex: str = "", accessible: bool = False):

@@ -1,4 +1,5 @@
-"""Writes of the shelters: check-in, check-out, transfer, the night rollover, holds, waitlist, bans.
+"""Writes of the shelters: check-in, check-out, transfer, the night rollover, holds, waitlist, bans,
+and the household check-in and check-out of a house for single mothers.
 
 Each is one transaction that locks the rows it changes (the client first, then beds by id, so
 two writers never wait for each other in a circle), checks the rules, `full_clean()`s and saves
@@ -16,14 +17,18 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit.services import access_log_write
-from cases.models import Client
+from cases.models import Client, Household
 from shelters import access, selectors
 from shelters.models import (
     Ban,
     Bed,
     ExitDestination,
     Facility,
+    FacilityKind,
     Hold,
+    MemberStay,
+    Room,
+    RoomAllocation,
     Stay,
     WaitlistEntry,
     WaitlistStatus,
@@ -107,6 +112,16 @@ def _admission_checks(
                 "person here, with a reason."
             ),
             code="sex",
+        )
+    # A family room allocated to a household takes no one else.
+    if (
+        RoomAllocation.objects.open()
+        .filter(room_id=bed.room_id)
+        .exclude(household__head=client)
+        .exists()
+    ):
+        raise ValidationError(
+            _("This room is allocated to another household."), code="room_allocated"
         )
     hold = Hold.objects.active(at).filter(bed=bed).exclude(client=client).first()
     if hold is not None:
@@ -375,6 +390,176 @@ def night_rollover(*, facility: Facility, at: datetime.datetime | None = None, b
             _save_stay(stay, "night rollover")
             ended += 1
     return ended
+
+
+# --- households in a house for single mothers ----------------------------------------------
+
+
+def household_check_in(
+    *,
+    by,
+    household: Household,
+    room: Room,
+    started_at: datetime.datetime | None = None,
+    notes: str = "",
+    request=None,
+) -> RoomAllocation:
+    """Allocate `room` of a house for single mothers to `household` and check everyone in.
+
+    The mother (the head) gets an ordinary stay in a free bed of the room through
+    `stay_check_in` (so bans, sex, holds and overlaps are checked as for anyone); each active
+    member a `MemberStay`. One transaction: all of them or nobody.
+    """
+    facility = room.facility
+    _require_operate(by, facility)
+    if facility.kind != FacilityKind.SINGLE_MOTHER_HOUSE:
+        raise ValidationError(
+            _("Rooms are allocated to households only in a house for single mothers."),
+            code="not_mother_house",
+        )
+    now = timezone.now()
+    started_at = started_at or now
+    if started_at > now + CLOCK_SLACK:
+        raise ValidationError(_("A stay cannot start in the future."), code="future")
+    with transaction.atomic():
+        # Lock order: the client, then the room, then beds (stay_check_in), as elsewhere.
+        mother = _lock_client(household.head)
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        if RoomAllocation.objects.open().filter(room=room).exists():
+            raise ValidationError(
+                _("This room is already allocated to a household."), code="room_taken"
+            )
+        if RoomAllocation.objects.open().filter(household=household).exists():
+            raise ValidationError(_("This household already has a room."), code="household_placed")
+        members = list(household.members.filter(is_active=True).order_by("pk"))
+        if MemberStay.objects.open().filter(member__in=members).exists():
+            raise ValidationError(
+                _("A member of this household is already staying somewhere."),
+                code="member_overlap",
+            )
+        bed = (
+            selectors.free_beds(facility, started_at)
+            .filter(room=room)
+            .order_by("is_overflow", "label")
+            .first()
+        )
+        if bed is None:
+            raise ValidationError(_("This room has no free bed."), code="capacity")
+        allocation = RoomAllocation(
+            facility=facility,
+            room=room,
+            household=household,
+            started_at=started_at,
+            allocated_by=by,
+        )
+        allocation.full_clean(validate_constraints=False)
+        allocation._change_reason = "household check-in"
+        try:
+            with transaction.atomic():
+                allocation.save()
+        except IntegrityError:
+            raise ValidationError(
+                _("This room is already allocated to a household."), code="room_taken"
+            ) from None
+        # The allocation exists now, so the mother's own check-in sees the room as hers.
+        stay_check_in(
+            by=by,
+            facility=facility,
+            client=mother,
+            bed=bed,
+            started_at=started_at,
+            notes=notes,
+            request=request,
+        )
+        night = facility.night_of(started_at)
+        for member in members:
+            member_stay = MemberStay(
+                allocation=allocation,
+                member=member,
+                facility=facility,
+                room=room,
+                started_at=started_at,
+                night_of=night,
+            )
+            member_stay.full_clean(validate_constraints=False)
+            member_stay._change_reason = "household check-in"
+            member_stay.save()
+            access_log_write(
+                actor=by,
+                action="update",
+                subject_id=member.pk,
+                purpose="household_check_in",
+                request=request,
+            )
+    return allocation
+
+
+def household_check_out(
+    *,
+    by,
+    allocation: RoomAllocation,
+    destination: str,
+    ended_at: datetime.datetime | None = None,
+    request=None,
+) -> RoomAllocation:
+    """End a household's allocation: the mother's stay and every member's, at once."""
+    _require_operate(by, allocation.facility)
+    now = timezone.now()
+    ended_at = ended_at or now
+    if destination not in CHOSEN_DESTINATIONS:
+        raise ValidationError(_("Choose where the person went."), code="destination")
+    if ended_at > now + CLOCK_SLACK:
+        raise ValidationError(_("A check-out cannot be in the future."), code="future")
+    with transaction.atomic():
+        allocation = (
+            RoomAllocation.objects.select_for_update()
+            .select_related("facility", "household")
+            .get(pk=allocation.pk)
+        )
+        if allocation.ended_at is not None:
+            raise ValidationError(_("This household has already left."), code="ended")
+        if ended_at <= allocation.started_at:
+            raise ValidationError(
+                _("The check-out cannot be before the check-in."), code="before_start"
+            )
+        # The mother may have been checked out on her own before (e.g. to hospital).
+        mother_stay = Stay.objects.filter(
+            client_id=allocation.household.head_id,
+            facility=allocation.facility,
+            ended_at__isnull=True,
+        ).first()
+        if mother_stay is not None:
+            stay_check_out(
+                by=by,
+                stay=mother_stay,
+                destination=destination,
+                ended_at=ended_at,
+                request=request,
+            )
+        for member_stay in MemberStay.objects.select_for_update().filter(
+            allocation=allocation, ended_at__isnull=True
+        ):
+            member_stay.ended_at = ended_at
+            member_stay.last_night = max(
+                member_stay.night_of, timezone.localdate(ended_at) - datetime.timedelta(days=1)
+            )
+            member_stay.full_clean(validate_constraints=False)
+            member_stay._change_reason = "household check-out"
+            member_stay.save()
+            access_log_write(
+                actor=by,
+                action="update",
+                subject_id=member_stay.member_id,
+                purpose="household_check_out",
+                request=request,
+            )
+        allocation.ended_at = ended_at
+        allocation.exit_destination = destination
+        allocation.ended_by = by
+        allocation.full_clean(validate_constraints=False)
+        allocation._change_reason = "household check-out"
+        allocation.save()
+    return allocation
 
 
 # --- holds -------------------------------------------------------------------------------------

@@ -10,6 +10,16 @@ urlpatterns = [
     path("night-count/", views.night_count, name="night-count"),
     path("<int:facility_id>/", views.board, name="board"),
     path("<int:facility_id>/check-in/", views.check_in, name="stay-check-in"),
+    path(
+        "<int:facility_id>/households/check-in/",
+        views.household_check_in,
+        name="household-check-in",
+    ),
+    path(
+        "households/<int:allocation_id>/check-out/",
+        views.household_check_out,
+        name="household-check-out",
+    ),
     path("<int:facility_id>/roll.pdf", views.roll_pdf, name="roll-pdf"),
     path("<int:facility_id>/night/close/", views.night_close, name="night-close"),
     path("<int:facility_id>/holds/new/", views.hold_create, name="hold-create"),

@@ -14,7 +14,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.services import access_log_write
 from shelters import access, documents, forms, reports, selectors, services
-from shelters.models import Ban, Facility, Hold
+from shelters.models import Ban, Facility, FacilityKind, Hold
 
 # Facility pages need one of these roles, then the facility's object permission (else 404).
 FACILITY_ROLES = (Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER)
@@ -66,6 +66,7 @@ def board(request, facility_id):
         "rows": rows,
         "filters": filters,
         "query": request.GET.urlencode(),
+        "checkout_form": forms.CheckOutForm(),
     }
     if request.htmx:
         return render(request, "shelters/_board.html", context)
@@ -108,6 +109,60 @@ def check_in(request, facility_id):
             return redirect("shelters:board", facility_id=facility.pk)
     access_log_write(actor=request.user, action="view", purpose="check_in_form", request=request)
     return render(request, "shelters/check_in.html", {"facility": facility, "form": form})
+
+
+@role_required(*FACILITY_ROLES)
+def household_check_in(request, facility_id):
+    """A house for single mothers: a room for a mother and her children, all checked in at once."""
+    facility = access.get_facility_for_user(request.user, facility_id)
+    # Other kinds of facility have no household rooms: the page does not exist there.
+    if facility.kind != FacilityKind.SINGLE_MOTHER_HOUSE:
+        raise Http404
+    form = forms.HouseholdCheckInForm(
+        request.POST or None,
+        initial={"room": request.GET.get("room"), "household": request.GET.get("household")},
+        households=access.households_known_to(facility),
+        rooms=selectors.rooms_without_household(facility),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = services.household_check_in(
+                by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("The household is checked in: %(room)s.") % {"room": allocation.room},
+            )
+            return redirect("shelters:board", facility_id=facility.pk)
+    access_log_write(
+        actor=request.user, action="view", purpose="household_check_in_form", request=request
+    )
+    return render(request, "shelters/household_check_in.html", {"facility": facility, "form": form})
+
+
+@require_POST
+@role_required(*FACILITY_ROLES)
+def household_check_out(request, allocation_id):
+    allocation = access.get_allocation_for_user(request.user, allocation_id)
+    form = forms.CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where the household went."))
+        return redirect("shelters:board", facility_id=allocation.facility_id)
+    try:
+        services.household_check_out(
+            by=request.user,
+            allocation=allocation,
+            destination=form.cleaned_data["destination"],
+            request=request,
+        )
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("The household is checked out."))
+    return redirect("shelters:board", facility_id=allocation.facility_id)
 
 
 @require_GET

@@ -1,0 +1,406 @@
+"""A house for single mothers: a room for a household, everyone in and out at once, and the
+children's names seen by the staff of that house only."""
+
+import contextlib
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from accounts.roles import Role
+from audit.models import AccessLogEntry
+from cases.models import Household, HouseholdMember
+from privacy import vault
+from shelters import reports, selectors, services
+from shelters.models import MemberStay, RoomAllocation, Stay
+from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
+
+CHILDREN = ("Jagódka", "Bolesław")
+
+
+@contextlib.contextmanager
+def refused(code):
+    with pytest.raises(ValidationError) as caught:
+        yield caught
+    assert caught.value.code == code, caught.value
+
+
+@pytest.fixture
+def house(foundation):
+    """House C for single mothers: two family rooms of two beds each."""
+    return make_facility(
+        organisation=foundation,
+        name="Dom C",
+        kind="mother_house",
+        admits="mothers",
+        rooms=(("Pokój 1", "women", 2), ("Pokój 2", "women", 2)),
+    )
+
+
+@pytest.fixture
+def house_staff(house):
+    """A shelter worker of house C only."""
+    user = UserFactory(username="dom", role=Role.SHELTER_STAFF)
+    assign_perm("shelters.operate_facility", user, house)
+    return user
+
+
+def make_household(*, first_name="Marianna", children=CHILDREN):
+    mother = make_client(first_name=first_name, surname="Jarzębina", sex="female")
+    household = Household.objects.create(head=mother)
+    for name, sex in zip(children, ("female", "male"), strict=False):
+        HouseholdMember.objects.create(
+            subject=vault.subject_create(kind="household_member"),
+            household=household,
+            first_name=name,
+            relationship="child",
+            sex=sex,
+            birth_date=datetime.date(2020, 3, 1),
+        )
+    return household
+
+
+@pytest.fixture
+def household(house, house_staff):
+    """A mother with two children, on house C's waitlist."""
+    household = make_household()
+    services.waitlist_add(by=house_staff, facility=house, client=household.head)
+    return household
+
+
+def room(facility, name="Pokój 1"):
+    return facility.rooms.get(name=name)
+
+
+def check_in(staff, household, facility, name="Pokój 1"):
+    return services.household_check_in(by=staff, household=household, room=room(facility, name))
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+def test_a_household_check_in_gives_the_mother_a_stay_and_each_child_a_member_stay(
+    house_staff, house, household
+):
+    allocation = check_in(house_staff, household, house)
+    stay = Stay.objects.get(client=household.head)
+    assert stay.bed.room == allocation.room
+    assert stay.facility == house
+    member_stays = MemberStay.objects.filter(allocation=allocation)
+    assert {m.member_id for m in member_stays} == {m.pk for m in household.members.all()}
+    assert all(m.ended_at is None and m.room == allocation.room for m in member_stays)
+    assert allocation.history.get().history_change_reason == "household check-in"
+    for member in household.members.all():
+        assert AccessLogEntry.objects.filter(
+            subject_id=member.pk, action="update", purpose="household_check_in"
+        ).exists()
+    assert AccessLogEntry.objects.filter(subject_id=household.head_id, purpose="check_in").exists()
+
+
+def test_a_room_takes_one_household_at_a_time(house_staff, house, household):
+    check_in(house_staff, household, house)
+    with refused("room_taken"):
+        check_in(house_staff, make_household(first_name="Wiesława"), house)
+
+
+def test_a_household_has_one_room_at_a_time(house_staff, house, household):
+    check_in(house_staff, household, house)
+    with refused("household_placed"):
+        check_in(house_staff, household, house, "Pokój 2")
+
+
+def test_households_are_checked_in_only_in_a_house_for_single_mothers(
+    staff_of_a, facility_a, household
+):
+    with refused("not_mother_house"):
+        check_in(staff_of_a, household, facility_a, "Sala 2")
+
+
+def test_staff_of_another_facility_may_not_check_a_household_in(staff_of_a, house, household):
+    with pytest.raises(PermissionDenied):
+        check_in(staff_of_a, household, house)
+    assert not RoomAllocation.objects.exists()
+
+
+def test_a_banned_mother_is_refused_and_nothing_is_written(house_staff, house, household):
+    services.ban_impose(
+        by=house_staff,
+        facility=house,
+        client=household.head,
+        ends_on=timezone.localdate() + datetime.timedelta(days=3),
+        reason="Regulamin",
+    )
+    with refused("banned"):
+        check_in(house_staff, household, house)
+    assert not RoomAllocation.objects.exists()
+    assert not Stay.objects.exists()
+    assert not MemberStay.objects.exists()
+
+
+def test_a_failure_half_way_leaves_nothing_written(house_staff, house, household, monkeypatch):
+    original = MemberStay.save
+    saved = []
+
+    def fail_on_the_second_child(self, *args, **kwargs):
+        if saved:
+            raise IntegrityError("simulated failure")
+        saved.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MemberStay, "save", fail_on_the_second_child)
+    with pytest.raises(IntegrityError):
+        check_in(house_staff, household, house)
+    assert saved  # the first child was written before the failure
+    assert not RoomAllocation.objects.exists()
+    assert not Stay.objects.exists()
+    assert not MemberStay.objects.exists()
+
+
+def test_a_room_of_a_household_takes_no_one_else(house_staff, house, household):
+    check_in(house_staff, household, house)
+    other = make_client(first_name="Bożena", surname="Grabińska", sex="female")
+    free_in_room = room(house).beds.exclude(pk=Stay.objects.get().bed_id).get()
+    with refused("room_allocated"):
+        services.stay_check_in(by=house_staff, facility=house, client=other, bed=free_in_room)
+    assert not selectors.free_beds(house, timezone.now()).filter(room=room(house)).exists()
+
+
+def test_household_check_out_ends_every_stay_at_once(house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    allocation.started_at -= datetime.timedelta(days=3)
+    RoomAllocation.objects.filter(pk=allocation.pk).update(started_at=allocation.started_at)
+    Stay.objects.filter(client=household.head).update(started_at=allocation.started_at)
+    MemberStay.objects.update(started_at=allocation.started_at)
+    services.household_check_out(by=house_staff, allocation=allocation, destination="family")
+    allocation.refresh_from_db()
+    assert allocation.ended_at is not None
+    assert allocation.exit_destination == "family"
+    assert not Stay.objects.open().exists()
+    assert Stay.objects.get().exit_destination == "family"
+    assert not MemberStay.objects.open().exists()
+    with refused("ended"):
+        services.household_check_out(by=house_staff, allocation=allocation, destination="family")
+    # The room is free again for the next household.
+    check_in(house_staff, make_household(first_name="Wiesława"), house)
+
+
+def test_household_check_out_needs_a_destination(house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    with refused("destination"):
+        services.household_check_out(by=house_staff, allocation=allocation, destination="x")
+    assert MemberStay.objects.open().count() == 2
+
+
+def test_the_board_and_the_night_count_include_the_children_by_sex(house_staff, house, household):
+    check_in(house_staff, household, house)
+    counts = selectors.bed_board(house).counts
+    assert counts["children"] == 2
+    assert counts["children_female"] == 1
+    assert counts["children_male"] == 1
+    assert counts["occupied"] == 1
+    assert counts["family"] == 1  # the room's other bed is the household's, not free
+    line = reports.night_count([house], timezone.localdate())[0]
+    assert (line["female"], line["male"], line["total"]) == (2, 1, 3)
+    assert reports.city_counts([house], timezone.now())[house.pk]["free"] == 2
+
+
+def test_member_stays_and_allocations_hold_nothing_personal_in_clear(house_staff, house, household):
+    check_in(house_staff, household, house)
+    tables = [
+        "shelters_memberstay",
+        "shelters_historicalmemberstay",
+        "shelters_roomallocation",
+        "shelters_historicalroomallocation",
+    ]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+            raw = repr(cursor.fetchall())
+            for secret in (*CHILDREN, "Marianna", "Jarzębina", "2020-03-01"):
+                assert secret not in raw, (table, secret)
+
+
+def test_the_database_refuses_a_second_open_allocation_of_a_room(house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    other = make_household(first_name="Wiesława")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoomAllocation.objects.create(
+            facility=house, room=allocation.room, household=other, started_at=timezone.now()
+        )
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_overlapping_allocations_of_a_room(house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    other = make_household(first_name="Wiesława")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoomAllocation.objects.create(
+            facility=house,
+            room=allocation.room,
+            household=other,
+            started_at=allocation.started_at - datetime.timedelta(days=2),
+            ended_at=allocation.started_at + datetime.timedelta(hours=1),
+        )
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_house_staff_check_a_household_in_and_see_the_childrens_names(
+    client, house_staff, house, household
+):
+    client.force_login(house_staff)
+    url = f"/shelters/{house.pk}/households/check-in/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"household": household.pk, "room": room(house).pk})
+    assert response.status_code == 302
+    allocation = RoomAllocation.objects.get()
+    board = client.get(f"/shelters/{house.pk}/").content.decode()
+    assert "Marianna J." in board
+    for name in CHILDREN:
+        assert name in board
+    assert f"/shelters/households/{allocation.pk}/check-out/" in board
+    assert AccessLogEntry.objects.filter(purpose="household_check_in_form").exists()
+
+
+def test_house_staff_check_the_household_out_from_the_board(client, house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    client.force_login(house_staff)
+    url = f"/shelters/households/{allocation.pk}/check-out/"
+    # Bad input: nothing changes.
+    response = client.post(url, {"destination": "nowhere"})
+    assert response.status_code == 302
+    assert MemberStay.objects.open().count() == 2
+    response = client.post(url, {"destination": "family"}, follow=True)
+    assert response.status_code == 200
+    assert not MemberStay.objects.open().exists()
+    assert not Stay.objects.open().exists()
+
+
+def test_a_refused_household_check_in_gives_the_form_back_and_changes_nothing(
+    client, house_staff, house, household
+):
+    services.ban_impose(
+        by=house_staff,
+        facility=house,
+        client=household.head,
+        ends_on=timezone.localdate(),
+        reason="Regulamin",
+    )
+    client.force_login(house_staff)
+    url = f"/shelters/{house.pk}/households/check-in/"
+    response = client.post(url, {"household": household.pk, "room": room(house).pk})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    response = client.post(url, {"household": household.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors["room"]
+    assert not RoomAllocation.objects.exists()
+    assert not Stay.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_login_from_the_household_pages(
+    client, house_staff, house, household
+):
+    allocation = check_in(house_staff, household, house)
+    for response in (
+        client.get(f"/shelters/{house.pk}/households/check-in/"),
+        client.post(f"/shelters/households/{allocation.pk}/check-out/", {"destination": "family"}),
+    ):
+        assert response.status_code == 302
+        assert response.url.startswith("/login/")
+
+
+@pytest.mark.parametrize("role", ["job_coach", "dpo", "partner", "administrator"])
+def test_other_roles_get_403_on_the_household_pages(
+    client, personas, role, house_staff, house, household
+):
+    allocation = check_in(house_staff, household, house)
+    client.force_login(personas[role])
+    assert client.get(f"/shelters/{house.pk}/households/check-in/").status_code == 403
+    url = f"/shelters/households/{allocation.pk}/check-out/"
+    assert client.post(url, {"destination": "family"}).status_code == 403
+    assert MemberStay.objects.open().count() == 2
+
+
+def test_staff_of_another_facility_get_404_for_the_house(
+    client, staff_of_a, house_staff, house, household
+):
+    allocation = check_in(house_staff, household, house)
+    client.force_login(staff_of_a)
+    assert client.get(f"/shelters/{house.pk}/households/check-in/").status_code == 404
+    assert client.get(f"/shelters/{house.pk}/").status_code == 404
+    url = f"/shelters/households/{allocation.pk}/check-out/"
+    assert client.post(url, {"destination": "family"}).status_code == 404
+    assert MemberStay.objects.open().count() == 2
+
+
+def test_the_household_check_in_page_exists_only_in_a_house_for_single_mothers(
+    client, staff_of_a, facility_a
+):
+    client.force_login(staff_of_a)
+    assert client.get(f"/shelters/{facility_a.pk}/households/check-in/").status_code == 404
+
+
+def test_no_one_outside_the_house_sees_a_childs_name(
+    client, house_staff, house, household, staff_of_a, social_worker, manager
+):
+    check_in(house_staff, household, house)
+    other_manager = UserFactory(
+        username="boss2", organisation=OrganisationFactory(name="Inna"), role=Role.MANAGER
+    )
+    night = timezone.localdate().isoformat()
+    pages = {
+        staff_of_a: ["/shelters/", "/shelters/city/", f"/shelters/night-count/?night={night}"],
+        social_worker: ["/shelters/city/"],
+        manager: ["/shelters/city/", f"/shelters/night-count/?night={night}"],
+        other_manager: ["/shelters/city/", f"/shelters/night-count/?night={night}"],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (user, url)
+            text = response.content.decode()
+            for name in CHILDREN:
+                assert name not in text, (user, url)
+        assert client.get(f"/shelters/{house.pk}/").status_code == 404
+    # The night count of the house's own organisation includes the children, as numbers.
+    client.force_login(manager)
+    csv = client.get(f"/shelters/night-count/?night={night}&format=csv").content.decode()
+    assert "3" in csv
+    for name in CHILDREN:
+        assert name not in csv
+
+
+def test_the_house_board_needs_the_same_number_of_queries_for_one_or_three_households(
+    client, house_staff, foundation, django_assert_max_num_queries
+):
+    house = make_facility(
+        organisation=foundation,
+        name="Dom D",
+        kind="mother_house",
+        admits="mothers",
+        rooms=[(f"Pokój {n}", "women", 2) for n in range(1, 4)],
+    )
+    assign_perm("shelters.operate_facility", house_staff, house)
+    client.force_login(house_staff)
+    htmx = {"HX-Request": "true"}
+    client.get(f"/shelters/{house.pk}/", headers=htmx)
+    counts = []
+    for n in range(1, 4, 2):
+        for name in [f"Pokój {k}" for k in range(1, n + 1)]:
+            if not RoomAllocation.objects.filter(room__facility=house, room__name=name).exists():
+                household = make_household(first_name=f"Matka {name}")
+                check_in(house_staff, household, house, name)
+        vault.cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/shelters/{house.pk}/", headers=htmx).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[1]):
+        client.get(f"/shelters/{house.pk}/", headers=htmx)
