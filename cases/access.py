@@ -27,13 +27,15 @@ def clients_visible_to(user, *, write: bool = False) -> QuerySet[Client]:
     permission = "cases.change_client" if write else "cases.view_client"
     # Object permissions only: a model-wide permission held through a group must not open the
     # whole table, and a superuser flag opens nothing by itself.
+    # klass is the model, not a queryset: with a queryset guardian adds a sub-select of the whole
+    # client table, which SQLite materialises on every call (docs/benchmarks.md).
     return get_objects_for_user(
         user,
         permission,
-        klass=Client.objects.select_related("subject"),
+        klass=Client,
         accept_global_perms=False,
         with_superuser=False,
-    )
+    ).select_related("subject")
 
 
 def active_break_glass(user, client_id) -> BreakGlassAccess | None:

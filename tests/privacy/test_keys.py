@@ -126,16 +126,18 @@ def test_a_rotation_killed_half_way_and_rerun_loses_nothing(db, kek_env, monkeyp
     new = f"new-2:{key_text()}"
     kek_env(f"{new},{old}")
     # First run: killed while writing its second batch (the batch rolls back as a whole).
-    real_bulk_update = DataKey.objects.bulk_update
+    from privacy import services
+
+    real_write = services._write_rewrapped
     calls = {"n": 0}
 
-    def dying_bulk_update(objs, fields, **kwargs):
+    def dying_write(batch):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt("killed")
-        return real_bulk_update(objs, fields, **kwargs)
+        return real_write(batch)
 
-    monkeypatch.setattr(DataKey.objects, "bulk_update", dying_bulk_update)
+    monkeypatch.setattr(services, "_write_rewrapped", dying_write)
     with pytest.raises(KeyboardInterrupt):
         list(kek_rotate(to="new-2", batch_size=4))
     monkeypatch.undo()
