@@ -7,12 +7,19 @@
   same views run with cases.access.access_log_write replaced by a no-op, alternating request by
   request, so drift on a busy machine hits both alike. The median of the paired differences
   (each logged view minus the unlogged view next to it) is the log's share of a page view.
+- the disk: an fsync of 4 kB written to a file next to the data (PRZYSTAN_VAR_DIR), probed
+  before the writes and before the views. A commit waits for fsyncs (SQLite in its default
+  rollback-journal mode for several, PostgreSQL for its WAL), so on a shared disk the log's
+  cost moves with the disk's latency.
 """
 
+import os
 import random
+import time
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client as HttpClient
@@ -38,12 +45,30 @@ class AccessLogResult:
     view_ms_unlogged: list[float]
     queries_logged: int
     queries_unlogged: int
+    fsync_ms: list[float]
 
     def share(self, q: float = 50) -> float:
         """Percentile of the paired differences: each logged view minus its unlogged twin."""
         return percentile(
             [a - b for a, b in zip(self.view_ms_logged, self.view_ms_unlogged, strict=True)], q
         )
+
+
+def fsync_probe(count: int = 20) -> list[float]:
+    """Milliseconds of each fsync of 4 kB appended to a file in the var dir."""
+    path = os.path.join(settings.VAR_DIR, "fsync-probe")
+    found = []
+    try:
+        with open(path, "wb") as probe:
+            for _ in range(count):
+                probe.write(os.urandom(4096))
+                probe.flush()
+                start = time.perf_counter_ns()
+                os.fsync(probe.fileno())
+                found.append((time.perf_counter_ns() - start) / 1e6)
+    finally:
+        os.remove(path)
+    return found
 
 
 def _social_worker() -> User:
@@ -69,6 +94,7 @@ def run(size: int, *, writes: int = 300, views: int = 150) -> AccessLogResult:
     user = _social_worker()
     ids = _caseload(user, size, 50)
 
+    fsyncs = fsync_probe()
     request = RequestFactory().get("/clients/")
     request.request_id = uuid.uuid4().hex
     write_ms = []
@@ -81,6 +107,7 @@ def run(size: int, *, writes: int = 300, views: int = 150) -> AccessLogResult:
         if k >= 10:  # the first calls warm up
             write_ms.append(ms)
 
+    fsyncs += fsync_probe()
     http = HttpClient()
     http.force_login(user)
     real = cases.access.access_log_write
@@ -120,4 +147,5 @@ def run(size: int, *, writes: int = 300, views: int = 150) -> AccessLogResult:
         view_ms_unlogged=unlogged,
         queries_logged=counts[True],
         queries_unlogged=counts[False],
+        fsync_ms=fsyncs,
     )

@@ -333,6 +333,7 @@ def _print_access(stages: dict) -> None:
                 num(a.share(50)),
                 num(a.share(95)),
                 f"{a.queries_logged} / {a.queries_unlogged}",
+                num(percentile(a.fsync_ms, 50)),
             ]
         )
     say(
@@ -346,9 +347,10 @@ def _print_access(stages: dict) -> None:
                 "log's share p50",
                 "share p95",
                 "SQL queries",
+                "disk fsync p50",
             ],
             rows,
-            align="rrrrrrrr",
+            align="rrrrrrrrr",
         )
     )
     stage = next(iter(stages.values()))
@@ -357,7 +359,8 @@ def _print_access(stages: dict) -> None:
         f" view: GET /clients/<id>/\n  as a social worker, {len(stage.access.view_ms_logged)} "
         "views with the log and as many with cases.access.access_log_write\n  replaced by a "
         "no-op, alternating; log's share = percentile of (logged view - the unlogged view\n  "
-        "next to it); SQL queries of one view with / without the log."
+        "next to it); SQL queries of one view with / without the log; disk fsync = one fsync"
+        "\n  of 4 kB next to the data (a commit waits for fsyncs: this is the disk's part)."
     )
 
 
