@@ -62,6 +62,10 @@ run: $(STAMP) $(MO) | var
 test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Figures, not tests: see docs/benchmarks.md (BENCH_SIZES, BENCH_DATABASE_URL and other knobs).
+bench: $(STAMP) $(MO)
+	$(PY) -m bench.run
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

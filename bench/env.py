@@ -1,0 +1,109 @@
+"""The benchmark's own environment, set before Django is imported: nothing of a real install.
+
+Fresh random keys, a temporary SQLite file (or BENCH_DATABASE_URL for PostgreSQL), a temporary
+var dir, DEBUG off as in production. Everything is removed at the end by `cleanup()`.
+"""
+
+import base64
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+
+def random_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+@dataclass
+class BenchEnv:
+    tmp_dir: str
+    database_url: str
+    vendor: str  # "sqlite" or "postgresql"
+    sqlite_path: str | None = None
+    pg_admin_url: str | None = None
+    pg_name: str | None = None
+
+
+def _postgres(url: str) -> tuple[str, str]:
+    """(admin url on the `postgres` database, name of the benchmark database)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "bench_przystan"
+    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
+    return admin, name
+
+
+def _recreate_pg_database(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _drop_pg_database(admin_url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def prepare() -> BenchEnv:
+    """Set the process environment for config.settings; create the database to use."""
+    tmp_dir = tempfile.mkdtemp(prefix="przystan-bench-")
+    pg_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
+    if pg_url:
+        if not pg_url.startswith(("postgres:", "postgresql:")):
+            raise SystemExit(
+                "BENCH_DATABASE_URL must be a postgres:// URL (SQLite is the default)."
+            )
+        admin, name = _postgres(pg_url)
+        _recreate_pg_database(admin, name)
+        env = BenchEnv(tmp_dir, pg_url, "postgresql", pg_admin_url=admin, pg_name=name)
+    else:
+        path = os.path.join(tmp_dir, "bench.sqlite3")
+        env = BenchEnv(tmp_dir, f"sqlite:///{path}", "sqlite", sqlite_path=path)
+
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": env.database_url,
+            "DEBUG": "false",
+            "HTTPS_ONLY": "false",
+            "PRZYSTAN_DEMO": "false",
+            "SECRET_KEY": "bench-" + base64.urlsafe_b64encode(os.urandom(48)).decode(),
+            "ALLOWED_HOSTS": "testserver",
+            "PRZYSTAN_VAR_DIR": tmp_dir,
+            "STATIC_ROOT": os.path.join(tmp_dir, "static"),
+            "MEDIA_ROOT": os.path.join(tmp_dir, "media"),
+            "PRZYSTAN_KEKS": f"bench-1:{random_key()}",
+            "PRZYSTAN_INDEX_KEY": random_key(),
+            "PRZYSTAN_AUDIT_KEY": random_key(),
+            # Quiet: the benchmark prints its own table.
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    # The _FILE twins win over the variables: never let a real installation's keys in.
+    for name in (
+        "PRZYSTAN_KEKS_FILE",
+        "PRZYSTAN_INDEX_KEY_FILE",
+        "PRZYSTAN_AUDIT_KEY_FILE",
+        "SECRET_KEY_FILE",
+        "DATABASE_URL_FILE",
+    ):
+        os.environ.pop(name, None)
+    return env
+
+
+def cleanup(env: BenchEnv) -> None:
+    if env.vendor == "postgresql":
+        from django.db import connections
+
+        connections.close_all()
+        _drop_pg_database(env.pg_admin_url, env.pg_name)
+    shutil.rmtree(env.tmp_dir, ignore_errors=True)
