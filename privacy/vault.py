@@ -152,12 +152,18 @@ def key_by_id(key_id: int, subject_id: uuid.UUID):
 
 
 def prefetch(subject_ids: Iterable[uuid.UUID]) -> None:
-    """Unwrap the keys of many subjects with one query (lists stay constant in queries)."""
+    """Unwrap the keys of many subjects, one query per 1,000 (a page stays constant in queries).
+
+    Meant for a page of rows: the cache holds 20,000 keys, so larger jobs must page.
+    """
     # An expired entry counts as missing, or each of its rows would then load its key alone.
     missing = [s for s in set(subject_ids) if s is not None and not cache.holds(s)]
     if not missing:
         return
-    for data_key in DataKey.objects.filter(subject_id__in=missing):
+    # In chunks: one IN (...) with tens of thousands of ids exceeds SQLite's variable limit.
+    chunks = (missing[start : start + 1000] for start in range(0, len(missing), 1000))
+    rows = (key for chunk in chunks for key in DataKey.objects.filter(subject_id__in=chunk))
+    for data_key in rows:
         if data_key.destroyed_at is not None:
             cache.put(data_key.pk, ERASED_KEY, data_key.subject_id)
         else:
