@@ -17,11 +17,14 @@ def use_demo_secrets_if_present() -> None:
         "PRZYSTAN_INDEX_KEY_FILE": var / "index.key",
         "PRZYSTAN_AUDIT_KEY_FILE": var / "audit.key",
     }
+    used_demo_secret = False
     for name, path in defaults.items():
         plain = name.removesuffix("_FILE")
         if plain not in os.environ and name not in os.environ and path.exists():
             os.environ[name] = str(path)
-    if (var / "secret_key").exists():
+            used_demo_secret |= name == "SECRET_KEY_FILE"
+    # Only the demo's own secret brings the demo's plain-http setting with it.
+    if used_demo_secret:
         os.environ.setdefault("HTTPS_ONLY", "false")
 
 
