@@ -98,6 +98,21 @@ def roll_pdf(board) -> bytes:
                 _p(since, body),
             ]
         )
+    # Children of a house for single mothers have no bed of their own on the board, but a fire
+    # evacuation must count them: one line each, in their mother's room.
+    for household in board.households.values():
+        since = formats.date_format(
+            timezone.localtime(household.allocation.started_at), "SHORT_DATETIME_FORMAT"
+        )
+        for child in household.children:
+            rows.append(
+                [
+                    _p(household.allocation.room.name, body),
+                    _p("—", body),
+                    _p(_("%(name)s (child)") % {"name": child}, body),
+                    _p(since, body),
+                ]
+            )
     count = len(rows) - 1
     story.append(_table(rows, [45 * mm, 25 * mm, 70 * mm, 40 * mm]))
     story.append(Spacer(1, 5 * mm))

@@ -404,3 +404,17 @@ def test_the_house_board_needs_the_same_number_of_queries_for_one_or_three_house
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[1]):
         client.get(f"/shelters/{house.pk}/", headers=htmx)
+
+
+def test_the_evacuation_roll_of_the_house_lists_the_children(client, house_staff, house, household):
+    import io
+
+    from pypdf import PdfReader
+
+    check_in(house_staff, household, house)
+    client.force_login(house_staff)
+    response = client.get(f"/shelters/{house.pk}/roll.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    for child in CHILDREN:
+        assert child in text
+    assert "Osób na miejscu: 3" in text
