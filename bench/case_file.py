@@ -28,7 +28,8 @@ guardian's query, the access-log append, decryption and the template; p50 and p9
 the process's CPU time per request (p50: less disturbed when other jobs share the machine); the
 query counts come from 3 more requests. The load average and a yardstick (CPU time of
 sum(range(10**6))) are printed so figures from busy and idle machines can be told apart.
-`--queries` prints each page's SQL with its time. Not a test: figures go to docs/benchmarks.md.
+`--queries` prints each page's SQL with its time, `--profile` the 25 functions that cost most
+(cProfile over 5 more requests). Not a test: figures go to docs/benchmarks.md.
 """
 
 import base64
@@ -554,6 +555,7 @@ class Figure:
     extra: list = field(default_factory=list)
     queries: tuple[int, int] = (0, 0)
     sql: list = field(default_factory=list)
+    profile: str = ""
 
     @property
     def query_text(self) -> str:
@@ -568,6 +570,9 @@ def _shape(sql: str) -> str:
     """A statement's verb and first table: 'UPDATE django_session', 'BEGIN'..."""
     table = TABLE.search(sql)
     return f"{sql.split()[0]} {table.group(1)}" if table else sql.split()[0]
+
+
+PROFILE = "--profile" in sys.argv
 
 
 def measure(http: HttpClient, url: str, figure: Figure) -> Figure:
@@ -598,6 +603,19 @@ def measure(http: HttpClient, url: str, figure: Figure) -> Figure:
     figure.cpu50 = percentile(cpu, 50)
     figure.queries = (len(captures[0]), len(captures[-1]))
     figure.sql = [(float(q["time"]) * 1000, q["sql"]) for q in captures[-1]]
+    if PROFILE:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(5):
+            get()
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        figure.profile = out.getvalue()
     # What a request with more queries than the steady count did besides (key cache, session).
     extra = Counter(_shape(q["sql"]) for q in captures[-1])
     extra.subtract(Counter(_shape(q["sql"]) for q in captures[0]))
@@ -664,6 +682,8 @@ def measure_all(world: World, show_sql: bool) -> list[Figure]:
         if show_sql:
             for ms, sql in figure.sql:
                 print(f"      {ms:6.2f} ms  {' '.join(sql.split())[:220]}")
+        if figure.profile:
+            print(figure.profile)
     return figures
 
 

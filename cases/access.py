@@ -13,29 +13,46 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from guardian.shortcuts import get_objects_for_user
 
 from audit.services import access_log_write
-from cases.models import BreakGlassAccess, CaseNote, Client
+from cases.models import (
+    BreakGlassAccess,
+    CaseNote,
+    Client,
+    ClientGroupObjectPermission,
+    ClientUserObjectPermission,
+)
 
 
 def clients_visible_to(user, *, write: bool = False) -> QuerySet[Client]:
-    """Clients of `user`'s caseload (read, or change with write=True)."""
-    permission = "cases.change_client" if write else "cases.view_client"
-    # Object permissions only: a model-wide permission held through a group must not open the
-    # whole table, and a superuser flag opens nothing by itself.
-    # klass is the model, not a queryset: with a queryset guardian adds a sub-select of the whole
-    # client table, which SQLite materialises on every call (docs/benchmarks.md).
-    return get_objects_for_user(
-        user,
-        permission,
-        klass=Client,
-        accept_global_perms=False,
-        with_superuser=False,
-    ).select_related("subject")
+    """Clients of `user`'s caseload (read, or change with write=True).
+
+    Object permissions only, held by the user or by one of their groups (a team): a model-wide
+    permission held through a group must not open the whole table, and a superuser flag opens
+    nothing by itself. The two permission tables are read directly, as two IN sub-selects on
+    indexed columns: guardian's get_objects_for_user joins them with an OR that makes the
+    database scan the client table (docs/benchmarks.md, 443 -> 158 ms at 100,000 clients on
+    PostgreSQL).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Client.objects.none()
+    codename = "change_client" if write else "view_client"
+    by_user = ClientUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename=codename,
+        permission__content_type__app_label="cases",
+        permission__content_type__model="client",
+    ).values("content_object_id")
+    by_group = ClientGroupObjectPermission.objects.filter(
+        group__user=user,
+        permission__codename=codename,
+        permission__content_type__app_label="cases",
+        permission__content_type__model="client",
+    ).values("content_object_id")
+    return Client.objects.filter(Q(pk__in=by_user) | Q(pk__in=by_group)).select_related("subject")
 
 
 def active_break_glass(user, client_id) -> BreakGlassAccess | None:
