@@ -157,7 +157,7 @@ def get_client_for_user(
 
 def notes_visible_to(access: ClientAccess) -> QuerySet[CaseNote]:
     """A client's notes for this access: sensitive notes only for the caseload holders."""
-    notes = access.client.notes.select_related("author").with_keys()
+    notes = access.client.notes.with_keys()
     # Sensitive notes (health, violence) are hidden from everyone else, break-glass included.
     if not access.is_holder:
         notes = notes.filter(is_sensitive=False)

@@ -16,6 +16,7 @@ urlpatterns = [
         name="break-glass-reviewed",
     ),
     path("<uuid:client_id>/", views.client_detail, name="client-detail"),
+    path("<uuid:client_id>/timeline/", views.client_timeline_page, name="client-timeline"),
     path("<uuid:client_id>/edit/", views.client_edit, name="client-edit"),
     path("<uuid:client_id>/history/", views.client_history, name="client-history"),
     path("<uuid:client_id>/notes/<int:note_id>/", views.note_edit, name="note-edit"),

@@ -43,6 +43,7 @@ from cases.models import (
     Plan,
     Referral,
 )
+from cases.rows import caseload_rows, note_rows, timeline_rows
 from cases.timeline import client_timeline
 
 
@@ -82,7 +83,7 @@ def caseload(request):
         request,
         "cases/caseload.html",
         {
-            "clients": clients,
+            "rows": caseload_rows(clients),
             "status": status,
             "overdue": overdue,
             "quiet": quiet_days or "",
@@ -156,14 +157,20 @@ def client_detail(request, client_id):
             )
             messages.success(request, _("The note has been added."))
             return redirect("cases:client-detail", client_id=access.client.pk)
-    context = _file_context(
-        access,
-        notes=notes_visible_to(access),
-        note_form=form,
-        timeline=client_timeline(access),
-        close_form=CloseCaseForm(),
+    notes = note_rows(
+        notes_visible_to(access), client_id=access.client.pk, can_write=access.can_write
     )
+    context = _file_context(access, notes=notes, note_form=form, close_form=CloseCaseForm())
     return render(request, "cases/client_detail.html", context)
+
+
+@require_GET
+@role_required(Role.SOCIAL_WORKER)
+def client_timeline_page(request, client_id):
+    """Everything that happened in a file, newest first: intake, assessments, plans, notes..."""
+    access = get_client_access(request.user, client_id, request=request, purpose="timeline")
+    events = timeline_rows(client_timeline(access))
+    return render(request, "cases/client_timeline.html", _file_context(access, events=events))
 
 
 @role_required(Role.SOCIAL_WORKER)

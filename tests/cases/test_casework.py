@@ -221,8 +221,13 @@ def test_sensitive_notes_are_hidden_from_break_glass_readers(
     html = client.get(f"/clients/{own_client.pk}/").content.decode()
     assert "Zwykła rozmowa" in html
     assert "Przemoc" not in html
+    # Not even its date and kind on the timeline: two notes today, one shown.
+    timeline = client.get(f"/clients/{own_client.pk}/timeline/").content.decode()
+    assert timeline.count("<strong>Notatka</strong>") == 1
     client.force_login(social_worker)
     assert "Przemoc" in client.get(f"/clients/{own_client.pk}/").content.decode()
+    timeline = client.get(f"/clients/{own_client.pk}/timeline/").content.decode()
+    assert timeline.count("<strong>Notatka</strong>") == 2
 
 
 def test_closing_and_reopening_keeps_one_record(client, social_worker, own_client):
@@ -335,7 +340,7 @@ def test_stays_appear_on_the_client_timeline(
 
     shelter_services.stay_check_in(by=staff_of_a, facility=facility_a, client=own_client)
     client.force_login(social_worker)
-    html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    html = client.get(f"/clients/{own_client.pk}/timeline/").content.decode()
     assert "Pobyt" in html and str(facility_a) in html
 
 
@@ -350,7 +355,7 @@ def test_a_move_on_the_pathway_is_recorded_with_its_date_and_filters_the_caseloa
     client.force_login(social_worker)
     assert "Modrzewski" in client.get("/clients/?stage=training").content.decode()
     assert "Modrzewski" not in client.get("/clients/?stage=own_home").content.decode()
-    assert "Ścieżka" in client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert "Ścieżka" in client.get(f"/clients/{own_client.pk}/timeline/").content.decode()
 
 
 def test_the_caseload_filters_by_the_facility_a_client_stays_in(
@@ -364,3 +369,84 @@ def test_the_caseload_filters_by_the_facility_a_client_stays_in(
     html = client.get(f"/clients/?facility={facility_a.pk}").content.decode()
     assert "Modrzewski" in html and "Nieobecny" not in html
     assert other.pk
+
+
+def test_the_file_and_its_timeline_stay_constant_in_queries_as_notes_grow(
+    client, social_worker, own_client, django_assert_max_num_queries
+):
+    def add_notes(n):
+        for i in range(n):
+            services.note_add(
+                by=social_worker,
+                client=own_client,
+                kind="visit" if i % 2 else "phone",
+                noted_on=timezone.localdate() - datetime.timedelta(days=i),
+                text=f"Rozmowa numer {i}",
+                is_important=i % 3 == 0,
+            )
+
+    client.force_login(social_worker)
+    add_notes(2)
+    client.get(f"/clients/{own_client.pk}/")  # the session and the key cache are warm
+    with django_assert_max_num_queries(24) as few:
+        client.get(f"/clients/{own_client.pk}/")
+    with django_assert_max_num_queries(24) as few_timeline:
+        client.get(f"/clients/{own_client.pk}/timeline/")
+    add_notes(40)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert html.count('<article class="note') == 42
+    assert "Rozmowa numer 39" in html
+    # Newest first, each note with its edit link.
+    assert html.index("Rozmowa numer 0") < html.index("Rozmowa numer 1<")
+    assert html.count(f"/clients/{own_client.pk}/notes/") == 42
+    with django_assert_max_num_queries(len(few_timeline.captured_queries)):
+        timeline = client.get(f"/clients/{own_client.pk}/timeline/").content.decode()
+    assert timeline.count("<strong>Notatka</strong>") == 42
+
+
+def test_the_timeline_is_logged_and_refused_outside_the_caseload(
+    client, social_worker, other_social_worker, own_client
+):
+    client.force_login(social_worker)
+    assert client.get(f"/clients/{own_client.pk}/timeline/").status_code == 200
+    assert AccessLogEntry.objects.filter(
+        actor=social_worker, subject_id=own_client.pk, action="view", purpose="timeline"
+    ).exists()
+    client.force_login(other_social_worker)
+    assert client.get(f"/clients/{own_client.pk}/timeline/").status_code == 404
+    client.logout()
+    response = client.get(f"/clients/{own_client.pk}/timeline/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+def test_names_notes_and_labels_are_escaped_in_the_hand_built_rows(
+    client, social_worker, django_user_model
+):
+    # cases/rows.py builds the caseload, note and timeline rows as strings: nothing typed by a
+    # user may come out as markup.
+    person = make_client(
+        first_name='<img src=x onerror="alert(1)">', surname="Ko<b>wal</b>", holder=social_worker
+    )
+    social_worker.first_name = "<i>Ewa</i>"
+    social_worker.save()
+    services.note_add(
+        by=social_worker,
+        client=person,
+        kind="phone",
+        noted_on=timezone.localdate(),
+        text='Linia 1\n<script>alert("x")</script> & "cudzysłów"',
+        is_important=True,
+    )
+    client.force_login(social_worker)
+    caseload = client.get("/clients/").content.decode()
+    detail = client.get(f"/clients/{person.pk}/").content.decode()
+    timeline = client.get(f"/clients/{person.pk}/timeline/").content.decode()
+    for page in (caseload, detail):
+        assert "<b>wal</b>" not in page and "Ko&lt;b&gt;wal&lt;/b&gt;" in page
+        assert "<img src=x" not in page
+    assert "<script>alert" not in detail
+    assert "Linia 1<br>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; " in detail
+    assert "<i>Ewa</i>" not in detail and "&lt;i&gt;Ewa&lt;/i&gt;" in detail
+    assert '<span class="badge">ważna</span>' in detail
+    assert "<script>" not in timeline

@@ -167,6 +167,7 @@ def test_other_roles_are_refused_every_client_page(client, personas, own_client,
         f"/clients/{own_client.pk}/",
         f"/clients/{own_client.pk}/edit/",
         f"/clients/{own_client.pk}/history/",
+        f"/clients/{own_client.pk}/timeline/",
     ):
         assert client.get(path).status_code == 403, path
 
