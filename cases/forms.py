@@ -356,6 +356,26 @@ class StepForm(forms.Form):
         ]
 
 
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status of the goal"), choices=PlanGoal.Status.choices)
+    outcome = forms.CharField(
+        label=_("Outcome"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What came of it: what was reached, what not, and why."),
+    )
+
+
+class StepStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status of the step"),
+        choices=PlanGoal.Status.choices,
+        # The step's text beside the select names it; the label is for screen readers.
+        widget=forms.Select(attrs={"aria-label": _("Status of the step")}),
+    )
+
+
 class ReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Review"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

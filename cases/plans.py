@@ -101,6 +101,50 @@ def step_add(
     return step
 
 
+def progress_recordable(plan: Plan) -> bool:
+    """Whether goals' and steps' statuses may change: on a draft, or on a plan in force.
+
+    A plan waiting for approval stays as it was sent to the manager, and a closed plan is a record.
+    """
+    return plan.status in (Plan.Status.DRAFT, Plan.Status.ACTIVE)
+
+
+def _progress_recordable(plan: Plan) -> None:
+    if not progress_recordable(plan):
+        raise ValidationError(_("Progress is recorded only on a draft or on a plan in force."))
+
+
+def goal_update(*, by, goal: PlanGoal, status: str, outcome: str = "", request=None) -> PlanGoal:
+    """Set a goal's status and its outcome (what came of it, stored encrypted; may stay empty)."""
+    _may_change(by, goal.client)
+    _progress_recordable(goal.plan)
+    with transaction.atomic():
+        goal.status = status
+        goal.outcome = outcome
+        goal.full_clean()
+        goal._change_reason = "goal_update"
+        goal.save()
+        access_log_write(
+            actor=by, action="update", subject_id=goal.client_id, purpose="plan", request=request
+        )
+    return goal
+
+
+def step_update(*, by, step: PlanStep, status: str, request=None) -> PlanStep:
+    """Set a step's status (done, partly, not done, dropped, or open again)."""
+    _may_change(by, step.client)
+    _progress_recordable(step.goal.plan)
+    with transaction.atomic():
+        step.status = status
+        step.full_clean()
+        step._change_reason = "step_update"
+        step.save()
+        access_log_write(
+            actor=by, action="update", subject_id=step.client_id, purpose="plan", request=request
+        )
+    return step
+
+
 def plan_submit(*, by, plan: Plan, request=None) -> Plan:
     """Finish the draft: it waits for approval, or comes into force if none is required."""
     _may_change(by, plan.client)
@@ -215,6 +259,9 @@ def plan_pdf(plan: Plan) -> bytes:
     goals = plan.goals.prefetch_related("steps__responsible").with_keys()
     for number, goal in enumerate(goals, start=1):
         story.append(pdf.para(f"{number}. {goal.text}", "body"))
+        story.append(pdf.para(_("Status: %(status)s") % {"status": goal.get_status_display()}))
+        if goal.outcome:
+            story.append(pdf.para(_("Outcome: %(outcome)s") % {"outcome": goal.outcome}))
         rows = [
             [
                 pdf.para(_("Who acts"), "small"),

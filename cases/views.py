@@ -24,12 +24,14 @@ from cases.forms import (
     DocumentForm,
     DoNotDiscloseForm,
     GoalForm,
+    GoalStatusForm,
     HouseholdMemberForm,
     NoteForm,
     PlanForm,
     ReferralForm,
     ReviewForm,
     StepForm,
+    StepStatusForm,
 )
 from cases.models import (
     BreakGlassAccess,
@@ -41,6 +43,7 @@ from cases.models import (
     HouseholdMember,
     PathwayStage,
     Plan,
+    PlanStep,
     Referral,
 )
 from cases.rows import caseload_rows, note_rows, timeline_rows
@@ -649,6 +652,40 @@ def plans(request, client_id):
     return render(request, "cases/plans.html", _file_context(access, plans=items, form=form))
 
 
+def _posted_pk(request, name: str) -> int:
+    """The id of a goal or step named in the POST; anything but a number is a missing object."""
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
+
+
+def _goal_rows(goals, *, tracking: bool, refused: dict):
+    """Each goal with its status form and its steps with theirs (forms only where progress is
+    recorded); a form the worker sent with an error comes back as they sent it."""
+    rows = []
+    for goal in goals:
+        if not tracking:
+            form = None
+        elif ("goal", goal.pk) in refused:
+            form = refused["goal", goal.pk]
+        else:
+            initial = {"status": goal.status, "outcome": goal.outcome}
+            form = GoalStatusForm(initial=initial, auto_id=f"id_goal{goal.pk}_%s")
+        steps = []
+        for step in goal.steps.all():
+            if not tracking:
+                step_form = None
+            elif ("step", step.pk) in refused:
+                step_form = refused["step", step.pk]
+            else:
+                initial = {"status": step.status}
+                step_form = StepStatusForm(initial=initial, auto_id=f"id_step{step.pk}_%s")
+            steps.append((step, step_form))
+        rows.append((goal, form, steps))
+    return rows
+
+
 @role_required(Role.SOCIAL_WORKER)
 def plan_detail(request, client_id, plan_id):
     from cases import plans as plan_services
@@ -659,6 +696,7 @@ def plan_detail(request, client_id, plan_id):
     goal_form = GoalForm(prefix="goal")
     step_form = StepForm(prefix="step", plan=plan)
     review_form = ReviewForm(prefix="review")
+    refused = {}  # a goal's or step's status form sent with an error, shown again in its place
     if request.method == "POST":
         if not access.can_write:
             raise PermissionDenied
@@ -689,6 +727,31 @@ def plan_detail(request, client_id, plan_id):
                     )
                     messages.success(request, _("The review has been recorded."))
                     return redirect(request.path)
+            elif action == "goal_status":
+                # Looked up within this plan: an id of another plan's goal is a missing object.
+                goal = get_object_or_404(plan.goals.with_keys(), pk=_posted_pk(request, "goal"))
+                form = GoalStatusForm(request.POST, auto_id=f"id_goal{goal.pk}_%s")
+                if form.is_valid():
+                    plan_services.goal_update(
+                        by=request.user, goal=goal, request=request, **form.cleaned_data
+                    )
+                    messages.success(request, _("The goal has been updated."))
+                    return redirect(request.path)
+                refused["goal", goal.pk] = form
+            elif action == "step_status":
+                step = get_object_or_404(
+                    PlanStep.objects.with_keys().select_related("goal__plan"),
+                    goal__plan=plan,
+                    pk=_posted_pk(request, "step"),
+                )
+                form = StepStatusForm(request.POST, auto_id=f"id_step{step.pk}_%s")
+                if form.is_valid():
+                    plan_services.step_update(
+                        by=request.user, step=step, request=request, **form.cleaned_data
+                    )
+                    messages.success(request, _("The step has been updated."))
+                    return redirect(request.path)
+                refused["step", step.pk] = form
             elif action == "submit":
                 plan_services.plan_submit(by=request.user, plan=plan, request=request)
                 messages.success(request, _("The plan has been finished."))
@@ -700,6 +763,7 @@ def plan_detail(request, client_id, plan_id):
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
     goals = plan.goals.prefetch_related("steps__responsible").with_keys()
+    tracking = access.can_write and plan_services.progress_recordable(plan)
     reviews = plan.reviews.select_related("reviewed_by").with_keys()
     return render(
         request,
@@ -708,6 +772,7 @@ def plan_detail(request, client_id, plan_id):
             access,
             plan=plan,
             goals=goals,
+            goal_rows=_goal_rows(goals, tracking=tracking, refused=refused),
             reviews=reviews,
             goal_form=goal_form,
             step_form=step_form,
