@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import User
+from accounts.models import Team, User
 from accounts.roles import ASSIGNABLE_BY, STAFF_MANAGERS, Role
 
 
@@ -63,3 +63,41 @@ def get_staff_for_user(actor: User, user_id: int) -> User:
     if target.roles - set(assignable_roles(actor)):
         raise PermissionDenied
     return target
+
+
+def teams_visible_to(actor: User) -> QuerySet[Team]:
+    """Teams `actor` may manage or assign files to: their own organisation's, for a manager."""
+    # Teams are run by the managers of their organisation; nobody else, administrators included.
+    if not actor.has_role(Role.MANAGER) or not actor.organisation_id:
+        return Team.objects.none()
+    return Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")
+
+
+def get_team_for_user(actor: User, team_id: int) -> Team:
+    """Load a team `actor` may manage; 404 alike for missing and another organisation's."""
+    try:
+        return teams_visible_to(actor).select_related("group").get(pk=team_id)
+    except (Team.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def team_member_candidates(team: Team) -> QuerySet[User]:
+    """Who may be in `team`: active social workers of the team's organisation.
+
+    A team's members reach every file assigned to the team, so nobody else may join it.
+    """
+    return User.objects.filter(
+        organisation_id=team.organisation_id,
+        is_active=True,
+        groups__name=Role.SOCIAL_WORKER,
+    ).order_by("last_name", "first_name", "username")
+
+
+def team_members(team: Team) -> QuerySet[User]:
+    """The members of `team` (deactivated accounts included: they reach nothing meanwhile)."""
+    return team.group.user_set.order_by("last_name", "first_name", "username")
+
+
+def team_has_member(team: Team, user: User) -> bool:
+    """Whether `user` is in `team`'s group, and so reaches the files assigned to the team."""
+    return team.group.user_set.filter(pk=user.pk).exists()

@@ -17,6 +17,13 @@ class AccountsConfig(AppConfig):
             _("Create staff accounts, assign roles and organisations, deactivate accounts."),
             order=900,
         ),
+        NavItem(
+            "accounts:team-list",
+            _("Teams"),
+            frozenset({Role.MANAGER}),
+            _("Teams of social workers who share the files assigned to the team."),
+            order=890,
+        ),
     ]
 
     def ready(self) -> None:

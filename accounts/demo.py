@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import Group
 
-from accounts.models import Organisation, User
+from accounts import services
+from accounts.models import Organisation, Team, User
 from accounts.roles import Role
 
 # Published in the README on purpose: demo data only, and seed_demo refuses outside the demo.
@@ -24,6 +25,7 @@ ORGANISATIONS = [
 USERS = [
     ("pracownik", "Agata", "Wierzbicka", Role.SOCIAL_WORKER, FOUNDATION),
     ("pracownik2", "Tomasz", "Jaworek", Role.SOCIAL_WORKER, WELFARE_CENTRE),
+    ("pracownik3", "Katarzyna", "Olchowa", Role.SOCIAL_WORKER, FOUNDATION),
     ("schronisko", "Marek", "Cichoń", Role.SHELTER_STAFF, FOUNDATION),
     ("trener", "Joanna", "Kruczek", Role.JOB_COACH, COOPERATIVE),
     ("kierownik", "Ewa", "Lipińska", Role.MANAGER, FOUNDATION),
@@ -54,4 +56,25 @@ def seed_accounts() -> list[User]:
             user.save()
             user.groups.set([Group.objects.get(name=role)])
         users.append(user)
+    seed_team()
     return users
+
+
+# The foundation's street-work team: two of its social workers share the team's files.
+TEAM = "Zespół streetworkingu"
+TEAM_MEMBERS = ["pracownik", "pracownik3"]
+
+
+def seed_team() -> Team | None:
+    """Create the demo team with its members once, as the demo manager would."""
+    manager = User.objects.filter(username="kierownik").first()
+    if manager is None or manager.organisation is None:
+        return None
+    team = Team.objects.filter(organisation=manager.organisation, name=TEAM).first()
+    if team is not None:
+        return team
+    team = services.team_create(actor=manager, name=TEAM)
+    for username in TEAM_MEMBERS:
+        member = User.objects.get(username=username)
+        services.team_member_add(actor=manager, team=team, user=member)
+    return team

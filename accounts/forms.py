@@ -3,7 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.access import team_member_candidates
+from accounts.models import Organisation, Team, User
 from accounts.roles import Role
 
 
@@ -97,3 +98,27 @@ class StaffCreateForm(StaffForm):
 
 class ConfirmForm(_ConfirmPasswordMixin, forms.Form):
     """A bare confirmation (deactivate, reactivate)."""
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=100)
+
+    def __init__(self, *args, organisation_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id = organisation_id
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if Team.objects.filter(organisation_id=self.organisation_id, name__iexact=name).exists():
+            raise forms.ValidationError(_("Your organisation already has a team of this name."))
+        return name
+
+
+class TeamMemberForm(forms.Form):
+    """Add a member: the choice is limited to who may join, so a forged id is refused here."""
+
+    user = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none())
+
+    def __init__(self, *args, team: Team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = team_member_candidates(team).exclude(groups=team.group)

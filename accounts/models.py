@@ -1,4 +1,6 @@
-from django.contrib.auth.models import AbstractUser
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -83,3 +85,45 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and bool(self.roles & set(roles))
+
+
+# Team groups are named with this prefix and an opaque id: never a role code, never the team's name.
+TEAM_GROUP_PREFIX = "team:"
+
+
+class Team(models.Model):
+    """A team of social workers of one organisation, sharing the files assigned to the team.
+
+    Membership is membership of the team's own group (never a role group, see TEAM_GROUP_PREFIX):
+    a client assigned with a team is readable and writable by every member, through guardian's
+    group permissions, for as long as they stay in the group.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="teams",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="team", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="unique_team_name_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def new_group_name() -> str:
+        return f"{TEAM_GROUP_PREFIX}{uuid.uuid4()}"

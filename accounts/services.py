@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import assignable_roles
-from accounts.models import Organisation, User
+from accounts.access import assignable_roles, team_has_member, team_member_candidates
+from accounts.models import Organisation, Team, User
+from accounts.roles import Role
 
 
 def _check_may_assign(actor: User, role: str, organisation: Organisation | None) -> None:
@@ -33,10 +34,28 @@ def _check_may_manage(actor: User, user: User) -> None:
 
 
 def set_role(user: User, role: str) -> None:
+    """Give `user` exactly one role; their other groups (teams) are not roles and stay."""
     group = Group.objects.get(name=role)
-    user.groups.set([group])
+    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
+    user.groups.add(group)
     if hasattr(user, "_roles_cache"):
         del user._roles_cache
+
+
+def _leave_teams_out_of_reach(user: User) -> None:
+    """Take `user` out of every team they may no longer be in (see team_member_candidates).
+
+    A team's files follow its members: someone who stops being a social worker, or moves to
+    another organisation, must not keep reaching them through an old team.
+    """
+    teams = Group.objects.filter(team__isnull=False, user=user).select_related("team")
+    # The role, not has_role(): a deactivated worker keeps their teams until reactivated.
+    if Role.SOCIAL_WORKER in user.roles:
+        teams = teams.exclude(team__organisation_id=user.organisation_id)
+    for group in teams:
+        user.groups.remove(group)
+        group.team._change_reason = f"team_member_remove user={user.pk}"
+        group.team.save()
 
 
 def user_create(
@@ -95,6 +114,7 @@ def user_update(
         user._change_reason = "user_update"
         user.save()
         set_role(user, role)
+        _leave_teams_out_of_reach(user)
     return user
 
 
@@ -129,3 +149,65 @@ def user_reactivate(*, actor: User, user: User) -> User:
         user._change_reason = "user_reactivate"
         user.save(update_fields=["is_active"])
     return user
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+def _check_manages_teams_of(actor: User, organisation_id: int | None) -> None:
+    # Teams are run by a manager of their own organisation, and by nobody else.
+    if not actor.has_role(Role.MANAGER):
+        raise PermissionDenied(_("Only managers run teams."))
+    if not actor.organisation_id or actor.organisation_id != organisation_id:
+        raise PermissionDenied(_("You may only manage teams of your own organisation."))
+
+
+def team_create(*, actor: User, name: str) -> Team:
+    """Create a team of the manager's organisation, with a group of its own and no members.
+
+    The group's name is opaque (Team.new_group_name), so it can never be taken for a role.
+    """
+    _check_manages_teams_of(actor, actor.organisation_id)
+    with transaction.atomic():
+        team = Team(organisation_id=actor.organisation_id, name=" ".join(name.split()))
+        # The name is checked (unique in the organisation) before the group is made.
+        team.full_clean(exclude=["group"])
+        team.group = Group.objects.create(name=Team.new_group_name())
+        team._change_reason = "team_create"
+        team.save()
+    return team
+
+
+def team_member_add(*, actor: User, team: Team, user: User) -> Team:
+    """Add an active social worker of the team's organisation to the team.
+
+    From now on they reach every file assigned to the team. The team's history records the
+    change, with the member's id in the reason.
+    """
+    _check_manages_teams_of(actor, team.organisation_id)
+    if not team_member_candidates(team).filter(pk=user.pk).exists():
+        raise ValidationError(
+            _("Only active social workers of the team's organisation can join it.")
+        )
+    if team_has_member(team, user):
+        raise ValidationError(_("This person is already a member of the team."))
+    with transaction.atomic():
+        team.group.user_set.add(user)
+        team._change_reason = f"team_member_add user={user.pk}"
+        team.save()
+    return team
+
+
+def team_member_remove(*, actor: User, team: Team, user: User) -> Team:
+    """Take a member out of the team: their reach to the team's files ends with this request.
+
+    Files they hold themselves stay theirs (those are granted to them, not to the team).
+    """
+    _check_manages_teams_of(actor, team.organisation_id)
+    if not team_has_member(team, user):
+        raise ValidationError(_("This person is not a member of the team."))
+    with transaction.atomic():
+        team.group.user_set.remove(user)
+        team._change_reason = f"team_member_remove user={user.pk}"
+        team.save()
+    return team

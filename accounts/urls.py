@@ -26,4 +26,12 @@ urlpatterns = [
         {"active": True},
         name="staff-reactivate",
     ),
+    path("teams/", views.team_list, name="team-list"),
+    path("teams/new/", views.team_create, name="team-create"),
+    path("teams/<int:team_id>/", views.team_detail, name="team-detail"),
+    path(
+        "teams/<int:team_id>/members/<int:user_id>/remove/",
+        views.team_member_remove,
+        name="team-member-remove",
+    ),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -9,8 +10,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
-from accounts.access import assignable_roles, get_staff_for_user, role_required, staff_visible_to
-from accounts.forms import ConfirmForm, LoginForm, StaffCreateForm, StaffForm
+from accounts.access import (
+    assignable_roles,
+    get_staff_for_user,
+    get_team_for_user,
+    role_required,
+    staff_visible_to,
+    team_members,
+    teams_visible_to,
+)
+from accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    StaffCreateForm,
+    StaffForm,
+    TeamForm,
+    TeamMemberForm,
+)
 from accounts.roles import ROLE_DESCRIPTIONS, STAFF_MANAGERS, Role
 
 ROLE_SLUGS = {role: role.replace("_", "-") for role in Role.values}
@@ -143,3 +159,65 @@ def staff_set_active(request, user_id: int, active: bool):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:staff-list")
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def team_list(request):
+    """The teams of the manager's organisation, with how many active members each has."""
+    teams = teams_visible_to(request.user).annotate(
+        member_count=Count("group__user", filter=Q(group__user__is_active=True))
+    )
+    return render(request, "accounts/team_list.html", {"teams": teams})
+
+
+@role_required(Role.MANAGER)
+def team_create(request):
+    form = TeamForm(request.POST or None, organisation_id=request.user.organisation_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = services.team_create(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The team has been created. Now add its members."))
+            return redirect("accounts:team-detail", team_id=team.pk)
+    return render(request, "accounts/team_form.html", {"form": form})
+
+
+@role_required(Role.MANAGER)
+def team_detail(request, team_id: int):
+    """A team's members; a POST adds one (only an active social worker of the organisation)."""
+    team = get_team_for_user(request.user, team_id)
+    form = TeamMemberForm(request.POST or None, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_member_add(actor=request.user, team=team, user=form.cleaned_data["user"])
+        except ValidationError as error:
+            form.add_error("user", error)
+        else:
+            messages.success(request, _("The member has been added to the team."))
+            return redirect("accounts:team-detail", team_id=team.pk)
+    return render(
+        request,
+        "accounts/team_detail.html",
+        {"team": team, "members": team_members(team), "form": form},
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def team_member_remove(request, team_id: int, user_id: int):
+    team = get_team_for_user(request.user, team_id)
+    member = team_members(team).filter(pk=user_id).first()
+    # Someone who is not in this team (or does not exist) is not found here.
+    if member is None:
+        raise Http404
+    services.team_member_remove(actor=request.user, team=team, user=member)
+    messages.success(
+        request, _("%(name)s has left the team.") % {"name": member.get_full_name() or member}
+    )
+    return redirect("accounts:team-detail", team_id=team.pk)

@@ -24,6 +24,16 @@ class CasesConfig(AppConfig):
             _("Check whether a person is already known, by PESEL or by name."),
             order=20,
         ),
+        NavItem(
+            "cases:assignments",
+            _("Assignments"),
+            frozenset({Role.MANAGER}),
+            _(
+                "Handover requests, plans to approve, emergency accesses to review, and the "
+                "clients held in your organisation, to assign them to a worker and a team."
+            ),
+            order=60,
+        ),
     ]
 
     demo_seed = "cases.demo.seed"

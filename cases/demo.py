@@ -35,7 +35,11 @@ def seed(*, count: int = 24) -> int:
     """Create demo clients in the demo social workers' caseloads, once."""
     worker = User.objects.filter(username="pracownik").first()
     other = User.objects.filter(username="pracownik2").first()
-    if worker is None or Client.objects.exists():
+    if worker is None:
+        return 0
+    if Client.objects.exists():
+        # A demo seeded before teams existed gets its team's file too.
+        _seed_team_file(worker)
         return 0
     rng = random.Random(2026)
     for n in range(count):
@@ -56,7 +60,33 @@ def seed(*, count: int = 24) -> int:
             contact_note="Zwykle przy dworcu rano." if n % 7 == 0 else "",
         )
     _seed_case_work(worker, other, rng)
+    _seed_team_file(worker)
     return count
+
+
+def _seed_team_file(worker) -> None:
+    """One open file of `worker` shared with the demo team (accounts.demo.TEAM), once."""
+    from accounts.demo import TEAM
+    from accounts.models import Team
+    from cases.models import Assignment
+
+    manager = User.objects.filter(username="kierownik").first()
+    team = Team.objects.filter(name=TEAM, organisation_id=worker.organisation_id).first()
+    if manager is None or team is None:
+        return
+    if Assignment.objects.filter(team=team.group, ended_at__isnull=True).exists():
+        return
+    # Not one of the files the other demo states use (emergency access, handover, closed).
+    held = Assignment.objects.filter(worker=worker, ended_at__isnull=True, team__isnull=True)
+    client = (
+        Client.objects.filter(pk__in=held.values("client_id"), closed_on__isnull=True)
+        .exclude(handover_requests__isnull=False)
+        .exclude(break_glass__isnull=False)
+        .order_by("registered_on", "pk")
+        .first()
+    )
+    if client is not None:
+        services.client_handover(by=manager, client=client, to_worker=worker, team=team)
 
 
 def _seed_case_work(worker, other, rng) -> None:

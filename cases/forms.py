@@ -2,7 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, User
+from accounts.access import team_has_member, teams_visible_to
+from accounts.models import Organisation, Team, User
 from cases.models import (
     ADDICTION_CHOICES,
     ASSESSMENT_DOMAINS,
@@ -189,12 +190,44 @@ class CloseCaseForm(forms.Form):
 
 class AssignForm(forms.Form):
     worker = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Optional. Every member of the team can then work on the file too."),
+    )
 
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = User.objects.filter(
             organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
         ).order_by("last_name", "first_name")
+        # Only the manager's organisation's teams: another one's id is not a valid choice.
+        self.fields["team"].queryset = teams_visible_to(manager)
+
+    def clean(self):
+        data = super().clean()
+        worker, team = data.get("worker"), data.get("team")
+        if worker is not None and team is not None and not team_has_member(team, worker):
+            self.add_error("team", _("The social worker is not a member of this team."))
+        return data
+
+
+class AssignmentFilterForm(forms.Form):
+    """The manager's list of the clients held in their organisation, by holder or team."""
+
+    worker = forms.ModelChoiceField(
+        label=_("Held by"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Deactivated workers too: their files are the ones waiting to be handed over.
+        self.fields["worker"].queryset = User.objects.filter(
+            organisation_id=manager.organisation_id, groups__name="social_worker"
+        ).order_by("last_name", "first_name")
+        self.fields["team"].queryset = teams_visible_to(manager)
 
 
 class ConsentForm(forms.ModelForm):

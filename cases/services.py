@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.access import team_has_member
+from accounts.models import Team
 from audit.services import access_log_write
 from cases.models import (
     Assignment,
@@ -162,9 +164,28 @@ def _check_manager_of(by, worker) -> None:
         raise ValidationError(_("Clients can be assigned only to active social workers."))
 
 
-def client_handover(*, by, client: Client, to_worker, team=None, request=None) -> Assignment:
-    """Move a file to another worker in one transaction; the old holder loses access at once."""
+def _check_team(by, team: Team, worker) -> None:
+    # A manager assigns with a team of their own organisation, and only to one of its members:
+    # the team's members reach the file, so the holder must be one of them.
+    if team.organisation_id != by.organisation_id:
+        raise PermissionDenied(_("You may only assign files to teams of your own organisation."))
+    if not team_has_member(team, worker):
+        raise ValidationError(_("The social worker is not a member of this team."))
+
+
+def client_handover(
+    *, by, client: Client, to_worker, team: Team | None = None, request=None
+) -> Assignment:
+    """Move a file to a worker (and optionally a team) in one transaction.
+
+    The old holder and the old team lose access at once. Reassigning the same worker with
+    another team (or none) is a change too; the very same worker and team is refused.
+    """
     _check_manager_of(by, to_worker)
+    if team is not None:
+        _check_team(by, team, to_worker)
+    group = team.group if team is not None else None
+    unchanged = (to_worker.pk, group.pk if group is not None else None)
     with transaction.atomic():
         current = Assignment.objects.filter(client=client, ended_at__isnull=True).first()
         if current is not None and current.worker.organisation_id != by.organisation_id:
@@ -174,9 +195,9 @@ def client_handover(*, by, client: Client, to_worker, team=None, request=None) -
             ).exists()
             if not requested:
                 raise PermissionDenied(_("This file is held by another organisation."))
-        if current is not None and current.worker_id == to_worker.pk:
+        if current is not None and (current.worker_id, current.team_id) == unchanged:
             raise ValidationError(_("This worker already holds the file."))
-        assignment = _assign(client=client, worker=to_worker, by=by, team=team)
+        assignment = _assign(client=client, worker=to_worker, by=by, team=group)
         HandoverRequest.objects.filter(
             client=client, requested_by=to_worker, status=HandoverRequest.Status.OPEN
         ).update(status=HandoverRequest.Status.DONE, decided_by=by, decided_at=timezone.now())

@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.client_search, name="client-search"),
     path("new/", views.client_create, name="client-create"),
     path("assignments/", views.assignments, name="assignments"),
+    path("assignments/clients/", views.assignment_list, name="assignment-list"),
     path("assignments/<int:request_id>/", views.handover_decide, name="handover-decide"),
     path(
         "break-glass/<int:grant_id>/reviewed/",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,11 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.services import access_log_write
-from cases import selectors, services
+from cases import assigning, selectors, services
 from cases.access import get_client_access, notes_visible_to
 from cases.forms import (
     AssessmentForm,
     AssignForm,
+    AssignmentFilterForm,
     BreakGlassForm,
     ClientForm,
     ClientSearchForm,
@@ -378,16 +380,41 @@ def assign(request, client_id):
                 by=request.user,
                 client=client,
                 to_worker=form.cleaned_data["worker"],
+                team=form.cleaned_data["team"],
                 request=request,
             )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The file has been handed over."))
-            return redirect("cases:assignments")
-    return render(
-        request, "cases/assign.html", {"form": form, "holder": holder, "client_id": client.pk}
+            return redirect("cases:assignment-list")
+    # The page names the person (so the manager knows whose file moves): a read, logged.
+    access_log_write(
+        actor=request.user, action="view", subject_id=client.pk, purpose="assign", request=request
     )
+    return render(
+        request,
+        "cases/assign.html",
+        {"form": form, "holder": holder, "client": client, "client_id": client.pk},
+    )
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def assignment_list(request):
+    """The clients held in the manager's organisation, each linked to its assign page.
+
+    Names, holders, teams and dates only: no file content. One access-log row for the page.
+    """
+    form = AssignmentFilterForm(request.GET or None, manager=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = assigning.held_in_organisation(
+        request.user, worker=filters.get("worker"), team=filters.get("team")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page.object_list = assigning.with_names(page.object_list)
+    access_log_write(actor=request.user, action="view", purpose="assignments", request=request)
+    return render(request, "cases/assignment_list.html", {"form": form, "page": page})
 
 
 # --- consent, referrals, documents ---------------------------------------------------------

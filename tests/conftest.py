@@ -141,3 +141,42 @@ def manager_of_a(manager, facility_a):
 
     assign_perm("shelters.operate_facility", manager, facility_a)
     return manager
+
+
+@pytest.fixture
+def welfare_centre(db):
+    """Another organisation of the cluster, with its own manager, worker and team."""
+    return OrganisationFactory(name="MOPS Testowo", kind="welfare_centre")
+
+
+@pytest.fixture
+def other_manager(welfare_centre):
+    """The welfare centre's manager: reaches nothing of the foundation's."""
+    return UserFactory(username="boss2", organisation=welfare_centre, role=Role.MANAGER)
+
+
+@pytest.fixture
+def outside_worker(welfare_centre):
+    """A social worker of the welfare centre."""
+    return UserFactory(username="sw-mops", organisation=welfare_centre, role=Role.SOCIAL_WORKER)
+
+
+@pytest.fixture
+def team(manager, social_worker, other_social_worker):
+    """The foundation's team: both of its social workers are members."""
+    from accounts import services
+
+    team = services.team_create(actor=manager, name="Zespół testowy")
+    services.team_member_add(actor=manager, team=team, user=social_worker)
+    services.team_member_add(actor=manager, team=team, user=other_social_worker)
+    return team
+
+
+@pytest.fixture
+def outside_team(other_manager, outside_worker):
+    """The welfare centre's team, with its worker."""
+    from accounts import services
+
+    team = services.team_create(actor=other_manager, name="Zespół MOPS")
+    services.team_member_add(actor=other_manager, team=team, user=outside_worker)
+    return team
