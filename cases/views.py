@@ -371,7 +371,9 @@ def assign(request, client_id):
     """Assign (or hand over) a client held in the manager's organisation to one of its workers."""
     client = _known_client(client_id)
     holder = selectors.current_holders([client.pk]).get(client.pk)
-    if holder is not None and holder.worker.organisation_id != request.user.organisation_id:
+    # A manager reaches only the files held in their own organisation; a file nobody holds
+    # (none should exist: registering assigns it) is no manager's to take.
+    if holder is None or holder.worker.organisation_id != request.user.organisation_id:
         raise Http404
     form = AssignForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():

@@ -344,3 +344,11 @@ def test_the_assign_page_names_the_client_and_logs_the_read(client, manager, own
     assert AccessLogEntry.objects.filter(
         actor=manager, action="view", subject_id=own_client.pk, purpose="assign"
     ).exists()
+
+
+def test_a_file_nobody_holds_is_no_managers_to_take(client, manager, db):
+    # Registering assigns every file; one without a holder must not show its name to a manager.
+    unheld = make_client(first_name="Teodor", surname="Bezpański")
+    client.force_login(manager)
+    assert client.get(f"/clients/{unheld.pk}/assign/").status_code == 404
+    assert client.post(f"/clients/{unheld.pk}/assign/", {"worker": manager.pk}).status_code == 404
