@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Assignment, CaseNote, Client, DoNotDisclose, Plan
@@ -96,9 +96,17 @@ def caseload(
     from cases.access import clients_visible_to
 
     today = timezone.localdate()
+    # Correlated sub-selects, not joins with GROUP BY: each reads a client's own few rows by
+    # index, and the caseload's rows are not multiplied by its notes and plans.
+    notes = CaseNote.objects.filter(client=OuterRef("pk")).order_by("-noted_on")
+    reviews = Plan.objects.filter(client=OuterRef("pk"), status=Plan.Status.ACTIVE).order_by(
+        "next_review_on"
+    )
     clients = clients_visible_to(user).annotate(
-        last_contact_on=Max("notes__noted_on"),
-        next_review_on=Min("plans__next_review_on", filter=Q(plans__status=Plan.Status.ACTIVE)),
+        last_contact_on=Subquery(notes.values("noted_on")[:1]),
+        next_review_on=Subquery(
+            reviews.filter(next_review_on__isnull=False).values("next_review_on")[:1]
+        ),
     )
     if status == "open":
         clients = clients.filter(closed_on__isnull=True)
@@ -128,19 +136,25 @@ def todo_for(user) -> dict:
     from cases.access import clients_visible_to
     from cases.models import HandoverRequest, Referral
 
-    mine = clients_visible_to(user).values("pk")
     soon = timezone.localdate() + datetime.timedelta(days=3)
-    # The three plan counts in one query: each count compiles and runs the caseload sub-select.
-    plans = Plan.objects.filter(client__in=mine).aggregate(
-        reviews_due=Count("pk", filter=Q(status=Plan.Status.ACTIVE, next_review_on__lte=soon)),
-        drafts=Count("pk", filter=Q(status=Plan.Status.DRAFT)),
-        awaiting_approval=Count("pk", filter=Q(status=Plan.Status.AWAITING_APPROVAL)),
+    # One query over the caseload: each separate count would compile and run the permission
+    # sub-selects again. distinct=True because a client's plans and referrals are both joined.
+    counts = clients_visible_to(user).aggregate(
+        reviews_due=Count(
+            "plans",
+            filter=Q(plans__status=Plan.Status.ACTIVE, plans__next_review_on__lte=soon),
+            distinct=True,
+        ),
+        drafts=Count("plans", filter=Q(plans__status=Plan.Status.DRAFT), distinct=True),
+        awaiting_approval=Count(
+            "plans", filter=Q(plans__status=Plan.Status.AWAITING_APPROVAL), distinct=True
+        ),
+        referrals_waiting=Count(
+            "referrals", filter=Q(referrals__status=Referral.Status.SENT), distinct=True
+        ),
     )
     return {
-        **plans,
-        "referrals_waiting": Referral.objects.filter(
-            client__in=mine, status=Referral.Status.SENT
-        ).count(),
+        **counts,
         "handovers": HandoverRequest.objects.filter(
             requested_by=user, status=HandoverRequest.Status.OPEN
         ).count(),
