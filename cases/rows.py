@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,8 @@ class DateLabels:
     """A date formatted in the current language (escaped), once per distinct date."""
 
     def __init__(self, format_name: str = "SHORT_DATE_FORMAT"):
-        self.format_name = format_name
+        # The language's format, looked up once (date_format would look it up for every date).
+        self._format = formats.get_format(format_name)
         self._cache: dict = {}
 
     def __call__(self, value) -> str:
@@ -48,7 +49,7 @@ class DateLabels:
             return ""
         label = self._cache.get(value)
         if label is None:
-            label = self._cache[value] = _e(formats.date_format(value, self.format_name))
+            label = self._cache[value] = _e(dateformat.format(value, self._format))
         return label
 
 
