@@ -46,8 +46,9 @@ def clients_visible_to(user, *, write: bool = False) -> QuerySet[Client]:
         permission__content_type__app_label="cases",
         permission__content_type__model="client",
     ).values("content_object_id")
+    # Driven by the user's own groups (a handful), not by every team's grants of the permission.
     by_group = ClientGroupObjectPermission.objects.filter(
-        group__user=user,
+        group_id__in=user.groups.values("pk"),
         permission__codename=codename,
         permission__content_type__app_label="cases",
         permission__content_type__model="client",
