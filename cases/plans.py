@@ -13,12 +13,8 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from audit.services import access_log_write
 from cases.models import Client, Plan, PlanGoal, PlanReview, PlanStep
+from cases.services import _may_change, _record
 from config import pdf
-
-
-def _may_change(by, client: Client) -> None:
-    if not by.has_perm("cases.change_client", client):
-        raise PermissionDenied(_("You may not change this file."))
 
 
 def _editable(plan: Plan) -> None:
@@ -57,11 +53,8 @@ def plan_create(
             requires_approval=requires_approval,
             created_by=by,
         )
-        plan.full_clean()
-        plan._change_reason = "plan_create"
-        plan.save()
-        access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="plan", request=request
+        _record(
+            plan, by=by, reason="plan_create", subject_id=client.pk, purpose="plan", request=request
         )
     return plan
 
@@ -70,12 +63,15 @@ def goal_add(*, by, plan: Plan, text: str, request=None) -> PlanGoal:
     _may_change(by, plan.client)
     _editable(plan)
     goal = PlanGoal(plan=plan, client=plan.client, text=text, position=plan.goals.count())
-    goal.full_clean()
-    goal._change_reason = "goal_add"
-    goal.save()
-    access_log_write(
-        actor=by, action="update", subject_id=plan.client_id, purpose="plan", request=request
-    )
+    with transaction.atomic():
+        _record(
+            goal,
+            by=by,
+            reason="goal_add",
+            subject_id=plan.client_id,
+            purpose="plan",
+            request=request,
+        )
     return goal
 
 
@@ -92,12 +88,15 @@ def step_add(
         due_on=due_on,
         responsible=responsible,
     )
-    step.full_clean()
-    step._change_reason = "step_add"
-    step.save()
-    access_log_write(
-        actor=by, action="update", subject_id=goal.client_id, purpose="plan", request=request
-    )
+    with transaction.atomic():
+        _record(
+            step,
+            by=by,
+            reason="step_add",
+            subject_id=goal.client_id,
+            purpose="plan",
+            request=request,
+        )
     return step
 
 
@@ -121,11 +120,13 @@ def goal_update(*, by, goal: PlanGoal, status: str, outcome: str = "", request=N
     with transaction.atomic():
         goal.status = status
         goal.outcome = outcome
-        goal.full_clean()
-        goal._change_reason = "goal_update"
-        goal.save()
-        access_log_write(
-            actor=by, action="update", subject_id=goal.client_id, purpose="plan", request=request
+        _record(
+            goal,
+            by=by,
+            reason="goal_update",
+            subject_id=goal.client_id,
+            purpose="plan",
+            request=request,
         )
     return goal
 
@@ -136,11 +137,13 @@ def step_update(*, by, step: PlanStep, status: str, request=None) -> PlanStep:
     _progress_recordable(step.goal.plan)
     with transaction.atomic():
         step.status = status
-        step.full_clean()
-        step._change_reason = "step_update"
-        step.save()
-        access_log_write(
-            actor=by, action="update", subject_id=step.client_id, purpose="plan", request=request
+        _record(
+            step,
+            by=by,
+            reason="step_update",
+            subject_id=step.client_id,
+            purpose="plan",
+            request=request,
         )
     return step
 
