@@ -27,4 +27,10 @@ class AccountsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.db.models import fields
+
         from accounts import signals  # noqa: F401
+
+        # The empty choice of every select, in our words: Django 6.1's "- Select an option -" has
+        # no Polish translation of its own yet (Django reads this name at render time).
+        fields.BLANK_CHOICE_LABEL = _("— choose —")

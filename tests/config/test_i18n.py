@@ -90,3 +90,11 @@ def test_locale_pl_covers_every_string_in_the_code(tmp_path):
     )
     assert "untranslated" not in result.stderr, "run `make messages` and translate the new strings"
     assert "fuzzy" not in result.stderr, "run `make messages` and review the fuzzy entries"
+
+
+def test_the_empty_choice_of_a_select_is_polish(client, manager):
+    # Django 6.1's own "- Select an option -" is not translated: ours replaces it.
+    client.force_login(manager)
+    html = client.get("/clients/assignments/clients/").content.decode()
+    assert "Select an option" not in html
+    assert "— wybierz —" in html
