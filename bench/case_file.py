@@ -29,7 +29,8 @@ the process's CPU time per request (p50: less disturbed when other jobs share th
 query counts come from 3 more requests. The load average and a yardstick (CPU time of
 sum(range(10**6))) are printed so figures from busy and idle machines can be told apart.
 `--queries` prints each page's SQL with its time, `--profile` the 25 functions that cost most
-(cProfile over 5 more requests; `--profile=cumulative` sorts by time spent within). Not a test: figures go to docs/benchmarks.md.
+(cProfile over 5 more requests; `--profile=cumulative` sorts by time spent within them,
+PROFILE_LINES=N shows N). Not a test: figures go to docs/benchmarks.md.
 """
 
 import base64
@@ -574,7 +575,9 @@ def _shape(sql: str) -> str:
 
 
 # --profile sorts by own time; --profile=cumulative (or any pstats key) by that.
-PROFILE = next((a.partition("=")[2] or "tottime" for a in sys.argv if a.startswith("--profile")), "")
+PROFILE = next(
+    (a.partition("=")[2] or "tottime" for a in sys.argv if a.startswith("--profile")), ""
+)
 
 
 def measure(http: HttpClient, url: str, figure: Figure) -> Figure:
@@ -616,7 +619,9 @@ def measure(http: HttpClient, url: str, figure: Figure) -> Figure:
             get()
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(PROFILE).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+        pstats.Stats(profiler, stream=out).sort_stats(PROFILE).print_stats(
+            int(os.environ.get("PROFILE_LINES", "25"))
+        )
         figure.profile = out.getvalue()
     # What a request with more queries than the steady count did besides (key cache, session).
     extra = Counter(_shape(q["sql"]) for q in captures[-1])
@@ -663,9 +668,7 @@ def measure_all(world: World, show_sql: bool) -> list[Figure]:
         )
     for spec, cid in ((BIG_FILE, big), (SMALL_FILE, small)):
         n = spec["notes"]
-        plan.append(
-            (a, f"/clients/{cid}/timeline/", Figure(f"timeline, {n} notes", "timeline", n))
-        )
+        plan.append((a, f"/clients/{cid}/timeline/", Figure(f"timeline, {n} notes", "timeline", n)))
     for spec, cid in ((BIG_FILE, big), (SMALL_FILE, small)):
         n = spec["documents"]
         plan.append(
