@@ -22,6 +22,8 @@ A sanity check reads a few clients back through the ORM, finds them by PESEL and
 document through its view.
 
 The sizes grow in place (10,000, then 90,000 more), so both sizes measure the same files.
+The file's overview shows the newest 50 notes (cases.views.NOTES_PER_PAGE), so the long file is
+measured on its first page and on its oldest; the timeline tab lists all 300.
 Each page is fetched through django.test.Client, logged in as the social worker: 3 warm-up
 requests, then 20 timed ones (wall time of the in-process request: all middleware, the session,
 guardian's query, the access-log append, decryption and the template; p50 and p95), next to
@@ -144,6 +146,7 @@ from cases.models import (  # noqa: E402
     Referral,
 )
 from cases.pesel import synthesize, validate_pesel  # noqa: E402
+from cases.views import NOTES_PER_PAGE  # noqa: E402
 from privacy import blind, crypto, keys, vault  # noqa: E402
 from privacy.fields import Ciphertext, EncryptedField  # noqa: E402
 from privacy.files import file_store  # noqa: E402
@@ -156,6 +159,7 @@ SMALL_FILE = {"notes": 30, "documents": 2, "assessments": 1}  # client 1
 CLIENTS_PER_OTHER_WORKER = 250
 CHUNK = 2500
 AIM_FILE_MS, AIM_CASELOAD_MS = 60, 50
+PER_PAGE = NOTES_PER_PAGE
 TODAY = timezone.localdate()
 
 FIRST_F = [
@@ -662,10 +666,15 @@ def measure_all(world: World, show_sql: bool) -> list[Figure]:
         (a, "/clients/", Figure(f"caseload, {CASELOAD_A} clients", "caseload", CASELOAD_A)),
         (b, "/clients/", Figure(f"caseload, {CASELOAD_B} clients", "caseload", CASELOAD_B)),
     ]
+    # The overview shows the newest NOTES_PER_PAGE notes; the oldest page of the long file too.
     for spec, cid in ((BIG_FILE, big), (SMALL_FILE, small)):
-        plan.append(
-            (a, f"/clients/{cid}/", Figure(f"file, {spec['notes']} notes", "file", spec["notes"]))
-        )
+        n = spec["notes"]
+        plan.append((a, f"/clients/{cid}/", Figure(f"file, {n} notes", "file", min(n, PER_PAGE))))
+    last = -(-BIG_FILE["notes"] // PER_PAGE)
+    oldest = BIG_FILE["notes"] - (last - 1) * PER_PAGE
+    plan.append(
+        (a, f"/clients/{big}/?page={last}", Figure("file, 300, oldest page", "file", oldest))
+    )
     for spec, cid in ((BIG_FILE, big), (SMALL_FILE, small)):
         n = spec["notes"]
         plan.append((a, f"/clients/{cid}/timeline/", Figure(f"timeline, {n} notes", "timeline", n)))

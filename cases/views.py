@@ -149,6 +149,9 @@ def _file_context(access, **extra):
     }
 
 
+NOTES_PER_PAGE = 50
+
+
 @role_required(Role.SOCIAL_WORKER)
 def client_detail(request, client_id):
     access = get_client_access(request.user, client_id, request=request)
@@ -162,10 +165,13 @@ def client_detail(request, client_id):
             )
             messages.success(request, _("The note has been added."))
             return redirect("cases:client-detail", client_id=access.client.pk)
-    notes = note_rows(
-        notes_visible_to(access), client_id=access.client.pk, can_write=access.can_write
+    # The newest notes first, NOTES_PER_PAGE at a time: a file of many years stays quick to open
+    # (and to scroll on a phone); older notes are a page further, the timeline lists them all.
+    page = Paginator(notes_visible_to(access), NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    notes = note_rows(page.object_list, client_id=access.client.pk, can_write=access.can_write)
+    context = _file_context(
+        access, notes=notes, notes_page=page, note_form=form, close_form=CloseCaseForm()
     )
-    context = _file_context(access, notes=notes, note_form=form, close_form=CloseCaseForm())
     return render(request, "cases/client_detail.html", context)
 
 

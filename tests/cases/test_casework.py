@@ -450,3 +450,32 @@ def test_names_notes_and_labels_are_escaped_in_the_hand_built_rows(
     assert "<i>Ewa</i>" not in detail and "&lt;i&gt;Ewa&lt;/i&gt;" in detail
     assert '<span class="badge">ważna</span>' in detail
     assert "<script>" not in timeline
+
+
+def test_a_long_file_shows_the_newest_fifty_notes_and_pages_back_to_the_oldest(
+    client, social_worker, own_client, django_assert_max_num_queries
+):
+    for i in range(55):
+        services.note_add(
+            by=social_worker,
+            client=own_client,
+            kind="phone",
+            noted_on=timezone.localdate() - datetime.timedelta(days=i),
+            text=f"Rozmowa numer {i}.",
+        )
+    client.force_login(social_worker)
+    client.get(f"/clients/{own_client.pk}/")
+    with django_assert_max_num_queries(24) as first_page:
+        html = client.get(f"/clients/{own_client.pk}/").content.decode()
+    assert html.count('<article class="note') == 50
+    assert "Rozmowa numer 0." in html and "Rozmowa numer 49." in html
+    assert "Rozmowa numer 50." not in html
+    assert "Strona 1 z 2 (55 notatek)" in html and "Starsze notatki" in html
+    with django_assert_max_num_queries(len(first_page.captured_queries)):
+        older = client.get(f"/clients/{own_client.pk}/?page=2").content.decode()
+    assert older.count('<article class="note') == 5
+    assert "Rozmowa numer 54." in older and "Rozmowa numer 49." not in older
+    assert "Nowsze notatki" in older
+    # A page number out of range or not a number shows a page, never an error.
+    assert client.get(f"/clients/{own_client.pk}/?page=99").status_code == 200
+    assert client.get(f"/clients/{own_client.pk}/?page=x").status_code == 200
