@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import assignable_roles, team_has_member, team_member_candidates
 from accounts.models import Organisation, Team, User
@@ -89,6 +90,31 @@ def user_create(
     return user
 
 
+def _check_caseload_follows(user: User, *, role: str, organisation: Organisation | None) -> None:
+    """Refuse to move a social worker who still holds files out of the role or the organisation.
+
+    Their caseload permissions would go with them: a worker moved to another organisation would
+    keep reading the old one's clients. The files are handed over first (the manager's client
+    list), then the account changes.
+    """
+    from cases.selectors import files_held_by
+
+    leaves_role = Role.SOCIAL_WORKER in user.roles and role != Role.SOCIAL_WORKER
+    leaves_organisation = user.organisation_id != (organisation.pk if organisation else None)
+    if not (leaves_role or leaves_organisation):
+        return
+    held = files_held_by(user)
+    if held:
+        raise ValidationError(
+            ngettext(
+                "%(name)s still holds %(count)d file: hand it over to another worker first.",
+                "%(name)s still holds %(count)d files: hand them over to other workers first.",
+                held,
+            )
+            % {"name": user, "count": held}
+        )
+
+
 def user_update(
     *,
     actor: User,
@@ -104,6 +130,7 @@ def user_update(
     _check_may_assign(actor, role, organisation)
     if user.pk == actor.pk and role != actor.role:
         raise PermissionDenied(_("You cannot change your own role."))
+    _check_caseload_follows(user, role=role, organisation=organisation)
     with transaction.atomic():
         user.first_name = first_name
         user.last_name = last_name

@@ -73,6 +73,11 @@ def hidden_from(user, clients: list[Client]) -> set:
     )
 
 
+def files_held_by(worker) -> int:
+    """How many files `worker` holds now (current assignments, open or closed cases)."""
+    return Assignment.objects.filter(worker=worker, ended_at__isnull=True).count()
+
+
 def current_holders(client_ids) -> dict:
     """{client id: current Assignment with worker and organisation} for the given clients."""
     rows = Assignment.objects.filter(client_id__in=list(client_ids), ended_at__isnull=True)

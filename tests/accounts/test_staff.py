@@ -273,3 +273,75 @@ def test_staff_list_query_count_does_not_grow_with_staff(
     client.force_login(manager)
     with django_assert_max_num_queries(12):
         assert client.get("/staff/").status_code == 200
+
+
+@pytest.fixture
+def own_client(social_worker):
+    from tests.factories import make_client
+
+    return make_client(first_name="Zenon", surname="Jesionowski", holder=social_worker)
+
+
+def _edit(social_worker, **changes):
+    return {
+        "first_name": social_worker.first_name,
+        "last_name": social_worker.last_name,
+        "email": "",
+        "organisation": social_worker.organisation_id,
+        "role": Role.SOCIAL_WORKER,
+        "confirm_password": "correct-horse-battery-staple-42",
+        **changes,
+    }
+
+
+def test_a_worker_who_holds_files_keeps_the_role_until_they_are_handed_over(
+    client, manager, social_worker, other_social_worker, own_client
+):
+    # The caseload's permissions would go with the worker into the new role.
+    client.force_login(manager)
+    response = client.post(
+        f"/staff/{social_worker.pk}/", _edit(social_worker, role="shelter_staff")
+    )
+    assert response.status_code == 200
+    assert "wciąż prowadzi akta 1 podopiecznego" in response.content.decode()
+    social_worker = User.objects.get(pk=social_worker.pk)
+    assert social_worker.role == Role.SOCIAL_WORKER
+    # Handed over, the change goes through.
+    from cases.services import client_handover
+
+    client_handover(by=manager, client=own_client, to_worker=other_social_worker)
+    response = client.post(
+        f"/staff/{social_worker.pk}/", _edit(social_worker, role="shelter_staff")
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=social_worker.pk).role == Role.SHELTER_STAFF
+
+
+def test_a_worker_who_holds_files_does_not_move_to_another_organisation(
+    administrator, social_worker, own_client, cooperative
+):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.user_update(
+            actor=administrator,
+            user=social_worker,
+            first_name="Anna",
+            last_name="Nowa",
+            email="",
+            organisation=cooperative,
+            role=Role.SOCIAL_WORKER,
+        )
+    social_worker.refresh_from_db()
+    assert social_worker.organisation_id != cooperative.pk
+    # Renaming the same worker in the same organisation is no move.
+    services.user_update(
+        actor=administrator,
+        user=social_worker,
+        first_name="Anna",
+        last_name="Nowa-Kowalska",
+        email="",
+        organisation=social_worker.organisation,
+        role=Role.SOCIAL_WORKER,
+    )
+    assert User.objects.get(pk=social_worker.pk).last_name == "Nowa-Kowalska"
