@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_member_candidates
 from accounts.models import Organisation, Team, User
+from accounts.reconfirm import ConfirmPasswordMixin
 from accounts.roles import Role
 
 
@@ -20,25 +21,7 @@ class LoginForm(AuthenticationForm):
     )
 
 
-class _ConfirmPasswordMixin:
-    """Sensitive changes (accounts, roles) ask for the acting user's own password again."""
-
-    def __init__(self, *args, actor: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-        self.fields["confirm_password"] = forms.CharField(
-            label=_("Your password (to confirm)"),
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        )
-
-    def clean_confirm_password(self):
-        password = self.cleaned_data["confirm_password"]
-        if not self.actor.check_password(password):
-            raise forms.ValidationError(_("Your password is not correct."))
-        return password
-
-
-class StaffForm(_ConfirmPasswordMixin, forms.Form):
+class StaffForm(ConfirmPasswordMixin, forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Surname"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -96,7 +79,7 @@ class StaffCreateForm(StaffForm):
         return username
 
 
-class ConfirmForm(_ConfirmPasswordMixin, forms.Form):
+class ConfirmForm(ConfirmPasswordMixin, forms.Form):
     """A bare confirmation (deactivate, reactivate)."""
 
 

@@ -92,7 +92,7 @@ def staff_list(request):
 @role_required(*STAFF_MANAGERS)
 def staff_create(request):
     roles = assignable_roles(request.user)
-    form = StaffCreateForm(request.POST or None, actor=request.user, roles=roles)
+    form = StaffCreateForm(request.POST or None, actor=request.user, request=request, roles=roles)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
         try:
@@ -119,7 +119,9 @@ def staff_edit(request, user_id: int):
         "organisation": target.organisation_id,
         "role": target.role,
     }
-    form = StaffForm(request.POST or None, initial=initial, actor=request.user, roles=roles)
+    form = StaffForm(
+        request.POST or None, initial=initial, actor=request.user, request=request, roles=roles
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
         try:
@@ -136,7 +138,7 @@ def staff_edit(request, user_id: int):
             "form": form,
             "creating": False,
             "target": target,
-            "confirm_form": ConfirmForm(actor=request.user),
+            "confirm_form": ConfirmForm(actor=request.user, request=request),
         },
     )
 
@@ -145,7 +147,7 @@ def staff_edit(request, user_id: int):
 @role_required(*STAFF_MANAGERS)
 def staff_set_active(request, user_id: int, active: bool):
     target = get_staff_for_user(request.user, user_id)
-    form = ConfirmForm(request.POST, actor=request.user)
+    form = ConfirmForm(request.POST, actor=request.user, request=request)
     if not form.is_valid():
         messages.error(request, _("Your password is not correct. Nothing was changed."))
         return redirect("accounts:staff-edit", user_id=target.pk)

@@ -27,6 +27,7 @@ class Action(models.TextChoices):
     BREAK_GLASS = "break_glass", _("Emergency access")
     ERASE = "erase", _("Erasure")
     HANDOVER = "handover", _("Handover")
+    CONFIRM = "confirm", _("Password confirmation")
 
 
 class Outcome(models.TextChoices):
@@ -77,6 +78,9 @@ class AccessLogEntry(models.Model):
     class Meta:
         verbose_name = _("access-log entry")
         verbose_name_plural = _("access-log entries")
+        # One person's rows by time: a reviewer's "what did this worker open", and the count of
+        # recent wrong password confirmations (accounts.reconfirm).
+        indexes = [models.Index(fields=["actor", "at"], name="audit_entry_actor_at")]
         constraints = [
             models.CheckConstraint(condition=Q(seq__gte=1), name="audit_entry_seq_from_one"),
             models.CheckConstraint(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_has_member, teams_visible_to
 from accounts.models import Organisation, Team, User
+from accounts.reconfirm import ConfirmPasswordMixin
 from cases.models import (
     ADDICTION_CHOICES,
     ASSESSMENT_DOMAINS,
@@ -161,27 +162,13 @@ class NoteForm(forms.ModelForm):
         return noted_on
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(ConfirmPasswordMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why must you open this file now?"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your manager will review this access. It is logged."),
     )
-    confirm_password = forms.CharField(
-        label=_("Your password (to confirm)"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, actor, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-
-    def clean_confirm_password(self):
-        password = self.cleaned_data["confirm_password"]
-        if not self.actor.check_password(password):
-            raise forms.ValidationError(_("Your password is not correct."))
-        return password
 
 
 class CloseCaseForm(forms.Form):

@@ -291,7 +291,7 @@ def handover_ask(request, client_id):
 @role_required(Role.SOCIAL_WORKER)
 def break_glass(request, client_id):
     client = _known_client(client_id)
-    form = BreakGlassForm(request.POST or None, actor=request.user)
+    form = BreakGlassForm(request.POST or None, actor=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             services.break_glass_open(

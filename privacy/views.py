@@ -13,7 +13,7 @@ from privacy.models import ErasureRecord, Subject
 @role_required(Role.DPO)
 def erase(request):
     """The DPO erases a subject by the file's identifier; no file contents are shown."""
-    form = EraseForm(request.POST or None, actor=request.user)
+    form = EraseForm(request.POST or None, actor=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         subject = Subject.objects.filter(pk=form.cleaned_data["subject_id"]).first()
         if subject is None:

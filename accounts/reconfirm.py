@@ -1,0 +1,76 @@
+"""Re-entering one's own password before a sensitive action: staff and role changes, emergency
+access to a file (break-glass), erasure.
+
+The login page is guarded by django-axes; these forms are reached from inside a session, so a
+stolen session could otherwise guess the password here without limit. Each wrong password is an
+access-log row (action `confirm`, outcome `denied`): after LOGIN_FAILURE_LIMIT of them within
+LOGIN_COOLOFF_MINUTES the session is ended and every further confirmation refused until the
+cool-off has passed. The rows are also what a reviewer sees.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AccessLogEntry
+from audit.services import access_log_write
+
+PURPOSE = "password confirmation"
+
+
+def recent_failures(actor) -> int:
+    """The actor's wrong confirmations within the cool-off."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessLogEntry.objects.filter(
+        actor=actor,
+        action=AccessLogEntry.Action.CONFIRM,
+        outcome=AccessLogEntry.Outcome.DENIED,
+        at__gte=since,
+    ).count()
+
+
+def password_confirmed(actor, password: str, *, request=None) -> bool:
+    """Whether `password` is the actor's; a wrong one is logged, too many end the session.
+
+    Raises PermissionDenied (after signing the session out) once the limit is reached, before
+    the password is even checked.
+    """
+    if recent_failures(actor) >= settings.AXES_FAILURE_LIMIT:
+        if request is not None:
+            logout(request)
+        raise PermissionDenied(_("Too many wrong passwords: you have been signed out."))
+    if actor.check_password(password):
+        return True
+    access_log_write(
+        actor=actor,
+        action=AccessLogEntry.Action.CONFIRM,
+        purpose=PURPOSE,
+        outcome=AccessLogEntry.Outcome.DENIED,
+        request=request,
+    )
+    return False
+
+
+class ConfirmPasswordMixin:
+    """A form's `confirm_password` field: the acting user's own password, checked and limited.
+
+    The form takes `actor` (the signed-in user) and, for the log and the sign-out, `request`.
+    """
+
+    def __init__(self, *args, actor, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.request = request
+        self.fields["confirm_password"] = forms.CharField(
+            label=_("Your password (to confirm)"),
+            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        )
+
+    def clean_confirm_password(self):
+        password = self.cleaned_data["confirm_password"]
+        if not password_confirmed(self.actor, password, request=self.request):
+            raise forms.ValidationError(_("Your password is not correct."))
+        return password
