@@ -56,9 +56,12 @@ def test_the_limit_counts_every_confirmation_form_and_lifts_after_the_cool_off(
     client.post(f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": "znowu"})
     social_worker.refresh_from_db()
     assert social_worker.is_active
-    assert client.post(
-        f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": PASSWORD}
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": PASSWORD}
+        ).status_code
+        == 403
+    )
     social_worker.refresh_from_db()
     assert social_worker.is_active
     # Another user is not affected by the manager's failures.
