@@ -97,8 +97,11 @@ class TeamForm(forms.Form):
         return name
 
 
-class TeamMemberForm(forms.Form):
-    """Add a member: the choice is limited to who may join, so a forged id is refused here."""
+class TeamMemberForm(ConfirmPasswordMixin, forms.Form):
+    """Add a member: the choice is limited to who may join, so a forged id is refused here.
+
+    A new member reaches every file of the team, so the manager confirms with their password.
+    """
 
     user = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none())
 

@@ -194,7 +194,7 @@ def team_create(request):
 def team_detail(request, team_id: int):
     """A team's members; a POST adds one (only an active social worker of the organisation)."""
     team = get_team_for_user(request.user, team_id)
-    form = TeamMemberForm(request.POST or None, team=team)
+    form = TeamMemberForm(request.POST or None, team=team, actor=request.user, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             services.team_member_add(actor=request.user, team=team, user=form.cleaned_data["user"])

@@ -24,7 +24,9 @@ def test_a_manager_creates_a_team_and_adds_members(client, manager, foundation, 
     assert response.url == f"/teams/{team.pk}/"
     assert team.organisation == foundation
     assert team.name == "Zespół streetworkingu"
-    response = client.post(f"/teams/{team.pk}/", {"user": social_worker.pk})
+    response = client.post(
+        f"/teams/{team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+    )
     assert response.status_code == 302
     assert in_team(team, social_worker)
     assert f"<td>{social_worker.username}</td>" in client.get(f"/teams/{team.pk}/").content.decode()
@@ -74,7 +76,9 @@ def test_another_organisation_may_use_the_same_team_name(other_manager, team):
 
 def test_a_worker_of_another_organisation_cannot_be_added(client, manager, team, outside_worker):
     client.force_login(manager)
-    response = client.post(f"/teams/{team.pk}/", {"user": outside_worker.pk})
+    response = client.post(
+        f"/teams/{team.pk}/", {"user": outside_worker.pk, "confirm_password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["user"]
     assert not in_team(team, outside_worker)
@@ -92,7 +96,7 @@ def test_only_active_social_workers_can_join(client, manager, foundation, team, 
     else:
         user = UserFactory(username="other", organisation=foundation, role=kind)
     client.force_login(manager)
-    response = client.post(f"/teams/{team.pk}/", {"user": user.pk})
+    response = client.post(f"/teams/{team.pk}/", {"user": user.pk, "confirm_password": PASSWORD})
     assert response.status_code == 200
     assert response.context["form"].errors["user"]
     assert not in_team(team, user)
@@ -128,11 +132,18 @@ def test_a_manager_of_another_organisation_reaches_none_of_our_teams(
 ):
     client.force_login(other_manager)
     assert client.get(f"/teams/{team.pk}/").status_code == 404
-    assert client.post(f"/teams/{team.pk}/", {"user": social_worker.pk}).status_code == 404
+    assert (
+        client.post(
+            f"/teams/{team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+        ).status_code
+        == 404
+    )
     assert client.post(f"/teams/{team.pk}/members/{social_worker.pk}/remove/").status_code == 404
     assert in_team(team, social_worker)
     # Nor may they put our worker in their own team.
-    response = client.post(f"/teams/{outside_team.pk}/", {"user": social_worker.pk})
+    response = client.post(
+        f"/teams/{outside_team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+    )
     assert response.status_code == 200
     assert not in_team(outside_team, social_worker)
     with pytest.raises(PermissionDenied):
@@ -239,3 +250,17 @@ def test_the_team_pages_stay_constant_in_queries(
         assert client.get("/teams/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"/teams/{team.pk}/").status_code == 200
+
+
+def test_adding_a_member_asks_for_the_managers_password(client, manager, team, foundation):
+    # A new member reaches every file of the team: a sensitive change, like a role change.
+    newcomer = UserFactory(username="sw3", organisation=foundation, role=Role.SOCIAL_WORKER)
+    client.force_login(manager)
+    response = client.post(
+        f"/teams/{team.pk}/", {"user": newcomer.pk, "confirm_password": "zgaduję"}
+    )
+    assert response.status_code == 200
+    assert "Twoje hasło jest niepoprawne" in response.content.decode()
+    assert not newcomer.groups.filter(pk=team.group_id).exists()
+    client.post(f"/teams/{team.pk}/", {"user": newcomer.pk, "confirm_password": PASSWORD})
+    assert newcomer.groups.filter(pk=team.group_id).exists()
