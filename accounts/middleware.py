@@ -14,6 +14,9 @@ STARTED = "_przystan_started_at"
 SEEN = "_przystan_seen_at"
 # Refresh the "last seen" time at most this often, to spare the session store a write per request.
 SEEN_GRANULARITY = 30
+# Sent by pages that refresh themselves (the bed board's htmx polling, `hx-headers`): such a
+# request is not a person at the screen, so it does not keep an unattended session alive.
+BACKGROUND_HEADER = "X-Przystan-Refresh"
 
 
 class SessionTimeoutMiddleware:
@@ -46,6 +49,7 @@ class SessionTimeoutMiddleware:
         too_old = now - started > settings.SESSION_MAX_AGE.total_seconds()
         if idle or too_old:
             return True
-        if now - seen > SEEN_GRANULARITY:
+        background = request.headers.get(BACKGROUND_HEADER) == "true"
+        if now - seen > SEEN_GRANULARITY and not background:
             session[SEEN] = now
         return False

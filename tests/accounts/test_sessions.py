@@ -88,3 +88,26 @@ def test_deactivating_a_user_ends_their_sessions_at_once(client, social_worker, 
         if s.get_decoded().get("_auth_user_id") == str(social_worker.pk)
     ]
     assert remaining == []
+
+
+def test_a_board_refreshing_itself_does_not_keep_an_unattended_session_alive(
+    client, social_worker, password
+):
+    # The bed board polls every 30 s; nobody at the screen for 15 minutes still means sign-out.
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        signed_in(client, social_worker, password)
+        client.get("/start/social-worker/")
+    for minutes in (5, 10, 14):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            response = client.get(
+                "/start/social-worker/", HTTP_HX_REQUEST="true", HTTP_X_PRZYSTAN_REFRESH="true"
+            )
+            assert response.status_code == 200
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        response = client.get(
+            "/start/social-worker/", HTTP_HX_REQUEST="true", HTTP_X_PRZYSTAN_REFRESH="true"
+        )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/login/")
+    assert "_auth_user_id" not in client.session

@@ -113,6 +113,8 @@ def test_the_board_shows_beds_counts_and_display_names_and_logs_one_row(
     assert "Zdzisław K." in html
     assert "Kalinowski" not in html
     assert 'hx-trigger="every 30s"' in html
+    # The poll is marked as a background refresh: it does not keep an unattended session alive.
+    assert '"X-Przystan-Refresh": "true"' in html
     assert response.headers["Cache-Control"].startswith("no-store") or "no-store" in str(
         response.headers["Cache-Control"]
     )
