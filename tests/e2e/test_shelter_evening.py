@@ -27,12 +27,23 @@ def test_an_evening_on_the_board_on_a_phone(phone, staff_of_a, facility_a, passw
     # Someone else checks a man in at the door: htmx brings the board up to date in place.
     man = make_client(first_name="Zdzisław", surname="Kalinowski", sex="male")
     services.stay_check_in(by=staff_of_a, facility=facility_a, client=man)
+    refreshes = []
+
+    def on_request(request):
+        # Playwright gives header names in lower case.
+        if request.headers.get("hx-request") == "true":
+            refreshes.append(request.headers.get("x-przystan-refresh"))
+
+    phone.on("request", on_request)
+    # As the 30-second poll does: from the board element, with its hx-headers.
     phone.evaluate(
-        "url => htmx.ajax('GET', url, {target: '#board', swap: 'outerHTML'})",
+        "url => htmx.ajax('GET', url, {source: '#board', target: '#board', swap: 'outerHTML'})",
         f"/shelters/{facility_a.pk}/",
     )
     phone.wait_for_function("document.querySelectorAll('li.bed-occupied').length === 2")
     assert "Zdzisław K." in phone.locator("#board").inner_text()
+    # The poll says it is a background refresh: it does not keep an unattended session alive.
+    assert refreshes == ["true"]
     # Nothing wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     # The roll for a fire evacuation, as a PDF in one click.
