@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
@@ -143,6 +144,25 @@ def staff_edit(request, user_id: int):
     )
 
 
+def _remind_of_held_files(request, target) -> None:
+    """A deactivated worker reaches nothing, but their clients wait for a new holder."""
+    from cases.selectors import files_held_by
+
+    held = files_held_by(target)
+    if held:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d file is still assigned to this person: hand it over in Assignments, "
+                "Clients of the organisation.",
+                "%(count)d files are still assigned to this person: hand them over in "
+                "Assignments, Clients of the organisation.",
+                held,
+            )
+            % {"count": held},
+        )
+
+
 @require_POST
 @role_required(*STAFF_MANAGERS)
 def staff_set_active(request, user_id: int, active: bool):
@@ -158,6 +178,7 @@ def staff_set_active(request, user_id: int, active: bool):
         else:
             services.user_deactivate(actor=request.user, user=target)
             messages.success(request, _("The account has been deactivated and signed out."))
+            _remind_of_held_files(request, target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:staff-list")

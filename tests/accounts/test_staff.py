@@ -345,3 +345,16 @@ def test_a_worker_who_holds_files_does_not_move_to_another_organisation(
         role=Role.SOCIAL_WORKER,
     )
     assert User.objects.get(pk=social_worker.pk).last_name == "Nowa-Kowalska"
+
+
+def test_deactivating_a_worker_who_holds_files_reminds_of_the_handover(
+    client, manager, social_worker, own_client
+):
+    client.force_login(manager)
+    response = client.post(
+        f"/staff/{social_worker.pk}/deactivate/",
+        {"confirm_password": "correct-horse-battery-staple-42"},
+        follow=True,
+    )
+    assert not User.objects.get(pk=social_worker.pk).is_active
+    assert "1 podopieczny wciąż jest przypisany tej osobie" in response.content.decode()
