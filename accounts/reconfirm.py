@@ -3,9 +3,11 @@ access to a file (break-glass), erasure.
 
 The login page is guarded by django-axes; these forms are reached from inside a session, so a
 stolen session could otherwise guess the password here without limit. Each wrong password is an
-access-log row (action `confirm`, outcome `denied`): after LOGIN_FAILURE_LIMIT of them within
-LOGIN_COOLOFF_MINUTES the session is ended and every further confirmation refused until the
-cool-off has passed. The rows are also what a reviewer sees.
+access-log row (action `confirm`, outcome `denied`), and so is each right one (outcome `ok`), which
+starts the count afresh, as a successful sign-in does for django-axes. After LOGIN_FAILURE_LIMIT
+wrong ones in a row within LOGIN_COOLOFF_MINUTES the session is ended (the person lands on the
+sign-in page with a message, see config.views.permission_denied) and every further confirmation
+is refused until the cool-off has passed. The rows are also what a reviewer sees.
 """
 
 from django import forms
@@ -21,37 +23,47 @@ from audit.services import access_log_write
 PURPOSE = "password confirmation"
 
 
+class ConfirmationLocked(PermissionDenied):
+    """Too many wrong passwords in a row: the session has been ended."""
+
+
 def recent_failures(actor) -> int:
-    """The actor's wrong confirmations within the cool-off."""
+    """The actor's wrong confirmations within the cool-off, since their last right one."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessLogEntry.objects.filter(
-        actor=actor,
-        action=AccessLogEntry.Action.CONFIRM,
-        outcome=AccessLogEntry.Outcome.DENIED,
-        at__gte=since,
-    ).count()
+    confirmations = AccessLogEntry.objects.filter(
+        actor=actor, action=AccessLogEntry.Action.CONFIRM, at__gte=since
+    )
+    last_right = (
+        confirmations.filter(outcome=AccessLogEntry.Outcome.OK)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    wrong = confirmations.filter(outcome=AccessLogEntry.Outcome.DENIED)
+    if last_right is not None:
+        wrong = wrong.filter(seq__gt=last_right)
+    return wrong.count()
 
 
 def password_confirmed(actor, password: str, *, request=None) -> bool:
     """Whether `password` is the actor's; a wrong one is logged, too many end the session.
 
-    Raises PermissionDenied (after signing the session out) once the limit is reached, before
+    Raises ConfirmationLocked (after signing the session out) once the limit is reached, before
     the password is even checked.
     """
     if recent_failures(actor) >= settings.AXES_FAILURE_LIMIT:
         if request is not None:
             logout(request)
-        raise PermissionDenied(_("Too many wrong passwords: you have been signed out."))
-    if actor.check_password(password):
-        return True
+        raise ConfirmationLocked
+    right = actor.check_password(password)
     access_log_write(
         actor=actor,
         action=AccessLogEntry.Action.CONFIRM,
         purpose=PURPOSE,
-        outcome=AccessLogEntry.Outcome.DENIED,
+        outcome=AccessLogEntry.Outcome.OK if right else AccessLogEntry.Outcome.DENIED,
         request=request,
     )
-    return False
+    return right
 
 
 class ConfirmPasswordMixin:

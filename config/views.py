@@ -1,8 +1,11 @@
 """Error pages that leak nothing: no stack trace, no path, no personal data, only a request id."""
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 
 
 def bad_request(request, exception=None):
@@ -10,6 +13,12 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    from accounts.reconfirm import ConfirmationLocked
+
+    # Too many wrong passwords at a confirmation ended the session: say so on the sign-in page.
+    if isinstance(exception, ConfirmationLocked):
+        messages.error(request, _("Too many wrong passwords: sign in again."))
+        return redirect(settings.LOGIN_URL)
     return render(request, "403.html", status=403)
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AccessLogEntry
 from cases.models import BreakGlassAccess
 from tests.factories import make_client
@@ -35,9 +36,12 @@ def test_wrong_passwords_at_break_glass_end_the_session_at_the_limit(
         actor=other_social_worker, action="confirm", outcome="denied"
     )
     assert denied.count() == 3
-    # The limit reached, even the right password is refused and the session ends.
-    assert _break_glass(client, person, PASSWORD).status_code == 403
+    # The limit reached, even the right password is refused, the session ends, and the sign-in
+    # page says why.
+    response = _break_glass(client, person, PASSWORD)
+    assert response.status_code == 302 and response.url.startswith("/login/")
     assert not BreakGlassAccess.objects.exists()
+    assert "Zbyt wiele błędnych haseł" in client.get(response.url).content.decode()
     response = client.get("/clients/")
     assert response.status_code == 302 and response.url.startswith("/login/")
     # The rows carry a fixed purpose, never what was typed.
@@ -56,12 +60,8 @@ def test_the_limit_counts_every_confirmation_form_and_lifts_after_the_cool_off(
     client.post(f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": "znowu"})
     social_worker.refresh_from_db()
     assert social_worker.is_active
-    assert (
-        client.post(
-            f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": PASSWORD}
-        ).status_code
-        == 403
-    )
+    response = client.post(f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": PASSWORD})
+    assert response.status_code == 302 and response.url.startswith("/login/")
     social_worker.refresh_from_db()
     assert social_worker.is_active
     # Another user is not affected by the manager's failures.
@@ -84,3 +84,17 @@ def test_a_right_password_below_the_limit_goes_through(client, social_worker, ot
     _break_glass(client, person, "zgaduję")
     assert _break_glass(client, person, PASSWORD).status_code == 302
     assert BreakGlassAccess.objects.filter(user=other_social_worker).exists()
+
+
+@override_settings(AXES_FAILURE_LIMIT=2)
+def test_a_right_password_starts_the_count_afresh(client, manager, social_worker):
+    # Typos spread over a working day, each followed by the right password, lock nobody out.
+    client.force_login(manager)
+    for step in ("deactivate", "reactivate", "deactivate"):
+        url = f"/staff/{social_worker.pk}/{step}/"
+        client.post(url, {"confirm_password": "literówka"})
+        response = client.post(url, {"confirm_password": PASSWORD})
+        assert response.status_code == 302 and not response.url.startswith("/login/")
+    assert not User.objects.get(pk=social_worker.pk).is_active
+    assert AccessLogEntry.objects.filter(actor=manager, action="confirm", outcome="ok").count() == 3
+    assert client.get("/staff/").status_code == 200
