@@ -77,12 +77,23 @@ def _client(rng: random.Random, *, female: bool, serial: int) -> Client:
 
 
 def _past_stays(
-    facility, beds, clients, rng, *, days: int, nightly: bool, share: float = 0.0
+    facility,
+    beds,
+    clients,
+    rng,
+    *,
+    days: int,
+    nightly: bool,
+    share: float = 0.0,
+    keep_free: int = 0,
 ) -> list[Stay]:
     """Past stays ending before today: nightly ones, or runs of weeks per bed.
 
     In a long-stay facility a `share` of the beds then gets an open stay that begins after the
-    bed's last past stay. A person of the pool is never in two stays at once.
+    bed's last past stay; the last `keep_free` beds never get one, whatever the draw, so that
+    the demo's promises (a room for the demo household, beds to hold tonight) hold on every
+    date: the draw itself depends on the date (fuller nights in winter take more numbers).
+    A person of the pool is never in two stays at once.
     """
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
@@ -123,7 +134,8 @@ def _past_stays(
                 return client
         return None
 
-    for bed in beds:
+    for index, bed in enumerate(beds):
+        may_stay_tonight = index < len(beds) - keep_free
         day = today - datetime.timedelta(days=days - rng.randint(0, 20))
         while True:
             end = day + datetime.timedelta(days=rng.randint(14, 120))
@@ -147,7 +159,8 @@ def _past_stays(
                 )
             day = end + datetime.timedelta(days=rng.randint(0, 6))
         day = min(day, today - datetime.timedelta(days=1))
-        client = free_client(day, datetime.date.max) if rng.random() < share else None
+        stays_tonight = rng.random() < share and may_stay_tonight
+        client = free_client(day, datetime.date.max) if stays_tonight else None
         if client is not None:
             stays.append(
                 Stay(
@@ -236,17 +249,26 @@ def seed() -> int:
         queryset = facility.beds.filter(is_overflow=False).order_by("pk")
         return list(queryset.filter(room__sex=sex) if sex else queryset)
 
-    def past(facility, sex, people, *, nightly, days=365, share=0.0):
+    def past(facility, sex, people, *, nightly, days=365, share=0.0, keep_free=0):
         return _past_stays(
-            facility, beds(facility, sex), people, rng, days=days, nightly=nightly, share=share
+            facility,
+            beds(facility, sex),
+            people,
+            rng,
+            days=days,
+            nightly=nightly,
+            share=share,
+            keep_free=keep_free,
         )
 
     stays = [
         *past(night_shelter, "men", night_men, nightly=True, days=60),
         *past(night_shelter, "women", night_women, nightly=True, days=60),
-        *past(shelter, "men", shelter_men, nightly=False, share=0.9),
-        *past(shelter, "women", shelter_women, nightly=False, share=0.8),
-        *past(mothers, None, mothers_pool, nightly=False, share=0.75),
+        # Tonight's two holds need free men's beds; the demo household needs a free room and
+        # the house's check-in another one.
+        *past(shelter, "men", shelter_men, nightly=False, share=0.9, keep_free=4),
+        *past(shelter, "women", shelter_women, nightly=False, share=0.8, keep_free=1),
+        *past(mothers, None, mothers_pool, nightly=False, share=0.75, keep_free=2),
         *past(warming, None, warming_pool, nightly=True, days=45),
     ]
     Stay.objects.bulk_create(stays, batch_size=500)

@@ -1,19 +1,77 @@
-"""The shelters' demo data: the demo household in a room of the house for single mothers."""
+"""The shelters' demo data keeps its promises on any date and at any hour.
 
+The demo's random draws depend on the date (nights are fuller in winter, so more numbers are
+taken), so a promise that holds today may fail next month: on 29 and 30 November 2026 the house
+for single mothers had every room taken and the demo household got none. The demo is seeded at
+frozen moments across a year (both DST switches, month and year ends, 29 February, just after
+midnight and just before it) and its promises checked each time.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
-from shelters.demo import MOTHER_HOUSE
-from shelters.models import MemberStay, RoomAllocation, Stay
+from shelters.demo import MOTHER_HOUSE, NIGHT_SHELTER, SHELTER
+from shelters.models import Ban, Bed, Hold, MemberStay, RoomAllocation, Stay, WaitlistEntry
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+MOMENTS = [
+    # The two dates on which the demo placed no household.
+    datetime.datetime(2026, 11, 29, 22, 0, tzinfo=WARSAW),
+    datetime.datetime(2026, 11, 30, 0, 30, tzinfo=WARSAW),
+    # New Year's Eve just before midnight, and New Year's Day just after.
+    datetime.datetime(2026, 12, 31, 23, 30, tzinfo=WARSAW),
+    datetime.datetime(2027, 1, 1, 0, 30, tzinfo=WARSAW),
+    # The spring DST switch (02:00 → 03:00 on 28 March 2027): before and after.
+    datetime.datetime(2027, 3, 28, 1, 30, tzinfo=WARSAW),
+    datetime.datetime(2027, 3, 28, 3, 30, tzinfo=WARSAW),
+    # A summer month end, late at night (nights are emptier in summer).
+    datetime.datetime(2027, 6, 30, 23, 30, tzinfo=WARSAW),
+    # The autumn DST switch (03:00 → 02:00 on 31 October 2027): the hour that happens twice.
+    datetime.datetime(2027, 10, 31, 2, 30, fold=0, tzinfo=WARSAW),
+    datetime.datetime(2027, 10, 31, 2, 30, fold=1, tzinfo=WARSAW),
+    # 29 February, just after midnight and just before the next one.
+    datetime.datetime(2028, 2, 29, 0, 30, tzinfo=WARSAW),
+    datetime.datetime(2028, 2, 29, 23, 30, tzinfo=WARSAW),
+]
 
 
+@pytest.mark.parametrize("moment", MOMENTS, ids=lambda m: m.isoformat())
 @override_settings(DEMO=True)
-def test_the_demo_household_has_a_room_in_the_house_and_seeding_twice_adds_nothing(db):
-    call_command("seed_demo")
-    call_command("seed_demo")
-    allocation = RoomAllocation.objects.get()
-    assert allocation.facility.name == MOTHER_HOUSE
-    assert allocation.ended_at is None
-    assert MemberStay.objects.filter(allocation=allocation, ended_at__isnull=True).count() == 2
-    mother_stay = Stay.objects.get(client_id=allocation.household.head_id, ended_at__isnull=True)
-    assert mother_stay.bed.room == allocation.room
+def test_the_demo_keeps_its_promises_on_any_date(db, moment):
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo")
+        counts = (Stay.objects.count(), Hold.objects.count(), WaitlistEntry.objects.count())
+        call_command("seed_demo")
+
+        # Seeding twice adds nothing.
+        assert (Stay.objects.count(), Hold.objects.count(), WaitlistEntry.objects.count()) == counts
+
+        # The demo household has a room in the house for single mothers, with both children.
+        allocation = RoomAllocation.objects.get()
+        assert allocation.facility.name == MOTHER_HOUSE
+        assert allocation.ended_at is None
+        assert MemberStay.objects.filter(allocation=allocation, ended_at__isnull=True).count() == 2
+        mother = Stay.objects.get(client_id=allocation.household.head_id, ended_at__isnull=True)
+        assert mother.bed.room == allocation.room
+
+        # The house keeps a free room for the next household.
+        house_beds = Bed.objects.filter(facility__name=MOTHER_HOUSE)
+        taken = Stay.objects.open().values("bed_id")
+        assert house_beds.exclude(pk__in=taken).exists()
+
+        # Tonight's shelter: two holds, people waiting, a ban, guests in the night shelter.
+        assert Hold.objects.filter(facility__name=SHELTER).count() == 2
+        assert WaitlistEntry.objects.count() == 6
+        assert Ban.objects.filter(facility__name=NIGHT_SHELTER).count() == 1
+        assert Stay.objects.open().filter(facility__name=NIGHT_SHELTER).count() >= 20
+
+        # Nobody is in two beds at once, and no bed holds two people.
+        open_stays = Stay.objects.open()
+        assert open_stays.values("client_id").distinct().count() == open_stays.count()
+        assert open_stays.values("bed_id").distinct().count() == open_stays.count()
