@@ -39,4 +39,5 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401
+        # The ways case work reaches a person, into the rule book (accounts.reach).
+        from cases import signals, ways  # noqa: F401

@@ -61,7 +61,7 @@ def subject_erase(*, subject: Subject, by, reason: str, request=None) -> Subject
             subject_id=subject.pk, defaults={"erased_on": now.date()}
         )
         access_log_write(
-            actor=by, action="erase", subject_id=subject.pk, purpose=reason, request=request
+            actor=by, action="erase", subject_id=subject.pk, purpose="erasure", request=request
         )
         transaction.on_commit(lambda: _append_ledger(subject.pk, now.date()))
     vault.cache.evict_subject(subject.pk)

@@ -13,9 +13,8 @@ def test_a_child_is_added_as_a_data_subject_with_its_own_key(client, social_work
     )
     client.force_login(social_worker)
     response = client.post(
-        f"/clients/{mother.pk}/household/",
+        f"/clients/{mother.pk}/household/members/",
         {
-            "action": "member",
             "member-first_name": "Zuzia",
             "member-surname": "Brzozowa",
             "member-birth_date": "2021-05-01",
@@ -41,9 +40,8 @@ def test_a_child_born_in_the_future_is_refused(client, social_worker):
     )
     client.force_login(social_worker)
     client.post(
-        f"/clients/{mother.pk}/household/",
+        f"/clients/{mother.pk}/household/members/",
         {
-            "action": "member",
             "member-first_name": "X",
             "member-birth_date": "2999-01-01",
             "member-relationship": "child",
@@ -62,9 +60,8 @@ def test_a_do_not_disclose_entry_links_the_other_file_and_warns(
     partner = make_client(first_name="Bogdan", surname="Brzozowy", holder=other_social_worker)
     client.force_login(social_worker)
     client.post(
-        f"/clients/{victim.pk}/household/",
+        f"/clients/{victim.pk}/household/do-not-disclose/",
         {
-            "action": "dnd",
             "dnd-person_name": "Bogdan Brzozowy",
             "dnd-other_file": str(partner.pk),
         },
@@ -84,9 +81,8 @@ def test_an_unknown_file_identifier_is_refused(client, social_worker):
     )
     client.force_login(social_worker)
     response = client.post(
-        f"/clients/{victim.pk}/household/",
+        f"/clients/{victim.pk}/household/do-not-disclose/",
         {
-            "action": "dnd",
             "dnd-person_name": "Ktoś",
             "dnd-other_file": "00000000-0000-0000-0000-000000000000",
         },
