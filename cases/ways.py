@@ -4,8 +4,9 @@ Registered from CasesConfig.ready(). Each query reads indexed columns only and r
 itself: the rule book nests it into its own one query.
 - holder: the worker the file is assigned to (guardian's per-client rows of the user);
 - team: a member of the team the file is assigned with (the rows of the user's groups);
-- break_glass: an emergency access in force, read-only, without the sensitive part, and never
-  to a person whose do-not-disclose list names someone the reader reaches another way;
+- break_glass: an emergency access in force, read-only (the file and the stays), without the
+  sensitive part, and never to a person whose do-not-disclose list names someone the reader
+  reaches another way;
 - partner: a partner organisation's user, for the referrals sent to it while consent holds;
 - organisation: a manager, for the names of the files held in their organisation (to assign
   them and to decide handovers), nothing of the files themselves.
@@ -123,8 +124,9 @@ BREAK_GLASS = reach.register(
         label=_("emergency access"),
         roles=frozenset({Role.SOCIAL_WORKER}),
         # Read-only, and no special categories: sensitive notes, health, medical documents and
-        # the children's names stay with the holders.
-        reads=frozenset({Part.IDENTITY, Part.FILE}),
+        # the children's names stay with the holders. Stays are in: where a person sleeps is
+        # often what a night's emergency needs to know.
+        reads=frozenset({Part.IDENTITY, Part.FILE, Part.STAY}),
         reach=_break_glass,
         logged_as="break_glass",
     )

@@ -133,7 +133,8 @@ def test_break_glass_reads_the_file_but_not_its_sensitive_part_and_changes_nothi
     )
     found = reach.reach_of(other_social_worker, own_client.pk)
     assert found.ways == {"break_glass"}
-    assert found.reads == {Part.IDENTITY, Part.FILE}
+    assert found.reads == {Part.IDENTITY, Part.FILE, Part.STAY}
+    assert not found.may_read(Part.SENSITIVE)
     assert not found.writes
     assert found.logged_as(Part.FILE) == "break_glass"
 

@@ -244,3 +244,31 @@ def test_the_queue_stays_constant_in_queries_as_requests_grow(
         html = client.get("/clients/assignments/").content.decode()
     assert html.count("prosi o akta") == 8
     assert len(eight) == len(two)
+
+
+def test_other_roles_are_refused_the_workers_handover_pages(client, personas, own_client):
+    for role, user in personas.items():
+        if role == "social_worker":
+            continue
+        client.force_login(user)
+        assert client.get("/clients/handovers/").status_code == 403, role
+        response = client.post(f"/clients/{own_client.pk}/handover/", {"reason": REASON})
+        assert response.status_code == 403, role
+    assert not HandoverRequest.objects.exists()
+
+
+def test_a_file_hidden_from_the_worker_cannot_be_asked_for(
+    client, social_worker, outside_worker, own_client
+):
+    # Her file names a client the MOPS worker holds: for that worker it does not exist.
+    aggressor = make_client(first_name="Bogdan", surname="Brzozowy", holder=outside_worker)
+    services.do_not_disclose_add(
+        by=social_worker, client=own_client, person_name="Bogdan B.", other_client=aggressor
+    )
+    client.force_login(outside_worker)
+    response = client.post(f"/clients/{own_client.pk}/handover/", {"reason": REASON})
+    assert response.status_code == 404
+    assert not HandoverRequest.objects.exists()
+    assert AccessLogEntry.objects.filter(
+        actor=outside_worker, subject_id=own_client.pk, action="handover", outcome="denied"
+    ).exists()

@@ -89,3 +89,41 @@ def test_an_unknown_file_identifier_is_refused(client, social_worker):
     )
     assert "Nie ma akt o tym identyfikatorze" in response.content.decode()
     assert not DoNotDisclose.objects.exists()
+
+
+def _household_posts(person):
+    return [
+        (
+            f"/clients/{person.pk}/household/members/",
+            {"member-first_name": "Zuzia", "member-relationship": "child", "member-sex": "female"},
+        ),
+        (f"/clients/{person.pk}/household/do-not-disclose/", {"dnd-person_name": "Ktoś"}),
+    ]
+
+
+def test_the_household_actions_are_refused_to_all_but_the_files_writers(
+    client, personas, other_social_worker
+):
+    from cases import services
+
+    social_worker = personas["social_worker"]
+    mother = make_client(
+        first_name="Teresa", surname="Brzozowa", sex="female", holder=social_worker
+    )
+    for role, user in personas.items():
+        if role == "social_worker":
+            continue
+        client.force_login(user)
+        for path, data in _household_posts(mother):
+            assert client.post(path, data).status_code == 403, (role, path)
+    client.force_login(other_social_worker)
+    for path, data in _household_posts(mother):
+        assert client.post(path, data).status_code == 404, path
+    services.break_glass_open(by=other_social_worker, client=mother, reason="Kryzys w nocy, pilne")
+    for path, data in _household_posts(mother):
+        assert client.post(path, data).status_code == 403, path
+    client.logout()
+    for path, data in _household_posts(mother):
+        response = client.post(path, data)
+        assert response.status_code == 302 and response.url.startswith("/login/")
+    assert not HouseholdMember.objects.exists() and not DoNotDisclose.objects.exists()
