@@ -48,7 +48,7 @@ class Part(models.TextChoices):
     ACTIVATION = "activation", _("Activation")
 
 
-# reach(user, *, write, person_id) -> one query (or a few) of a single column of person ids.
+# reach(user, *, person_id) -> one query (or a few) of a single column of person ids.
 Reacher = Callable[..., QuerySet | Sequence[QuerySet]]
 
 
@@ -56,10 +56,14 @@ Reacher = Callable[..., QuerySet | Sequence[QuerySet]]
 class Way:
     """One way a role reaches a person.
 
-    `reach(user, *, write, person_id)` returns a query (or a tuple of queries) of one column:
-    the ids of the persons reached. With `write=True` only those whose parts of `writes` the
-    user may change; with `person_id` narrowed to that person (so a check reads an index entry,
-    not the whole set). It must not run a query itself: the rule book nests it into its own.
+    `reach(user, *, person_id)` returns a query (or a tuple of queries) of one column: the ids
+    of the persons reached, narrowed to `person_id` when it is given (so a check reads an index
+    entry, not the whole set). It must not run a query itself: the rule book nests it into its
+    own. `change_reach`, with the same signature, finds those whose `writes` the user may
+    change when they are fewer (a view-only grant); without it, everyone reached. `veto`, with
+    the same signature, finds persons this way must never reach even when `reach` finds them
+    (break-glass: a person hiding from someone the user reaches); the rule book applies it,
+    and asks it of one person only once the way has reached them (it is dearer to build).
     """
 
     code: str
@@ -68,6 +72,8 @@ class Way:
     reads: frozenset[str]
     reach: Reacher
     writes: frozenset[str] = field(default_factory=frozenset)
+    change_reach: Reacher | None = None
+    veto: Reacher | None = None
     # The access-log action a read through this way is written as (break-glass is its own).
     logged_as: str = "view"
 
@@ -144,29 +150,46 @@ class Reach:
 NOWHERE = Reach()
 
 
-def _queries(way: Way, user, *, write: bool, person_id) -> list[QuerySet]:
-    found = way.reach(user, write=write, person_id=person_id)
+def _call(reacher: Reacher, user, person_id) -> list[QuerySet]:
+    found = reacher(user, person_id=person_id)
     return [found] if isinstance(found, QuerySet) else list(found)
 
 
-def reach_of(user, person_id: uuid.UUID | str) -> Reach:
+def _queries(way: Way, user, *, write: bool, person_id) -> list[QuerySet]:
+    """The way's queries of the persons it shows (or, with `write`, whose writes it allows)."""
+    reacher = way.change_reach if write and way.change_reach is not None else way.reach
+    return _call(reacher, user, person_id)
+
+
+def reach_of(user, person_id: uuid.UUID | str, part: str | None = None) -> Reach:
     """By which ways `user` reaches the person `person_id`, in one query.
 
-    Each serving way becomes an EXISTS over its query narrowed to the person (one for reading,
-    one for writing when the way writes anything); the user's own row carries them, so the
-    answer is one round trip whatever the number of ways.
+    Each serving way becomes an EXISTS over its query narrowed to the person (and one more for
+    a way with a narrower `change_reach`); the user's own row carries them, so the answer is
+    one round trip whatever the number of ways. With `part`, only the ways that show that part
+    are asked (a page about to show it needs no other; building fewer queries is cheaper), and
+    the answer's parts are those ways' parts.
     """
-    ways = ways_for(user)
+    ways = tuple(way for way in ways_for(user) if part is None or part in way.reads)
     if not ways:
         return NOWHERE
     checks = {}
     for number, way in enumerate(ways):
         checks[f"r{number}"] = _any(_queries(way, user, write=False, person_id=person_id))
-        if way.writes:
+        if way.writes and way.change_reach is not None:
             checks[f"w{number}"] = _any(_queries(way, user, write=True, person_id=person_id))
     row = User.objects.filter(pk=user.pk).values(**checks).first() or {}
     reached = [(n, way) for n, way in enumerate(ways) if row.get(f"r{n}")]
-    writing = [way for n, way in reached if row.get(f"w{n}")]
+    # A veto is asked only of a way that reached the person (usually none has one): a second
+    # query then, and none otherwise.
+    vetoed = [way for _n, way in reached if way.veto is not None]
+    if vetoed:
+        checks = {f"v{n}": _any(_call(way.veto, user, person_id)) for n, way in enumerate(vetoed)}
+        row = User.objects.filter(pk=user.pk).values(**checks).first() or {}
+        refused = {way.code for n, way in enumerate(vetoed) if row.get(f"v{n}")}
+        reached = [(n, way) for n, way in reached if way.code not in refused]
+    # Without a narrower query of its own, a way changes what it reaches.
+    writing = [way for n, way in reached if row.get(f"w{n}", True)]
     return Reach(
         ways=frozenset(way.code for _n, way in reached),
         reads=frozenset(part for _n, way in reached for part in way.reads),
@@ -185,12 +208,12 @@ def _any(queries: Iterable[QuerySet]):
 
 def may_read(user, person_id, part: str) -> bool:
     """Whether `user` may read `part` of the person's data (one query)."""
-    return reach_of(user, person_id).may_read(part)
+    return reach_of(user, person_id, part).may_read(part)
 
 
 def may_change(user, person_id, part: str) -> bool:
     """Whether `user` may change `part` of the person's data (one query)."""
-    return reach_of(user, person_id).may_change(part)
+    return reach_of(user, person_id, part).may_change(part)
 
 
 def person_ids(
@@ -219,7 +242,12 @@ def person_ids(
             continue
         if part not in (way.writes if write else way.reads):
             continue
-        queries += _queries(way, user, write=write, person_id=None)
+        found = _queries(way, user, write=write, person_id=None)
+        # The persons the way must not reach are taken out of its own queries (EXCEPT).
+        if way.veto is not None:
+            vetoes = _call(way.veto, user, None)
+            found = [query.difference(*vetoes) for query in found]
+        queries += found
     if not queries:
         # An empty sub-query: `pk__in=` it matches nothing, without a query of its own.
         return User.objects.none().values("pk")

@@ -64,7 +64,7 @@ def clients_visible_to(user, *, write: bool = False) -> QuerySet[Client]:
 
 def in_caseload(user, client_id) -> bool:
     """Whether the client is in `user`'s caseload (one query)."""
-    return bool(reach.reach_of(user, client_id).ways & set(CASELOAD_WAYS))
+    return bool(reach.reach_of(user, client_id, Part.FILE).ways & set(CASELOAD_WAYS))
 
 
 def readable_among(user, client_ids, part: str = Part.FILE) -> set:
@@ -135,7 +135,7 @@ def get_client_access(
     that makes it. Readable but not writable: 403, logged as a refused update.
     """
     pk = _parse(client_id)
-    found = reach.reach_of(user, pk)
+    found = reach.reach_of(user, pk, part)
     # No way of the user shows this part of this person: as missing as a person who never was.
     if not found.may_read(part):
         # A refused attempt on an existing person is logged: it is what a reviewer looks for.
@@ -231,7 +231,7 @@ def get_client_held_in_organisation(manager, client_id, *, request=None) -> Clie
     """
     pk = _parse(client_id)
     # Through the rule book's "organisation" way: the names of the files held there, no more.
-    if "organisation" not in reach.reach_of(manager, pk).ways:
+    if "organisation" not in reach.reach_of(manager, pk, Part.IDENTITY).ways:
         raise Http404
     client = Client.objects.select_related("subject").get(pk=pk)
     access_log_write(
@@ -243,7 +243,7 @@ def get_client_held_in_organisation(manager, client_id, *, request=None) -> Clie
 def decides_for_holder(manager, client_id) -> bool:
     """Whether `manager` decides for the organisation holding the file now (one query)."""
     return manager.has_role(Role.MANAGER) and (
-        "organisation" in reach.reach_of(manager, client_id).ways
+        "organisation" in reach.reach_of(manager, client_id, Part.IDENTITY).ways
     )
 
 

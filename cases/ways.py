@@ -34,55 +34,73 @@ CASELOAD_WAYS = ("holder", "team")
 _HOLDING = frozenset({Part.IDENTITY, Part.FILE, Part.SENSITIVE, Part.STAY})
 
 
-def _codename(write: bool) -> str:
-    return "change_client" if write else "view_client"
+# guardian's direct tables of clients hold clients' permissions only, so the codename names
+# the permission; joining the content type too cost planning time on every page.
+VIEW, CHANGE = "view_client", "change_client"
 
 
-def _holder(user, *, write, person_id):
-    """Clients whose per-user permission row the user holds (the caseload's own files)."""
-    rows = ClientUserObjectPermission.objects.filter(
-        user_id=user.pk,
-        permission__codename=_codename(write),
-        permission__content_type__app_label="cases",
-        permission__content_type__model="client",
-    )
+def _by_user(user, codename, person_id):
+    rows = ClientUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=codename)
     if person_id is not None:
         rows = rows.filter(content_object_id=person_id)
     return rows.values("content_object_id")
 
 
-def _team(user, *, write, person_id):
-    """Clients granted to one of the user's groups (a team); driven by the user's few groups."""
+def _by_group(user, codename, person_id):
+    # Driven by the user's own groups (a handful), not by every team's grants.
     rows = ClientGroupObjectPermission.objects.filter(
-        group_id__in=user.groups.values("pk"),
-        permission__codename=_codename(write),
-        permission__content_type__app_label="cases",
-        permission__content_type__model="client",
+        group_id__in=user.groups.values("pk"), permission__codename=codename
     )
     if person_id is not None:
         rows = rows.filter(content_object_id=person_id)
     return rows.values("content_object_id")
 
 
-def undisclosed_to(user):
+def _holder(user, *, person_id):
+    """Clients whose per-user permission row the user holds (the caseload's own files)."""
+    return _by_user(user, VIEW, person_id)
+
+
+def _holder_changes(user, *, person_id):
+    return _by_user(user, CHANGE, person_id)
+
+
+def _team(user, *, person_id):
+    """Clients granted to one of the user's groups (a team)."""
+    return _by_group(user, VIEW, person_id)
+
+
+def _team_changes(user, *, person_id):
+    return _by_group(user, CHANGE, person_id)
+
+
+def undisclosed_to(user, *, person_id=None):
     """Ids of the clients whose do-not-disclose list names someone `user` reaches.
 
     Any way but break-glass counts (holding, a team, a facility, a referral...): whoever
     reaches the aggressor must not find or open the file of the person hiding from them.
     """
     reached = reach.person_ids(user, Part.IDENTITY, exclude=("break_glass",))
-    return DoNotDisclose.objects.filter(other_client_id__in=reached).values("client_id")
+    entries = DoNotDisclose.objects.filter(other_client_id__in=reached)
+    if person_id is not None:
+        entries = entries.filter(client_id=person_id)
+    return entries.values("client_id")
 
 
-def _break_glass(user, *, write, person_id):
-    """Clients of the user's emergency accesses in force, less those hidden from the user."""
+def _break_glass(user, *, person_id):
+    """Clients of the user's emergency accesses in force (less the vetoed, see below)."""
     grants = BreakGlassAccess.objects.in_force().filter(user_id=user.pk)
     if person_id is not None:
         grants = grants.filter(client_id=person_id)
-    return grants.exclude(client_id__in=undisclosed_to(user)).values("client_id")
+    return grants.values("client_id")
 
 
-def _partner(user, *, write, person_id):
+def _hidden(user, *, person_id):
+    """Break-glass never opens the file of someone hiding from a person the user reaches."""
+    return undisclosed_to(user, person_id=person_id)
+
+
+def _partner(user, *, person_id):
     """Clients referred to the user's organisation while their consent holds today."""
     referrals = Referral.objects.to_partner(user.organisation_id).consented()
     if person_id is not None:
@@ -90,7 +108,7 @@ def _partner(user, *, write, person_id):
     return referrals.values("client_id")
 
 
-def _organisation(user, *, write, person_id):
+def _organisation(user, *, person_id):
     """Clients whose file is held now by a worker of the manager's organisation."""
     held = Assignment.objects.current().held_in(user.organisation_id)
     if person_id is not None:
@@ -106,6 +124,7 @@ HOLDER = reach.register(
         reads=_HOLDING,
         writes=_HOLDING,
         reach=_holder,
+        change_reach=_holder_changes,
     )
 )
 TEAM = reach.register(
@@ -116,6 +135,7 @@ TEAM = reach.register(
         reads=_HOLDING,
         writes=_HOLDING,
         reach=_team,
+        change_reach=_team_changes,
     )
 )
 BREAK_GLASS = reach.register(
@@ -128,6 +148,7 @@ BREAK_GLASS = reach.register(
         # often what a night's emergency needs to know.
         reads=frozenset({Part.IDENTITY, Part.FILE, Part.STAY}),
         reach=_break_glass,
+        veto=_hidden,
         logged_as="break_glass",
     )
 )

@@ -13,7 +13,7 @@ from accounts.reach import Part, Way
 from shelters.access import FACILITY_ROLES, known_client_ids
 
 
-def _facility_staff(user, *, write, person_id):
+def _facility_staff(user, *, person_id):
     return known_client_ids(user, person_id=person_id)
 
 

@@ -26,7 +26,7 @@ def extra_way():
     by the test), removed again after the test."""
     participants = {}
 
-    def _coach(user, *, write, person_id):
+    def _coach(user, *, person_id):
         ids = participants.get(user.pk, [])
         rows = Client.objects.filter(pk__in=ids)
         if person_id is not None:
@@ -69,7 +69,7 @@ def test_a_way_that_breaks_the_book_s_rules_is_refused_when_declared(broken, mes
         "label": "broken",
         "roles": frozenset({Role.JOB_COACH}),
         "reads": frozenset({Part.IDENTITY}),
-        "reach": lambda user, *, write, person_id: Client.objects.none(),
+        "reach": lambda user, *, person_id: Client.objects.none(),
         **broken,
     }
     with pytest.raises(ImproperlyConfigured, match=message):
@@ -82,7 +82,7 @@ def test_a_second_way_with_a_taken_code_is_refused():
         label="impostor",
         roles=frozenset({Role.JOB_COACH}),
         reads=frozenset({Part.IDENTITY}),
-        reach=lambda user, *, write, person_id: Client.objects.none(),
+        reach=lambda user, *, person_id: Client.objects.none(),
     )
     with pytest.raises(ImproperlyConfigured, match="already registered"):
         reach.register(taken)
@@ -247,3 +247,33 @@ def test_a_user_of_two_roles_gets_the_ways_of_both(foundation, facility_a):
     codes = {way.code for way in reach.ways_for(worker)}
     assert {"holder", "team", "break_glass", "facility_staff"} <= codes
     assert "partner" not in codes and "organisation" not in codes
+
+
+def test_a_veto_takes_the_person_out_of_the_way_for_one_and_for_lists(
+    social_worker, other_social_worker
+):
+    # The worker holds him, and opened her file in an emergency before her list named him.
+    victim = make_client(first_name="Teresa", surname="Brzozowa", holder=other_social_worker)
+    aggressor = make_client(first_name="Bogdan", surname="Brzozowy", holder=social_worker)
+    services.break_glass_open(by=social_worker, client=victim, reason="Kryzys w nocy, pilne")
+    assert reach.reach_of(social_worker, victim.pk).ways == {"break_glass"}
+    assert victim in clients_reached(social_worker)
+    services.do_not_disclose_add(
+        by=other_social_worker, client=victim, person_name="Bogdan B.", other_client=aggressor
+    )
+    assert not reach.reach_of(social_worker, victim.pk)
+    assert set(clients_reached(social_worker)) == {aggressor}
+
+
+def test_the_veto_is_asked_only_once_its_way_has_reached_the_person(
+    social_worker, other_social_worker
+):
+    own = make_client(holder=social_worker)
+    elsewhere = make_client(holder=other_social_worker)
+    services.break_glass_open(by=social_worker, client=elsewhere, reason="Kryzys w nocy, pilne")
+    assert social_worker.roles is not None
+    with CaptureQueriesContext(connection) as held:
+        reach.reach_of(social_worker, own.pk)
+    with CaptureQueriesContext(connection) as emergency:
+        reach.reach_of(social_worker, elsewhere.pk)
+    assert (len(held), len(emergency)) == (1, 2)
