@@ -379,10 +379,13 @@ class HandoverRequest(models.Model):
     client = _client_fk("handover_requests")
     requested_by = _staff_fk("handover_requests")
     requested_at = models.DateTimeField(auto_now_add=True)
+    # Required of every new request (handover_request); requests made before reasons were
+    # asked have an empty one, and can still be decided.
     reason = EncryptedTextField(
         _("why you need the file"),
         label="handover.reason",
         max_length=2000,
+        blank=True,
         subject_field="client",
     )
     status = models.CharField(

@@ -163,6 +163,7 @@ class Migration(migrations.Migration):
                     model_name="handoverrequest",
                     name="reason",
                     field=privacy.fields.EncryptedTextField(
+                        blank=True,
                         label="handover.reason",
                         max_length=2000,
                         subject_field="client",
@@ -184,6 +185,7 @@ class Migration(migrations.Migration):
                 (
                     "reason",
                     privacy.fields.EncryptedTextField(
+                        blank=True,
                         label="handover.reason",
                         max_length=2000,
                         subject_field="client",

@@ -272,3 +272,15 @@ def test_a_file_hidden_from_the_worker_cannot_be_asked_for(
     assert AccessLogEntry.objects.filter(
         actor=outside_worker, subject_id=own_client.pk, action="handover", outcome="denied"
     ).exists()
+
+
+def test_a_request_made_before_reasons_were_asked_can_still_be_decided(
+    client, manager, outside_worker, own_client
+):
+    # Rows from before migration 0003 have an empty (sealed) reason.
+    handover = HandoverRequest.objects.create(client=own_client, requested_by=outside_worker)
+    client.force_login(manager)
+    assert client.post(f"/clients/assignments/{handover.pk}/accept/").status_code == 302
+    handover.refresh_from_db()
+    assert handover.status == HandoverRequest.Status.DONE
+    assert in_caseload(outside_worker, own_client.pk)

@@ -261,6 +261,7 @@ def test_the_update_service_refuses_an_erased_client_even_with_a_key_still_cache
     from cases.services import client_update
 
     target, _ = people
+    assign_perm("cases.view_client", social_worker, target)
     assign_perm("cases.change_client", social_worker, target)
     key_id, key = vault.key_for_subject(target.pk)
     subject_erase(subject=target.subject, by=dpo, reason="art. 17")

@@ -47,7 +47,7 @@ def test_wrong_passwords_at_break_glass_end_the_session_at_the_limit(
     # The rows carry a fixed purpose, never what was typed.
     with connection.cursor() as cursor:
         cursor.execute("SELECT purpose FROM audit_accesslogentry WHERE action = 'confirm'")
-        assert {row[0] for row in cursor.fetchall()} == {"password confirmation"}
+        assert {row[0] for row in cursor.fetchall()} == {"password_confirmation"}
 
 
 @override_settings(AXES_FAILURE_LIMIT=2)
