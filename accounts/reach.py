@@ -184,9 +184,9 @@ def reach_of(user, person_id: uuid.UUID | str, part: str | None = None) -> Reach
     # query then, and none otherwise.
     vetoed = [way for _n, way in reached if way.veto is not None]
     if vetoed:
-        checks = {f"v{n}": _any(_call(way.veto, user, person_id)) for n, way in enumerate(vetoed)}
-        row = User.objects.filter(pk=user.pk).values(**checks).first() or {}
-        refused = {way.code for n, way in enumerate(vetoed) if row.get(f"v{n}")}
+        vetoes = {f"v{n}": _any(_call(way.veto, user, person_id)) for n, way in enumerate(vetoed)}
+        found = User.objects.filter(pk=user.pk).values(**vetoes).first() or {}
+        refused = {way.code for n, way in enumerate(vetoed) if found.get(f"v{n}")}
         reached = [(n, way) for n, way in reached if way.code not in refused]
     # Without a narrower query of its own, a way changes what it reaches.
     writing = [way for n, way in reached if row.get(f"w{n}", True)]

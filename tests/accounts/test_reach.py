@@ -277,3 +277,17 @@ def test_the_veto_is_asked_only_once_its_way_has_reached_the_person(
     with CaptureQueriesContext(connection) as emergency:
         reach.reach_of(social_worker, elsewhere.pk)
     assert (len(held), len(emergency)) == (1, 2)
+
+
+def test_a_view_only_holder_with_an_emergency_access_still_changes_nothing(
+    social_worker, other_social_worker, own_client
+):
+    # Two ways reach her: a view-only grant, and break-glass (whose veto is then asked): the
+    # answer to "may change" stays the view-only grant's.
+    assign_perm("cases.view_client", other_social_worker, own_client)
+    services.break_glass_open(
+        by=other_social_worker, client=own_client, reason="Kryzys w nocy, pilne"
+    )
+    found = reach.reach_of(other_social_worker, own_client.pk)
+    assert found.ways == {"holder", "break_glass"}
+    assert not found.writes
