@@ -9,7 +9,8 @@ change, and a query of the people it reaches. accounts imports no domain app: th
 their ways.
 
 Every question about reaching a person is answered here, for views and services alike:
-- `reach_of(user, person_id)`: by which ways, and so which parts to read and to change;
+- `reach_of(user, person_id)`: by which ways, and so which parts to read and to change
+  (`load(rows, user, person_id)`: the same, with the person's row, in the same query);
 - `may_read(user, person_id, part)` / `may_change(...)`: the same, as a yes or no;
 - `person_ids(user, part, write=False)`: the ids of everyone the user reaches for a part, as a
   sub-query (one SQL statement, evaluated by the caller's query).
@@ -161,6 +162,40 @@ def _queries(way: Way, user, *, write: bool, person_id) -> list[QuerySet]:
     return _call(reacher, user, person_id)
 
 
+def _ways_asked(user, part: str | None) -> tuple[Way, ...]:
+    return tuple(way for way in ways_for(user) if part is None or part in way.reads)
+
+
+def _checks(ways, user, person_id) -> dict:
+    """One EXISTS per way narrowed to the person (and one more for a narrower change_reach)."""
+    checks = {}
+    for number, way in enumerate(ways):
+        checks[f"reach_r{number}"] = _any(_queries(way, user, write=False, person_id=person_id))
+        if way.writes and way.change_reach is not None:
+            checks[f"reach_w{number}"] = _any(_queries(way, user, write=True, person_id=person_id))
+    return checks
+
+
+def _answer(ways, user, person_id, found: dict) -> Reach:
+    """The Reach from the checks' values; a vetoed way is asked its veto (a second query)."""
+    reached = [(n, way) for n, way in enumerate(ways) if found.get(f"reach_r{n}")]
+    # A veto is asked only of a way that reached the person (usually none has one): a second
+    # query then, and none otherwise.
+    vetoed = [way for _n, way in reached if way.veto is not None]
+    if vetoed:
+        vetoes = {f"v{n}": _any(_call(way.veto, user, person_id)) for n, way in enumerate(vetoed)}
+        refusals = User.objects.filter(pk=user.pk).values(**vetoes).first() or {}
+        refused = {way.code for n, way in enumerate(vetoed) if refusals.get(f"v{n}")}
+        reached = [(n, way) for n, way in reached if way.code not in refused]
+    # Without a narrower query of its own, a way changes what it reaches.
+    writing = [way for n, way in reached if found.get(f"reach_w{n}", True)]
+    return Reach(
+        ways=frozenset(way.code for _n, way in reached),
+        reads=frozenset(part for _n, way in reached for part in way.reads),
+        writes=frozenset(part for way in writing for part in way.writes),
+    )
+
+
 def reach_of(user, person_id: uuid.UUID | str, part: str | None = None) -> Reach:
     """By which ways `user` reaches the person `person_id`, in one query.
 
@@ -170,31 +205,28 @@ def reach_of(user, person_id: uuid.UUID | str, part: str | None = None) -> Reach
     are asked (a page about to show it needs no other; building fewer queries is cheaper), and
     the answer's parts are those ways' parts.
     """
-    ways = tuple(way for way in ways_for(user) if part is None or part in way.reads)
+    ways = _ways_asked(user, part)
     if not ways:
         return NOWHERE
-    checks = {}
-    for number, way in enumerate(ways):
-        checks[f"r{number}"] = _any(_queries(way, user, write=False, person_id=person_id))
-        if way.writes and way.change_reach is not None:
-            checks[f"w{number}"] = _any(_queries(way, user, write=True, person_id=person_id))
-    row = User.objects.filter(pk=user.pk).values(**checks).first() or {}
-    reached = [(n, way) for n, way in enumerate(ways) if row.get(f"r{n}")]
-    # A veto is asked only of a way that reached the person (usually none has one): a second
-    # query then, and none otherwise.
-    vetoed = [way for _n, way in reached if way.veto is not None]
-    if vetoed:
-        vetoes = {f"v{n}": _any(_call(way.veto, user, person_id)) for n, way in enumerate(vetoed)}
-        found = User.objects.filter(pk=user.pk).values(**vetoes).first() or {}
-        refused = {way.code for n, way in enumerate(vetoed) if found.get(f"v{n}")}
-        reached = [(n, way) for n, way in reached if way.code not in refused]
-    # Without a narrower query of its own, a way changes what it reaches.
-    writing = [way for n, way in reached if row.get(f"w{n}", True)]
-    return Reach(
-        ways=frozenset(way.code for _n, way in reached),
-        reads=frozenset(part for _n, way in reached for part in way.reads),
-        writes=frozenset(part for way in writing for part in way.writes),
-    )
+    found = User.objects.filter(pk=user.pk).values(**_checks(ways, user, person_id)).first()
+    return _answer(ways, user, person_id, found or {})
+
+
+def load(rows: QuerySet, user, person_id, part: str | None = None):
+    """The person's row from `rows` (a query of the app's model keyed by the person's id) and
+    how `user` reaches them, in one query: `(row or None, Reach)`.
+
+    The row comes back whether or not the user reaches the person (so a refusal knows the
+    person exists without asking again); show nothing of it unless the Reach allows.
+    """
+    ways = _ways_asked(user, part)
+    if not ways:
+        return rows.filter(pk=person_id).first(), NOWHERE
+    checks = _checks(ways, user, person_id)
+    row = rows.filter(pk=person_id).annotate(**checks).first()
+    if row is None:
+        return None, NOWHERE
+    return row, _answer(ways, user, person_id, {name: getattr(row, name) for name in checks})
 
 
 def _any(queries: Iterable[QuerySet]):

@@ -291,3 +291,20 @@ def test_a_view_only_holder_with_an_emergency_access_still_changes_nothing(
     found = reach.reach_of(other_social_worker, own_client.pk)
     assert found.ways == {"holder", "break_glass"}
     assert not found.writes
+
+
+def test_load_brings_the_row_and_the_reach_in_one_query(
+    social_worker, other_social_worker, own_client
+):
+    for user, ways in ((social_worker, {"holder"}), (other_social_worker, set())):
+        assert user.roles is not None
+        with CaptureQueriesContext(connection) as queries:
+            row, found = reach.load(Client.objects.all(), user, own_client.pk, Part.FILE)
+        # The row comes back either way (a refusal knows the person exists); the reach says
+        # whether anything of it may be shown.
+        assert row == own_client and found.ways == ways
+        assert len(queries) == 1
+    row, found = reach.load(
+        Client.objects.all(), social_worker, "00000000-0000-0000-0000-000000000000"
+    )
+    assert row is None and not found
