@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        # Registers the system checks (the anchors' syslog address).
+        # Registers the system checks (the anchors' syslog address, the database role).
         from audit import checks  # noqa: F401
