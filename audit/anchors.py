@@ -102,12 +102,16 @@ class AnchorSet:
     by_seq: dict[int, list[Anchor]] = field(default_factory=dict)
     count: int = 0
     bad: list[BadAnchor] = field(default_factory=list)
+    # The anchor written last (by its time): shows that the timer still runs.
+    latest: Anchor | None = None
 
     def add(self, anchor: Anchor) -> None:
         self.count += 1
         kept = self.by_seq.setdefault(anchor.seq, [])
         if all(other.mac != anchor.mac for other in kept):
             kept.append(anchor)
+        if self.latest is None or _time(anchor.at) > _time(self.latest.at):
+            self.latest = anchor
 
     @property
     def newest(self) -> Anchor | None:
@@ -180,6 +184,10 @@ def _aware_time(text: str) -> bool:
         return datetime.datetime.fromisoformat(text).tzinfo is not None
     except ValueError:
         return False
+
+
+def _time(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
 
 
 def anchors_read(paths: Iterable[Path], *, missing_ok: bool = True) -> AnchorSet:

@@ -61,15 +61,15 @@ class Verification:
 
     `entries`: the chain holds from seq 1 to `entries` (since an anchor: from that anchor on,
     and up to it by the anchor's word), ending with the MAC `mac`. `anchors`: how many valid
-    anchor lines were read; `newest_anchor` the one of the highest seq; `bad_anchors` the lines
-    that are not valid anchors (forged, malformed). Intact means no break and no bad line.
+    anchor lines were read; `latest_anchor` the one written last; `bad_anchors` the lines that
+    are not valid anchors (forged, malformed). Intact means no break and no bad line.
     """
 
     entries: int
     broken: Break | None
     mac: str = GENESIS_MAC
     anchors: int = 0
-    newest_anchor: Anchor | None = None
+    latest_anchor: Anchor | None = None
     bad_anchors: tuple[BadAnchor, ...] = ()
 
     @property
@@ -106,7 +106,7 @@ def access_log_verify(
             broken=broken,
             mac=mac,
             anchors=anchors.count,
-            newest_anchor=anchors.newest,
+            latest_anchor=anchors.latest,
             bad_anchors=tuple(anchors.bad),
         )
 

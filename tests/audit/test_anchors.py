@@ -327,18 +327,40 @@ def test_a_syslog_extract_with_its_prefixes_is_checked_like_the_file(
     assert f"({extract} line 1) names seq 5" in result.broken.detail
 
 
-def test_the_verify_command_reads_the_anchor_files_it_is_given(write_entries, tmp_path, capsys):
+def test_the_verify_command_names_the_latest_anchor(write_entries, capsys):
+    """The latest by time (the timer still runs), not the first anchor of the highest seq."""
     write_entries(2)
-    anchor()
+    with time_machine.travel(MOMENT, tick=False):
+        anchor()
     write_entries(1)
-    anchor()
+    for minutes in (5, 10):
+        with time_machine.travel(MOMENT + datetime.timedelta(minutes=minutes), tick=False):
+            anchor()
+    capsys.readouterr()
 
     call_command("verify_access_log")
-    with pytest.raises(CommandError, match="No anchor file at .*elsewhere.jsonl"):
-        call_command("verify_access_log", anchors=[str(tmp_path / "elsewhere.jsonl")])
 
-    out = capsys.readouterr().out
-    assert out.startswith("OK: 3 entries, chain intact; 2 anchors agree (the newest: seq 3 at ")
+    assert capsys.readouterr().out == (
+        "OK: 3 entries, chain intact; 3 anchors agree "
+        "(the latest: seq 3 at 2026-11-30T09:15:00.000000+00:00)\n"
+    )
+
+
+def test_the_verify_command_reads_the_anchor_files_it_is_given(
+    write_entries, raw_sql, anchor_file, tmp_path
+):
+    entries = write_entries(3)
+    anchor()
+    kept = tmp_path / "kept-elsewhere.jsonl"
+    kept.write_text(anchor_file.read_text(encoding="utf-8"), encoding="utf-8")
+    anchor_file.unlink()
+    cut_tail(raw_sql, entries, keep=1)
+
+    call_command("verify_access_log")
+    with pytest.raises(CommandError, match="cut: the tail was cut: entries 2 to 3 are missing"):
+        call_command("verify_access_log", anchors=[str(kept)])
+    with pytest.raises(CommandError, match="^No anchor file at .*elsewhere.jsonl.$"):
+        call_command("verify_access_log", anchors=[str(tmp_path / "elsewhere.jsonl")])
 
 
 def test_without_anchors_the_verify_command_says_a_cut_would_go_unseen(

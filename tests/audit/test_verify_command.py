@@ -21,7 +21,7 @@ def test_the_command_reports_an_intact_chain_and_its_anchor(write_entries, capsy
 
     assert capsys.readouterr().out == (
         "OK: 3 entries, chain intact; 1 anchor agrees "
-        "(the newest: seq 3 at 2026-11-30T09:05:00.000000+00:00)\n"
+        "(the latest: seq 3 at 2026-11-30T09:05:00.000000+00:00)\n"
     )
 
 

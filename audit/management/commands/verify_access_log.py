@@ -37,12 +37,12 @@ class Command(BaseCommand):
 
 
 def _anchors(result, paths) -> str:
-    if result.newest_anchor is None:
+    if result.latest_anchor is None:
         where = ", ".join(str(p) for p in paths)
         return (
             f"no anchors in {where}: a cut tail would go unseen "
             "(run manage.py anchor_access_log from a timer)"
         )
-    newest = result.newest_anchor
+    latest = result.latest_anchor
     agree = "1 anchor agrees" if result.anchors == 1 else f"{result.anchors} anchors agree"
-    return f"{agree} (the newest: seq {newest.seq} at {newest.at})"
+    return f"{agree} (the latest: seq {latest.seq} at {latest.at})"
