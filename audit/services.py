@@ -137,7 +137,8 @@ def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) ->
     A broken chain (a changed row, a cut tail) is refused with AnchorRefused and nothing is
     written. Bad lines in the file do not stop the anchor (they are returned, to be reported):
     one garbage line must not stop the anchoring. The file is written first and synced to disk,
-    then the line goes to syslog; an OSError from either reaches the caller.
+    then the line goes to syslog; an OSError from either reaches the caller (saying, for syslog,
+    that the file has the anchor).
     """
     path = settings.PRZYSTAN_ANCHOR_FILE if path is None else path
     syslog = settings.PRZYSTAN_ANCHOR_SYSLOG if syslog is None else syslog
@@ -148,7 +149,13 @@ def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) ->
     line = anchor_line(seq=result.entries, mac=result.mac, at=timezone.now())
     anchor_append(path, line)
     if syslog:
-        anchor_send_syslog(syslog, line)
+        try:
+            anchor_send_syslog(syslog, line)
+        except OSError as error:
+            raise OSError(
+                f"the anchor is in {path}, but syslog {syslog} did not take it "
+                f"({error.strerror or type(error).__name__})"
+            ) from None
     return AnchorWritten(
         seq=result.entries,
         mac=result.mac,

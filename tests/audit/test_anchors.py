@@ -491,10 +491,25 @@ def test_an_unreachable_syslog_fails_the_command_after_the_file_is_written(
     settings.PRZYSTAN_ANCHOR_SYSLOG = str(tmp_path / "no-such-socket")
     write_entries(1)
 
-    with pytest.raises(CommandError, match="^Anchoring failed: "):
+    with pytest.raises(CommandError) as error:
         anchor()
 
+    assert str(error.value) == (
+        f"Anchoring failed: the anchor is in {anchor_file}, but syslog "
+        f"{settings.PRZYSTAN_ANCHOR_SYSLOG} did not take it (No such file or directory)"
+    )
+
     assert json.loads(lines(anchor_file)[0])["seq"] == 1
+
+
+def test_an_anchor_file_that_cannot_be_written_fails_the_command(write_entries, settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    settings.PRZYSTAN_ANCHOR_FILE = blocker / "access-log-anchors.jsonl"
+    write_entries(1)
+
+    with pytest.raises(CommandError, match="^Anchoring failed: .*Not a directory"):
+        anchor()
 
 
 @pytest.mark.parametrize(
