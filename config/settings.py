@@ -107,6 +107,13 @@ PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, 
 PRZYSTAN_ERASURE_LEDGER = Path(
     env_str("PRZYSTAN_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
 )
+# The access log's anchors (audit/anchors.py): `anchor_access_log` (a timer) appends the signed
+# chain head to this file, kept outside the database, and sends it to syslog when an address is
+# given (/dev/log or host:port for UDP; empty: no syslog). See docs/privacy.md.
+PRZYSTAN_ANCHOR_FILE = Path(
+    env_str("PRZYSTAN_ANCHOR_FILE", str(VAR_DIR / "access-log-anchors.jsonl"))
+)
+PRZYSTAN_ANCHOR_SYSLOG = env_str("PRZYSTAN_ANCHOR_SYSLOG", "")
 
 # Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)
