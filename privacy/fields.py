@@ -11,6 +11,7 @@ How a value travels:
 """
 
 import datetime
+import functools
 import json
 import uuid
 
@@ -367,7 +368,26 @@ class VaultQuerySet(models.QuerySet):
         super()._fetch_all()
         if fresh and self._prefetch_keys:
             vault.prefetch(
-                getattr(row, "subject_id", None)
+                getattr(row, attname, None)
                 for row in self._result_cache
                 if isinstance(row, models.Model)
+                for attname in subject_attnames(type(row))
             )
+
+
+@functools.cache
+def subject_attnames(model) -> tuple[str, ...]:
+    """The attributes holding the subject ids a model's encrypted fields are sealed under.
+
+    `subject_id` by default; `client_id` for the rows that name their subject through a foreign
+    key (`subject_field="client"`: the client's primary key is their subject's id). A model
+    without encrypted fields still offers `subject_id` if it has one.
+    """
+    names = {
+        f"{field.subject_field}_id"
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedField)
+    }
+    if not names and any(f.attname == "subject_id" for f in model._meta.concrete_fields):
+        names = {"subject_id"}
+    return tuple(sorted(names))
