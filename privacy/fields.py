@@ -367,8 +367,9 @@ class VaultQuerySet(models.QuerySet):
         fresh = self._result_cache is None
         super()._fetch_all()
         if fresh and self._prefetch_keys:
+            # From the row's loaded values: a deferred column would cost a query per row.
             vault.prefetch(
-                getattr(row, attname, None)
+                row.__dict__.get(attname)
                 for row in self._result_cache
                 if isinstance(row, models.Model)
                 for attname in subject_attnames(type(row))
