@@ -20,4 +20,9 @@ class PrivacyConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
         from privacy import checks  # noqa: F401
+        from privacy.fields import keep_erased_in_history
+
+        pre_create_historical_record.connect(keep_erased_in_history)
