@@ -14,7 +14,7 @@ class PrivacyConfig(AppConfig):
             "privacy:erase",
             _("Erasure"),
             frozenset({Role.DPO}),
-            _("Erase a person's data for good (GDPR art. 17) and see the erasure ledger."),
+            _("Find a person and erase their data for good (GDPR art. 17); the erasure ledger."),
             order=50,
         ),
     ]

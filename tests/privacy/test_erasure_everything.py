@@ -408,6 +408,24 @@ def test_a_person_with_every_kind_of_record_is_erased_from_the_dpo_page(
         assert MARKER in _page(client, staff, f"/shelters/{facility_a.pk}/bans/")
         assert MARKER in _page(client, staff, f"/shelters/{facility_b.pk}/waitlist/")
 
+        # The printed documents: the house's roll and her plan.
+        client.force_login(staff)
+        roll = _pdf_text(client.get(f"/shelters/{house.pk}/roll.pdf"))
+        client.force_login(social_worker)
+        plan_pdf = _pdf_text(client.get(f"/clients/{halina.pk}/plans/{world['plan'].pk}/pdf/"))
+        for text in (roll, plan_pdf):
+            _shows_none_of(text, *HER_NAMES, CHILD)
+        assert MARKER in roll
+
+
+def _pdf_text(response) -> str:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    assert response.status_code == 200
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+
 
 def test_the_staff_can_still_check_an_erased_household_out_and_free_the_room(
     client, world, dpo, password, staff, house
