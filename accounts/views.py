@@ -7,10 +7,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services
+from accounts import positions, services
 from accounts.access import (
     assignable_roles,
     get_staff_for_user,
@@ -144,23 +143,10 @@ def staff_edit(request, user_id: int):
     )
 
 
-def _remind_of_held_files(request, target) -> None:
-    """A deactivated worker reaches nothing, but their clients wait for a new holder."""
-    from cases.selectors import files_held_by
-
-    held = files_held_by(target)
-    if held:
-        messages.warning(
-            request,
-            ngettext(
-                "%(count)d file is still assigned to this person: hand it over in Assignments, "
-                "Clients of the organisation.",
-                "%(count)d files are still assigned to this person: hand them over in "
-                "Assignments, Clients of the organisation.",
-                held,
-            )
-            % {"count": held},
-        )
+def _remind_of_holdings(request, target) -> None:
+    """A deactivated worker reaches nothing, but what they held (files) waits for a new holder."""
+    for sentence in positions.holdings(target):
+        messages.warning(request, sentence)
 
 
 @require_POST
@@ -178,7 +164,7 @@ def staff_set_active(request, user_id: int, active: bool):
         else:
             services.user_deactivate(actor=request.user, user=target)
             messages.success(request, _("The account has been deactivated and signed out."))
-            _remind_of_held_files(request, target)
+            _remind_of_holdings(request, target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:staff-list")

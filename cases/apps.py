@@ -39,4 +39,4 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401
+        from cases import positions, signals  # noqa: F401
