@@ -3,21 +3,21 @@
 import ipaddress
 import uuid
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from audit import keys
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import AccessLogEntry, ChainHead
-from privacy import keys
 
 
 def access_log_write(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     subject_id: uuid.UUID | str | None = None,
     purpose: str = "",
@@ -26,7 +26,8 @@ def access_log_write(
 ) -> AccessLogEntry:
     """Append one row to the access log, sealed to the row before it.
 
-    `actor` is None for system actions; `subject_id` is the data subject whose data was touched;
+    `actor` is a user (settings.AUTH_USER_MODEL, whose `role` is recorded) or None for system
+    actions; `subject_id` is the data subject whose data was touched;
     `purpose` is a purpose code or a stated reason, never personal data. The chain head stays
     locked until the caller's transaction ends, so appends happen one at a time and the chain
     never forks: inside a long transaction, call this late, since every other writer waits.

@@ -16,9 +16,9 @@ the rows it covers are checked (a row and its head are committed together).
 from dataclasses import dataclass
 from enum import StrEnum
 
+from audit import keys
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
-from privacy import keys
 
 
 class Problem(StrEnum):
