@@ -22,6 +22,7 @@ from accounts.access import (
 from accounts.forms import (
     ConfirmForm,
     LoginForm,
+    PasswordChangeForm,
     StaffCreateForm,
     StaffForm,
     TeamForm,
@@ -40,8 +41,14 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; the old one is limited and logged like every re-confirmation."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:home")
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))
