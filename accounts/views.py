@@ -103,14 +103,12 @@ def staff_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
         try:
-            user = services.user_create(actor=request.user, **data)
+            services.user_create(actor=request.user, **data)
         except ValidationError as error:
             form.add_error("password" if hasattr(error, "error_list") else None, error)
         else:
-            messages.success(
-                request,
-                _("The account %(username)s has been created.") % {"username": user.username},
-            )
+            # No name in the message: messages outlive the page (docs/privacy.md).
+            messages.success(request, _("The account has been created."))
             return redirect("accounts:staff-list")
     return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
 
@@ -233,7 +231,5 @@ def team_member_remove(request, team_id: int, user_id: int):
     if member is None:
         raise Http404
     services.team_member_remove(actor=request.user, team=team, user=member)
-    messages.success(
-        request, _("%(name)s has left the team.") % {"name": member.get_full_name() or member}
-    )
+    messages.success(request, _("The member has left the team."))
     return redirect("accounts:team-detail", team_id=team.pk)

@@ -174,6 +174,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_HTTPONLY = True
+# Flash messages live in the session (the database), never in a cookie: Django's default keeps
+# them in a signed but readable cookie, and a message may name a person ("room 4 for ...").
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
