@@ -38,7 +38,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from audit.models import GENESIS_MAC
-from privacy import keys
+from audit import keys
 
 VERSION = 1
 SYSLOG_TAG = "przystan-anchor"

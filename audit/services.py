@@ -9,23 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from audit import keys
 from audit.anchors import BadAnchor, anchor_append, anchor_line, anchor_send_syslog
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import AccessLogEntry, ChainHead
 from audit.verify import Break, access_log_verify
-from privacy import keys
 
 
 def access_log_write(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     subject_id: uuid.UUID | str | None = None,
     purpose: str = "",
@@ -34,7 +34,8 @@ def access_log_write(
 ) -> AccessLogEntry:
     """Append one row to the access log, sealed to the row before it.
 
-    `actor` is None for system actions; `subject_id` is the data subject whose data was touched;
+    `actor` is a user (settings.AUTH_USER_MODEL, whose `role` is recorded) or None for system
+    actions; `subject_id` is the data subject whose data was touched;
     `purpose` is a purpose code or a stated reason, never personal data. The chain head stays
     locked until the caller's transaction ends, so appends happen one at a time and the chain
     never forks: inside a long transaction, call this late, since every other writer waits.

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from audit import keys
 from audit.anchors import Anchor, AnchorSet, BadAnchor, anchors_read
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
-from privacy import keys
 
 
 class Problem(StrEnum):

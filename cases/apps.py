@@ -39,7 +39,7 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        from cases import erasure, signals  # noqa: F401
+        from cases import erasure, positions, signals  # noqa: F401
         from privacy import related
 
         # The DPO's erasure page: a client's household, and finding a person.
