@@ -1,43 +1,30 @@
 """Bed-board benchmark: server time and query count at 200, 2,000 and 20,000 beds.
 
 Run on its own: `.venv/bin/python bench/bed_board.py [200,2000,20000]` (SQLite in a temporary
-folder; set DATABASE_URL=postgres://.../bench_shelters to use PostgreSQL, the database is
-flushed). For each size (beds across 4, 40 and 400 facilities of 50 beds, a year of stays,
-90% occupied tonight) it prints the time and queries of the board of one 60-bed facility, the
-city view (counts per facility), the roll PDF and a year of occupancy (bed-nights per month).
+folder, removed at the end; BENCH_DATABASE_URL=postgres://user@host:5432/postgres uses a fresh
+PostgreSQL database instead, see bench/env.py). For each size (beds across 4, 40 and 400
+facilities of 50 beds, a year of stays, 90% occupied tonight) it prints the time and queries
+of the board of one 60-bed facility, the city view (counts per facility), the roll PDF and a
+year of occupancy (bed-nights per month).
 Not a test: figures go to docs/architecture.md.
 """
 
-import base64
 import datetime
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import django
 
+if __name__ == "__main__":
+    # Run as a script: the benchmark's own environment (bench/env.py), before Django is
+    # imported. DEBUG on: the figures below were measured so (Django keeps the queries).
+    # Imported as a module (tests), nothing happens here.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import env as bench_env
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-VAR = tempfile.mkdtemp(prefix="przystan-bench-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("HTTPS_ONLY", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("PRZYSTAN_VAR_DIR", VAR)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR}/bench.sqlite3")
-os.environ.setdefault("PRZYSTAN_KEKS", f"bench:{_key()}")
-os.environ.setdefault("PRZYSTAN_INDEX_KEY", _key())
-os.environ.setdefault("PRZYSTAN_AUDIT_KEY", _key())
-
-import django  # noqa: E402
-
-django.setup()
+    ENV = bench_env.prepare(debug=True, prefix="przystan-bedbench-")
+    django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
@@ -172,4 +159,7 @@ def measure(total: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        bench_env.cleanup(ENV)

@@ -39,5 +39,10 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        # The ways case work reaches a person, into the rule book (accounts.reach).
-        from cases import signals, ways  # noqa: F401
+        # The ways case work reaches a person go into the rule book (accounts.reach).
+        from cases import erasure, positions, signals, ways  # noqa: F401
+        from privacy import related
+
+        # The DPO's erasure page: a client's household, and finding a person.
+        related.register(erasure.household_related)
+        related.register_finder(erasure.find_for_dpo)

@@ -23,6 +23,7 @@ from cases.models import (
     PlanStep,
 )
 from cases.selectors import client_by_id
+from config.uploads import LimitedFileField
 
 
 class _MultipleCodes(forms.MultipleChoiceField):
@@ -300,7 +301,7 @@ class DeclineForm(forms.Form):
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+    file = LimitedFileField(label=_("File (PDF, JPEG or PNG)"))
 
 
 class AssessmentForm(forms.Form):

@@ -38,4 +38,4 @@ class SheltersConfig(AppConfig):
     def ready(self) -> None:
         # Stays appear on the client's timeline in the case file; the facility_staff way goes
         # into the rule book (accounts.reach).
-        from shelters import caseload, timeline, ways  # noqa: F401
+        from shelters import caseload, positions, timeline, ways  # noqa: F401

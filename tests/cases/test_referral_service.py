@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Consent, Referral
+from privacy import vault
 from privacy.fields import ERASED
+from privacy.models import DataKey, Subject
 from tests.factories import make_client
 
 SERVICE = "Terapia uzależnień w poradni"
@@ -58,11 +60,7 @@ def test_a_sent_referrals_service_is_ciphertext_in_the_live_and_history_tables(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_seals_services_stored_in_clear_in_both_tables(
-    social_worker, cooperative, dpo
-):
-    from privacy.services import subject_erase
-
+def test_the_migration_seals_services_stored_in_clear_in_both_tables(social_worker, cooperative):
     kept = make_client(first_name="Zdzisław", surname="Łęczycki", holder=social_worker)
     erased = make_client(first_name="Halina", surname="Grabińska", holder=social_worker)
     executor = MigrationExecutor(connection)
@@ -94,7 +92,13 @@ def test_the_migration_seals_services_stored_in_clear_in_both_tables(
             )
             referral_ids[person.pk] = row.pk
         assert sum(SERVICE.encode() in raw for raw in _raw_services()) == 4
-        subject_erase(subject=erased.subject, by=dpo, reason="art. 17")
+        # Her erasure destroyed her key before the migration ran (the key alone: the erasure
+        # service of today's code expects today's tables).
+        DataKey.objects.filter(subject_id=erased.pk).update(
+            wrapped=b"", destroyed_at=timezone.now()
+        )
+        Subject.objects.filter(pk=erased.pk).update(erased_at=timezone.now())
+        vault.cache.evict_subject(erased.pk)
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
