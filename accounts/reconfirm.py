@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AccessLogEntry
+from audit.purposes import Purpose
 from audit.services import access_log_write
 
-PURPOSE = "password confirmation"
+PURPOSE = Purpose.PASSWORD_CONFIRMATION
 
 
 class ConfirmationLocked(PermissionDenied):

@@ -37,8 +37,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from audit.models import GENESIS_MAC
 from audit import keys
+from audit.models import GENESIS_MAC
 
 VERSION = 1
 SYSLOG_TAG = "przystan-anchor"

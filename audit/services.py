@@ -20,6 +20,7 @@ from audit import keys
 from audit.anchors import BadAnchor, anchor_append, anchor_line, anchor_send_syslog
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import AccessLogEntry, ChainHead
+from audit.purposes import Purpose
 from audit.verify import Break, access_log_verify
 
 
@@ -35,10 +36,11 @@ def access_log_write(
     """Append one row to the access log, sealed to the row before it.
 
     `actor` is a user (settings.AUTH_USER_MODEL, whose `role` is recorded) or None for system
-    actions; `subject_id` is the data subject whose data was touched;
-    `purpose` is a purpose code or a stated reason, never personal data. The chain head stays
-    locked until the caller's transaction ends, so appends happen one at a time and the chain
-    never forks: inside a long transaction, call this late, since every other writer waits.
+    actions; `subject_id` is the data subject whose data was touched; `purpose` is a code of
+    audit.purposes.Purpose (or empty), never a stated reason: a reason may name someone. The
+    chain head stays locked until the caller's transaction ends, so appends happen one at a
+    time and the chain never forks: inside a long transaction, call this late, since every
+    other writer waits.
     """
     entry = AccessLogEntry(
         actor=actor,
@@ -72,6 +74,10 @@ def _validate(entry: AccessLogEntry) -> None:
     # PostgreSQL cannot store NUL, and no purpose needs one: refused alike on every database.
     if "\x00" in entry.purpose:
         raise ValidationError({"purpose": _("The purpose may not contain a NUL character.")})
+    # A closed list: free text here could carry a name into a log that is never erased (and
+    # the refusal does not repeat it, since it may be such a text).
+    if entry.purpose and entry.purpose not in Purpose.values:
+        raise ValidationError({"purpose": _("The purpose is not one of the access log's codes.")})
     # The chain fields are set under the lock, and seq's uniqueness is the lock's (and the
     # database's) job; the actor is a loaded user. So: no validation queries here.
     entry.full_clean(

@@ -196,9 +196,10 @@ CLIENT_COLUMNS = [
 ]
 NOTE_TEXT = _column(CaseNote, "text")
 PLAN_SITUATION, PLAN_CAUSES = _column(Plan, "situation"), _column(Plan, "causes")
-REFERRAL_SUMMARY, REFERRAL_DECLINE = (
+REFERRAL_SUMMARY, REFERRAL_DECLINE, REFERRAL_SERVICE = (
     _column(Referral, "summary"),
     _column(Referral, "decline_reason"),
+    _column(Referral, "service"),
 )
 MEASURED_FILES = {0: BIG_FILE, 1: SMALL_FILE}
 
@@ -247,6 +248,7 @@ def sealed_client(i: int, sid: uuid.UUID, key: tuple[int, bytes]) -> dict:
             (
                 seal(REFERRAL_SUMMARY, "Sprawa o eksmisję.", key, sid),
                 seal(REFERRAL_DECLINE, "", key, sid),
+                seal(REFERRAL_SERVICE, "Poradnictwo prawne", key, sid),
             )
             if i % 10 == 3
             else None
@@ -406,7 +408,7 @@ class World:
                 Referral(
                     client_id=sid,
                     partner=self.partner,
-                    service="Poradnictwo prawne",
+                    service=one["referral"][2],
                     summary=one["referral"][0],
                     decline_reason=one["referral"][1],
                     sent_on=TODAY - datetime.timedelta(days=i % 40),

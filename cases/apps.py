@@ -39,7 +39,8 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        from cases import erasure, positions, signals  # noqa: F401
+        # The ways case work reaches a person go into the rule book (accounts.reach).
+        from cases import erasure, positions, signals, ways  # noqa: F401
         from privacy import related
 
         # The DPO's erasure page: a client's household, and finding a person.

@@ -92,7 +92,6 @@ def _seed_team_file(worker) -> None:
 def _seed_case_work(worker, other, rng) -> None:
     """Notes, assessments, plans, consents, a referral, a household: a file in every state."""
     from accounts.models import Organisation
-    from cases import plans
     from cases.models import Client
 
     today = datetime.date.today()
@@ -136,7 +135,7 @@ def _seed_case_work(worker, other, rng) -> None:
                 notes={},
             )
     for index, client in enumerate(clients[:5]):
-        plan = plans.plan_create(
+        plan = services.plan_create(
             by=worker,
             client=client,
             kind="ipwzb" if index % 2 == 0 else "contract",
@@ -145,29 +144,29 @@ def _seed_case_work(worker, other, rng) -> None:
             causes="Eksmisja po utracie pracy.",
             requires_approval=index != 4,
         )
-        goal = plans.goal_add(by=worker, plan=plan, text="Wyrobienie dowodu osobistego")
-        plans.step_add(
+        goal = services.goal_add(by=worker, plan=plan, text="Wyrobienie dowodu osobistego")
+        services.step_add(
             by=worker,
             goal=goal,
             party="client",
             text="Zrobić zdjęcie do dowodu",
             due_on=today + datetime.timedelta(days=7),
         )
-        plans.step_add(
+        services.step_add(
             by=worker,
             goal=goal,
             party="worker",
             text="Umówić wizytę w urzędzie",
             due_on=today + datetime.timedelta(days=3),
         )
-        goal2 = plans.goal_add(by=worker, plan=plan, text="Zatrudnienie w spółdzielni socjalnej")
-        plans.step_add(
+        goal2 = services.goal_add(by=worker, plan=plan, text="Zatrudnienie w spółdzielni socjalnej")
+        services.step_add(
             by=worker, goal=goal2, party="partner", text="Staż w pralni", responsible=cooperative
         )
         if index < 3:
-            plans.plan_submit(by=worker, plan=plan)
+            services.plan_submit(by=worker, plan=plan)
             if manager is not None and index < 2:
-                plans.plan_approve(by=manager, plan=plan)
+                services.plan_approve(by=manager, plan=plan)
     if cooperative is not None:
         for client in clients[1:3]:
             services.consent_record(
@@ -212,4 +211,9 @@ def _seed_case_work(worker, other, rng) -> None:
         services.break_glass_open(
             by=other, client=clients[0], reason="Interwencja nocna: pytanie o leki"
         )
-        services.handover_request(by=other, client=clients[3])
+        # Across organisations: the foundation's manager (who holds the file) decides it.
+        services.handover_request(
+            by=other,
+            client=clients[3],
+            reason="Klient przeprowadził się i zgłosił do MOPS; chce tam kontynuować pracę.",
+        )

@@ -22,6 +22,7 @@ from cases.models import (
     PlanGoal,
     PlanStep,
 )
+from cases.selectors import client_by_id
 from config.uploads import LimitedFileField
 
 
@@ -83,6 +84,13 @@ class ClientForm(forms.ModelForm):
                 "The 7-digit TERYT code of the responsible municipality (gmina)."
             ),
         }
+
+    def __init__(self, *args, sensitive: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Health, disability, addiction and pregnancy only for a way that changes them.
+        if not sensitive:
+            for name in Client.SENSITIVE_FIELDS:
+                self.fields.pop(name, None)
 
     def clean_municipality_code(self):
         code = self.cleaned_data["municipality_code"].strip()
@@ -151,10 +159,13 @@ class NoteForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sensitive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.initial.setdefault("noted_on", timezone.localdate())
+        # Marking a note sensitive is for a way that changes the sensitive part.
+        if not sensitive:
+            self.fields.pop("is_sensitive")
 
     def clean_noted_on(self):
         noted_on = self.cleaned_data["noted_on"]
@@ -169,6 +180,23 @@ class BreakGlassForm(ConfirmPasswordMixin, forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your manager will review this access. It is logged."),
+    )
+
+
+class HandoverRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need this file?"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The manager of the organisation holding the file reads this and decides. "
+            "It is stored encrypted."
+        ),
+        error_messages={
+            "required": _("Say in a few words why you need the file."),
+            "min_length": _("Say in a few words why you need the file."),
+        },
     )
 
 
@@ -431,7 +459,7 @@ class DoNotDiscloseForm(forms.Form):
         file_id = self.cleaned_data.get("other_file")
         if file_id is None:
             return None
-        other = Client.objects.filter(pk=file_id).first()
+        other = client_by_id(file_id)
         if other is None:
             raise forms.ValidationError(_("No file has this identifier."))
         return other

@@ -3,6 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
@@ -199,6 +201,9 @@ class Client(models.Model):
     surname_birth_bidx = models.IntegerField(null=True, db_index=True, editable=False)
 
     BLIND_INDEX_FIELDS = BLIND_INDEX_FIELDS
+    # Special categories (health, disability, addiction, pregnancy): the rule book's part
+    # "sensitive", shown and changed only by ways that read it (not by break-glass).
+    SENSITIVE_FIELDS = ("health_note", "disability", "addictions", "pregnancy_due_on")
     objects = VaultQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=BLIND_INDEX_FIELDS)
 
@@ -307,6 +312,18 @@ class CaseEpisode(models.Model):
         return f"{self.opened_on}–{self.closed_on or ''}"
 
 
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        """Assignments in force: one per client (a partial unique index says so)."""
+        return self.filter(ended_at__isnull=True)
+
+    def held_in(self, organisation_id):
+        """Assignments whose worker is of `organisation_id` (none for no organisation)."""
+        if organisation_id is None:
+            return self.none()
+        return self.filter(worker__organisation_id=organisation_id)
+
+
 class Assignment(models.Model):
     """Who holds a client's file: a worker (and optionally their team) from a date to a date."""
 
@@ -318,6 +335,7 @@ class Assignment(models.Model):
     started_at = models.DateTimeField(_("from"))
     ended_at = models.DateTimeField(_("until"), null=True, blank=True)
     assigned_by = _staff_fk(null=True)
+    objects = AssignmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -336,8 +354,27 @@ class Assignment(models.Model):
         return f"{self.worker} {self.started_at:%Y-%m-%d}"
 
 
+class HandoverRequestQuerySet(VaultQuerySet):
+    def open(self):
+        return self.filter(status=HandoverRequest.Status.OPEN)
+
+    def held_in(self, organisation_id):
+        """Requests for files held now in `organisation_id`: the ones its managers decide."""
+        held = Assignment.objects.current().held_in(organisation_id)
+        return self.filter(client__in=held.values("client_id"))
+
+    def asked_by(self, user):
+        return self.filter(requested_by=user)
+
+
 class HandoverRequest(models.Model):
-    """A worker asks the holder of a file (through their manager) to hand a client over."""
+    """A worker asks for a file held by someone else; the holder's organisation decides.
+
+    The manager of the organisation that holds the file when it is decided accepts or refuses
+    (within one organisation, that organisation's manager): never the requester's manager alone,
+    or a file could be taken across organisations. The requester states why (encrypted: it may
+    name the person); both sides see the decision.
+    """
 
     class Status(models.TextChoices):
         OPEN = "open", _("Waiting")
@@ -347,9 +384,22 @@ class HandoverRequest(models.Model):
     client = _client_fk("handover_requests")
     requested_by = _staff_fk("handover_requests")
     requested_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Required of every new request (handover_request); requests made before reasons were
+    # asked have an empty one, and can still be decided.
+    reason = EncryptedTextField(
+        _("why you need the file"),
+        label="handover.reason",
+        max_length=2000,
+        blank=True,
+        subject_field="client",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     decided_by = _staff_fk(null=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    objects = HandoverRequestQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("handover request")
@@ -357,6 +407,21 @@ class HandoverRequest(models.Model):
 
     def __str__(self) -> str:
         return f"handover {self.pk}"
+
+
+class BreakGlassQuerySet(VaultQuerySet):
+    def in_force(self):
+        """Accesses not yet expired."""
+        return self.filter(expires_at__gt=timezone.now())
+
+    def of_staff_of(self, organisation_id):
+        """Accesses opened by workers of `organisation_id`: their managers review them."""
+        if organisation_id is None:
+            return self.none()
+        return self.filter(user__organisation_id=organisation_id)
+
+    def unreviewed(self):
+        return self.filter(reviewed_at__isnull=True)
 
 
 class BreakGlassAccess(models.Model):
@@ -371,7 +436,7 @@ class BreakGlassAccess(models.Model):
     expires_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = _staff_fk(null=True)
-    objects = VaultQuerySet.as_manager()
+    objects = BreakGlassQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -514,6 +579,8 @@ ASSESSMENT_DOMAINS = [
     ("documents", _("Documents and legal matters")),
     ("debt", _("Debt")),
 ]
+# Health and addiction are special categories: shown only to ways that read "sensitive".
+SENSITIVE_DOMAINS = frozenset({"physical_health", "mental_health", "addiction"})
 
 
 class Assessment(models.Model):
@@ -554,6 +621,11 @@ class Document(models.Model):
         DECISION = "decision", _("Decision or certificate")
         MEDICAL = "medical", _("Medical document")
         OTHER = "other", _("Other")
+
+    # Kinds that are, or may well be, special categories (art. 9 and 10 GDPR), for ways that
+    # read "sensitive" only: medical papers; decisions and certificates (a disability
+    # certificate, a court's decision); and "other", whose content nobody has classified.
+    SENSITIVE_KINDS = frozenset({Kind.MEDICAL, Kind.DECISION, Kind.OTHER})
 
     client = _client_fk("documents")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -623,6 +695,32 @@ class Consent(models.Model):
         return f"consent {self.pk}"
 
 
+class ReferralQuerySet(VaultQuerySet):
+    def to_partner(self, organisation_id):
+        """Referrals sent to `organisation_id` (none for no organisation)."""
+        if organisation_id is None:
+            return self.none()
+        return self.filter(partner_id=organisation_id)
+
+    def consented(self, on=None):
+        """Referrals whose client's consent to share with the partner holds on the day.
+
+        Checked in the query itself, so a withdrawal cuts the partner off in the same request.
+        """
+        day = on or timezone.localdate()
+        consent = Consent.objects.filter(
+            client=OuterRef("client"),
+            partner=OuterRef("partner"),
+            purpose__in=REFERRAL_CONSENTS,
+            given_on__lte=day,
+        ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+        return self.filter(Exists(consent))
+
+
+# The consents a referral may rely on.
+REFERRAL_CONSENTS = (Consent.Purpose.REFERRAL, Consent.Purpose.SHARE_PARTNER)
+
+
 class Referral(models.Model):
     """A referral to a partner organisation's service; the partner sees only what it carries."""
 
@@ -639,7 +737,11 @@ class Referral(models.Model):
         related_name="referrals",
         verbose_name=_("partner"),
     )
-    service = models.CharField(_("service"), max_length=200)
+    # Encrypted: a service ("addiction therapy") can say as much as a diagnosis, and free text
+    # may name anyone.
+    service = EncryptedCharField(
+        _("service"), label="referral.service", max_length=200, subject_field="client"
+    )
     summary = EncryptedTextField(
         _("what the partner needs to know"),
         label="referral.summary",
@@ -660,7 +762,7 @@ class Referral(models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_by = _staff_fk("referrals")
-    objects = VaultQuerySet.as_manager()
+    objects = ReferralQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -670,6 +772,16 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"referral {self.pk}"
+
+
+class PlanQuerySet(VaultQuerySet):
+    def awaiting_approval_in(self, organisation_id):
+        """Plans written in `organisation_id` and waiting for its manager's approval."""
+        if organisation_id is None:
+            return self.none()
+        return self.filter(
+            status=Plan.Status.AWAITING_APPROVAL, created_by__organisation_id=organisation_id
+        )
 
 
 class Plan(models.Model):
@@ -711,7 +823,7 @@ class Plan(models.Model):
     approved_by = _staff_fk(null=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     created_by = _staff_fk("plans")
-    objects = VaultQuerySet.as_manager()
+    objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -5,7 +5,8 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.models import Assignment, CaseNote, Client, DoNotDisclose, Plan
+from cases.access import clients_visible_to
+from cases.models import Assignment, CaseNote, Client, HandoverRequest, Plan, Referral
 from privacy import blind
 
 
@@ -58,29 +59,20 @@ def client_search(
     return []
 
 
-def hidden_from(user, clients: list[Client]) -> set:
-    """Clients whose presence must not be disclosed to `user`: their do-not-disclose list names
-    someone in `user`'s caseload (e.g. a violent partner's worker must not learn where she is)."""
-    if not clients:
-        return set()
-    from cases.access import clients_visible_to
-
-    own = clients_visible_to(user).values("pk")
-    return set(
-        DoNotDisclose.objects.filter(
-            client__in=[c.pk for c in clients], other_client__in=own
-        ).values_list("client_id", flat=True)
-    )
+def client_by_id(client_id) -> Client | None:
+    """The client with this file identifier, or None: to link a file (the do-not-disclose
+    list's "their file"), never to show it."""
+    return Client.objects.filter(pk=client_id).first()
 
 
 def files_held_by(worker) -> int:
     """How many files `worker` holds now (current assignments, open or closed cases)."""
-    return Assignment.objects.filter(worker=worker, ended_at__isnull=True).count()
+    return Assignment.objects.current().filter(worker=worker).count()
 
 
 def current_holders(client_ids) -> dict:
     """{client id: current Assignment with worker and organisation} for the given clients."""
-    rows = Assignment.objects.filter(client_id__in=list(client_ids), ended_at__isnull=True)
+    rows = Assignment.objects.current().filter(client_id__in=list(client_ids))
     return {a.client_id: a for a in rows.select_related("worker__organisation")}
 
 
@@ -98,8 +90,6 @@ def caseload(
     extra_filters: dict | None = None,
 ) -> QuerySet[Client]:
     """The user's clients with their last contact and next plan review, filtered, in one query."""
-    from cases.access import clients_visible_to
-
     today = timezone.localdate()
     # Correlated sub-selects, not joins with GROUP BY: each reads a client's own few rows by
     # index, and the caseload's rows are not multiplied by its notes and plans.
@@ -138,9 +128,6 @@ def caseload(
 def todo_for(user) -> dict:
     """A worker's to-do counts: plan reviews due within 3 days (or overdue), drafts to finish,
     referrals waiting for the partner, and their own handover requests waiting."""
-    from cases.access import clients_visible_to
-    from cases.models import HandoverRequest, Referral
-
     soon = timezone.localdate() + datetime.timedelta(days=3)
     # One query over the caseload: each separate count would compile and run the permission
     # sub-selects again. distinct=True because a client's plans and referrals are both joined.
@@ -160,7 +147,5 @@ def todo_for(user) -> dict:
     )
     return {
         **counts,
-        "handovers": HandoverRequest.objects.filter(
-            requested_by=user, status=HandoverRequest.Status.OPEN
-        ).count(),
+        "handovers": HandoverRequest.objects.open().asked_by(user).count(),
     }

@@ -45,7 +45,7 @@ def _case_events(access):
     notes = client.notes.values_list("noted_on", "kind", "is_sensitive", "is_important")
     labels = dict(client.notes.model.Kind.choices)
     for noted_on, kind, is_sensitive, is_important in notes:
-        # Sensitive notes stay invisible to anyone but the caseload holders, even as a date.
-        if is_sensitive and not access.is_holder:
+        # Sensitive notes stay invisible to any way that does not read them, even as a date.
+        if is_sensitive and not access.sees_sensitive:
             continue
         yield noted_on, _("Note"), str(labels[kind]) + (" ⚑" if is_important else "")

@@ -36,5 +36,6 @@ class SheltersConfig(AppConfig):
     demo_seed = "shelters.demo.seed"
 
     def ready(self) -> None:
-        # Stays appear on the client's timeline in the case file.
-        from shelters import caseload, positions, timeline  # noqa: F401
+        # Stays appear on the client's timeline in the case file; the facility_staff way goes
+        # into the rule book (accounts.reach).
+        from shelters import caseload, positions, timeline, ways  # noqa: F401

@@ -26,6 +26,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _polish_again_after_each_test():
+    """A request whose language cookie says English leaves English active in the thread (the
+    locale middleware activates a language per request and never deactivates it): Polish is put
+    back after each test, so a test reading a translated string outside a request does not
+    depend on which test ran before it in the same worker."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def password():
     """The password every persona signs in with."""

@@ -27,7 +27,7 @@ def write_entries(social_worker):
                 actor=social_worker,
                 action=AccessLogEntry.Action.VIEW,
                 subject_id=uuid.uuid4(),
-                purpose="case_file",
+                purpose="file",
             )
             for _ in range(n)
         ]

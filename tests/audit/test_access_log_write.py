@@ -15,6 +15,7 @@ from accounts.roles import Role
 from accounts.services import set_role
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
+from audit.purposes import Purpose
 from audit.services import access_log_write
 from audit.verify import access_log_verify
 from config.middleware import RequestIdMiddleware
@@ -37,7 +38,7 @@ def test_one_call_writes_one_row_with_the_given_fields(social_worker):
         actor=social_worker,
         action=AccessLogEntry.Action.VIEW,
         subject_id=SUBJECT,
-        purpose="case_file",
+        purpose="file",
         request=request,
     )
 
@@ -49,7 +50,7 @@ def test_one_call_writes_one_row_with_the_given_fields(social_worker):
     assert row.actor_role == Role.SOCIAL_WORKER
     assert row.subject_id == SUBJECT
     assert row.action == "view"
-    assert row.purpose == "case_file"
+    assert row.purpose == "file"
     assert row.outcome == "ok"
     assert row.request_id == request.request_id
     assert len(row.request_id) == 32
@@ -174,10 +175,29 @@ def test_bad_input_is_refused_and_nothing_is_written(social_worker, field, kwarg
     assert not ChainHead.objects.exists()
 
 
-def test_a_purpose_of_exactly_200_characters_is_accepted(social_worker):
-    access_log_write(actor=social_worker, action="view", purpose="x" * 200)
+def test_every_purpose_of_the_closed_list_is_accepted(social_worker):
+    for code in Purpose.values:
+        access_log_write(actor=social_worker, action="view", purpose=code)
 
-    assert len(AccessLogEntry.objects.get().purpose) == 200
+    assert sorted(AccessLogEntry.objects.values_list("purpose", flat=True)) == sorted(
+        Purpose.values
+    )
+
+
+@pytest.mark.parametrize(
+    "purpose",
+    ["opened because Anna Nowak asked", "referral to organisation 7", "x" * 200, "FILE"],
+)
+def test_a_purpose_outside_the_closed_list_is_refused_without_repeating_it(social_worker, purpose):
+    # Free text may name the person; the log would keep it for good (it is never erased).
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        access_log_write(actor=social_worker, action="view", purpose=purpose)
+
+    assert error.value.message_dict["purpose"] == [
+        "The purpose is not one of the access log's codes."
+    ]
+    assert purpose not in str(error.value)
+    assert not AccessLogEntry.objects.exists()
 
 
 def test_a_nul_character_is_refused_with_a_clear_message(social_worker):

@@ -21,7 +21,7 @@ def test_saving_a_written_row_again_is_refused(write_entries):
     with pytest.raises(AppendOnlyError):
         entry.save(update_fields=["purpose"])
 
-    assert stored(entry) == ("case_file", "ok")
+    assert stored(entry) == ("file", "ok")
 
 
 def test_saving_a_row_loaded_from_the_database_is_refused(write_entries):
@@ -32,7 +32,7 @@ def test_saving_a_row_loaded_from_the_database_is_refused(write_entries):
     with pytest.raises(AppendOnlyError):
         entry.save()
 
-    assert stored(entry) == ("case_file", "ok")
+    assert stored(entry) == ("file", "ok")
 
 
 def test_a_new_row_with_the_id_of_an_existing_one_does_not_overwrite_it(write_entries):
@@ -44,7 +44,7 @@ def test_a_new_row_with_the_id_of_an_existing_one_does_not_overwrite_it(write_en
     with pytest.raises(DatabaseError), transaction.atomic():
         copy.save()
 
-    assert stored(entry) == ("case_file", "ok")
+    assert stored(entry) == ("file", "ok")
 
 
 def test_deleting_a_row_is_refused(write_entries):

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
@@ -112,18 +113,19 @@ def test_a_handover_request_is_decided_by_the_manager(
     client, social_worker, other_social_worker, manager, own_client
 ):
     client.force_login(other_social_worker)
-    client.post(f"/clients/{own_client.pk}/handover/")
+    reason = {"reason": "Prowadzę już sprawę jego syna"}
+    assert client.post(f"/clients/{own_client.pk}/handover/", reason).status_code == 302
     handover = HandoverRequest.objects.get()
     client.force_login(manager)
     assert "prosi o akta" in client.get("/clients/assignments/").content.decode()
-    client.post(f"/clients/assignments/{handover.pk}/", {"decision": "accept"})
+    client.post(f"/clients/assignments/{handover.pk}/accept/")
     assert other_social_worker.has_perm("cases.view_client", own_client)
     social_worker = type(social_worker).objects.get(pk=social_worker.pk)
     assert not social_worker.has_perm("cases.view_client", own_client)
 
 
 def test_only_a_manager_may_hand_over(social_worker, other_social_worker, own_client):
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.client_handover(
             by=other_social_worker, client=own_client, to_worker=other_social_worker
         )

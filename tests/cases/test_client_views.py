@@ -244,14 +244,14 @@ def test_history_shows_what_changed(client, social_worker, own_client):
 def test_an_error_on_a_client_page_shows_and_logs_nothing_personal(
     social_worker, own_client, monkeypatch, caplog
 ):
-    from cases import views
+    from cases.views import file
 
     def broken_render(request, template, context):
         raise RuntimeError(
             f"cannot render {context['client'].surname} {context['client'].first_name}"
         )
 
-    monkeypatch.setattr(views, "render", broken_render)
+    monkeypatch.setattr(file, "render", broken_render)
     http = HttpClient(raise_request_exception=False)
     http.force_login(social_worker)
     with caplog.at_level(logging.ERROR):

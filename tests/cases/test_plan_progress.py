@@ -1,8 +1,10 @@
 """Progress on a plan: a goal's status and outcome, a step's status, and who may change them."""
 
 import io
+import re
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -43,12 +45,21 @@ def url(plan):
     return f"/clients/{plan.client_id}/plans/{plan.pk}/"
 
 
-def goal_status(goal, status="achieved", outcome=OUTCOME):
-    return {"action": "goal_status", "goal": goal.pk, "status": status, "outcome": outcome}
+def goal_url(plan, goal_id):
+    """Each action of the plan page is a POST to its own URL (no hidden "action" field)."""
+    return f"{url(plan)}goals/{goal_id}/status/"
 
 
-def step_status(step, status="achieved"):
-    return {"action": "step_status", "step": step.pk, "status": status}
+def step_url(plan, step_id):
+    return f"{url(plan)}steps/{step_id}/status/"
+
+
+def goal_status(status="achieved", outcome=OUTCOME):
+    return {"status": status, "outcome": outcome}
+
+
+def step_status(status="achieved"):
+    return {"status": status}
 
 
 def test_a_worker_marks_a_goal_achieved_and_its_outcome_is_stored_encrypted(
@@ -56,7 +67,7 @@ def test_a_worker_marks_a_goal_achieved_and_its_outcome_is_stored_encrypted(
 ):
     goal = plan.goals.get()
     client.force_login(social_worker)
-    response = client.post(url(plan), goal_status(goal))
+    response = client.post(goal_url(plan, goal.pk), goal_status())
     assert response.status_code == 302
     goal = PlanGoal.objects.with_keys().get(pk=goal.pk)
     assert goal.status == "achieved" and goal.outcome == OUTCOME
@@ -76,7 +87,7 @@ def test_a_goal_change_leaves_a_history_row_with_its_reason_and_an_access_log_ro
     goal = plan.goals.get()
     client.force_login(social_worker)
     logged = AccessLogEntry.objects.count()
-    client.post(url(plan), goal_status(goal, status="dropped", outcome="Zmiana planów"))
+    client.post(goal_url(plan, goal.pk), goal_status(status="dropped", outcome="Zmiana planów"))
     latest = goal.history.first()
     assert latest.history_change_reason == "goal_update" and latest.status == "dropped"
     assert latest.history_user == social_worker
@@ -89,7 +100,9 @@ def test_a_goal_change_leaves_a_history_row_with_its_reason_and_an_access_log_ro
 def test_the_outcome_may_stay_empty(client, social_worker, plan):
     goal = plan.goals.get()
     client.force_login(social_worker)
-    assert client.post(url(plan), goal_status(goal, "partly", outcome="")).status_code == 302
+    assert (
+        client.post(goal_url(plan, goal.pk), goal_status("partly", outcome="")).status_code == 302
+    )
     goal = PlanGoal.objects.with_keys().get(pk=goal.pk)
     assert goal.status == "partly" and goal.outcome == ""
 
@@ -97,7 +110,7 @@ def test_the_outcome_may_stay_empty(client, social_worker, plan):
 def test_a_worker_marks_a_step_done_and_history_keeps_the_reason(client, social_worker, plan):
     step = PlanStep.objects.get()
     client.force_login(social_worker)
-    response = client.post(url(plan), step_status(step))
+    response = client.post(step_url(plan, step.pk), step_status())
     assert response.status_code == 302
     step.refresh_from_db()
     assert step.status == "achieved"
@@ -121,14 +134,14 @@ def test_a_plan_awaiting_approval_or_closed_keeps_its_statuses(client, social_wo
     plan_services.plan_submit(by=social_worker, plan=plan)
     assert plan.status == "awaiting_approval"
     client.force_login(social_worker)
-    assert 'value="goal_status"' not in client.get(url(plan)).content.decode()
-    assert client.post(url(plan), goal_status(goal)).status_code == 302
-    assert client.post(url(plan), step_status(step)).status_code == 302
+    assert "/status/" not in client.get(url(plan)).content.decode()
+    assert client.post(goal_url(plan, goal.pk), goal_status()).status_code == 302
+    assert client.post(step_url(plan, step.pk), step_status()).status_code == 302
     Plan.objects.filter(pk=plan.pk).update(status="closed")
     plan.refresh_from_db()
-    with pytest.raises(plan_services.ValidationError):
+    with pytest.raises(ValidationError):
         plan_services.goal_update(by=social_worker, goal=goal, status="achieved", outcome="")
-    with pytest.raises(plan_services.ValidationError):
+    with pytest.raises(ValidationError):
         plan_services.step_update(by=social_worker, step=step, status="achieved")
     goal.refresh_from_db()
     step.refresh_from_db()
@@ -146,8 +159,8 @@ def test_a_forged_goal_or_step_of_another_clients_plan_is_not_found_and_unchange
     other_goal = other_plan.goals.get()
     other_step = other_goal.steps.get()
     client.force_login(social_worker)
-    assert client.post(url(plan), goal_status(other_goal)).status_code == 404
-    assert client.post(url(plan), step_status(other_step)).status_code == 404
+    assert client.post(goal_url(plan, other_goal.pk), goal_status()).status_code == 404
+    assert client.post(step_url(plan, other_step.pk), step_status()).status_code == 404
     other_goal.refresh_from_db()
     other_step.refresh_from_db()
     assert other_goal.status == "open" and other_step.status == "open"
@@ -156,16 +169,16 @@ def test_a_forged_goal_or_step_of_another_clients_plan_is_not_found_and_unchange
 @pytest.mark.parametrize("forged", ["", "abc", "999999", "1.5", "9" * 30])
 def test_a_missing_or_malformed_id_is_not_found(client, social_worker, plan, forged):
     client.force_login(social_worker)
-    response = client.post(url(plan), {"action": "goal_status", "goal": forged, "status": "open"})
+    response = client.post(f"{url(plan)}goals/{forged}/status/", {"status": "open"})
     assert response.status_code == 404
-    response = client.post(url(plan), {"action": "step_status", "step": forged, "status": "open"})
+    response = client.post(f"{url(plan)}steps/{forged}/status/", {"status": "open"})
     assert response.status_code == 404
 
 
 def test_another_worker_does_not_find_the_plan(client, other_social_worker, plan):
     goal = plan.goals.get()
     client.force_login(other_social_worker)
-    assert client.post(url(plan), goal_status(goal)).status_code == 404
+    assert client.post(goal_url(plan, goal.pk), goal_status()).status_code == 404
     goal.refresh_from_db()
     assert goal.status == "open"
 
@@ -175,8 +188,8 @@ def test_other_roles_are_refused(client, shelter_staff, manager, partner_user, j
     step = goal.steps.get()
     for user in (shelter_staff, manager, partner_user, job_coach):
         client.force_login(user)
-        assert client.post(url(plan), goal_status(goal)).status_code == 403
-        assert client.post(url(plan), step_status(step)).status_code == 403
+        assert client.post(goal_url(plan, goal.pk), goal_status()).status_code == 403
+        assert client.post(step_url(plan, step.pk), step_status()).status_code == 403
     goal.refresh_from_db()
     step.refresh_from_db()
     assert goal.status == "open" and step.status == "open"
@@ -184,7 +197,7 @@ def test_other_roles_are_refused(client, shelter_staff, manager, partner_user, j
 
 def test_anonymous_is_sent_to_the_login_page(client, plan):
     goal = plan.goals.get()
-    response = client.post(url(plan), goal_status(goal))
+    response = client.post(goal_url(plan, goal.pk), goal_status())
     assert response.status_code == 302 and "/login/" in response.url
     goal.refresh_from_db()
     assert goal.status == "open"
@@ -198,9 +211,9 @@ def test_a_break_glass_reader_sees_no_forms_and_is_refused(
     step = goal.steps.get()
     client.force_login(other_social_worker)
     html = client.get(url(plan)).content.decode()
-    assert 'value="goal_status"' not in html and 'value="step_status"' not in html
-    assert client.post(url(plan), goal_status(goal)).status_code == 403
-    assert client.post(url(plan), step_status(step)).status_code == 403
+    assert "/status/" not in html
+    assert client.post(goal_url(plan, goal.pk), goal_status()).status_code == 403
+    assert client.post(step_url(plan, step.pk), step_status()).status_code == 403
     goal.refresh_from_db()
     step.refresh_from_db()
     assert goal.status == "open" and step.status == "open"
@@ -213,10 +226,10 @@ def test_an_unknown_status_gives_the_page_back_with_an_error_and_changes_nothing
     step = goal.steps.get()
     client.force_login(social_worker)
     client.cookies["django_language"] = "en"
-    response = client.post(url(plan), goal_status(goal, status="done_by_magic"))
+    response = client.post(goal_url(plan, goal.pk), goal_status(status="done_by_magic"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    response = client.post(url(plan), step_status(step, status="done_by_magic"))
+    response = client.post(step_url(plan, step.pk), step_status(status="done_by_magic"))
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     goal.refresh_from_db()
@@ -230,7 +243,7 @@ def test_a_too_long_outcome_gives_the_form_back_and_changes_nothing(client, soci
     goal = plan.goals.get()
     client.force_login(social_worker)
     client.cookies["django_language"] = "en"
-    response = client.post(url(plan), goal_status(goal, outcome="x" * 2001))
+    response = client.post(goal_url(plan, goal.pk), goal_status(outcome="x" * 2001))
     assert response.status_code == 200
     html = response.content.decode()
     assert "at most 2000 characters" in html
@@ -242,9 +255,9 @@ def test_a_too_long_outcome_gives_the_form_back_and_changes_nothing(client, soci
 
 def test_the_service_refuses_a_worker_without_the_file(other_social_worker, plan):
     goal = plan.goals.get()
-    with pytest.raises(plan_services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         plan_services.goal_update(by=other_social_worker, goal=goal, status="achieved")
-    with pytest.raises(plan_services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         plan_services.step_update(by=other_social_worker, step=goal.steps.get(), status="achieved")
 
 
@@ -270,5 +283,5 @@ def test_the_page_with_status_forms_does_not_grow_in_queries_with_the_goals(
         assert client.get(url(small)).status_code == 200
     with CaptureQueriesContext(connection) as six:
         html = client.get(url(large)).content.decode()
-    assert html.count('value="step_status"') == 6
+    assert len(re.findall(r"/steps/\d+/status/", html)) == 6
     assert len(six) == len(one)

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import plans as plan_services
@@ -39,19 +40,18 @@ def test_a_worker_writes_a_plan_and_a_manager_approves_it(client, social_worker,
     plan = Plan.objects.get()
     assert response.url == f"/clients/{person.pk}/plans/{plan.pk}/"
     url = response.url
-    client.post(url, {"action": "goal", "goal-text": "Własne mieszkanie treningowe"})
+    client.post(f"{url}goals/", {"goal-text": "Własne mieszkanie treningowe"})
     goal = plan.goals.get()
     client.post(
-        url,
+        f"{url}steps/",
         {
-            "action": "step",
             "step-goal": goal.pk,
             "step-party": "client",
             "step-text": "Wyrobić dowód osobisty",
             "step-due_on": "2027-01-15",
         },
     )
-    client.post(url, {"action": "submit"})
+    client.post(f"{url}submit/")
     plan.refresh_from_db()
     assert plan.status == "awaiting_approval"
     client.force_login(manager)
@@ -66,7 +66,7 @@ def test_a_plan_without_goals_cannot_be_finished(client, social_worker, person):
     client.force_login(social_worker)
     client.post(f"/clients/{person.pk}/plans/", plan_data())
     plan = Plan.objects.get()
-    client.post(f"/clients/{person.pk}/plans/{plan.pk}/", {"action": "submit"})
+    client.post(f"/clients/{person.pk}/plans/{plan.pk}/submit/")
     plan.refresh_from_db()
     assert plan.status == "draft"
 
@@ -147,7 +147,7 @@ def test_an_approved_plan_changes_only_through_a_new_version(social_worker, mana
     plan_services.goal_add(by=social_worker, plan=plan, text="Cel")
     plan_services.plan_submit(by=social_worker, plan=plan)
     plan_services.plan_approve(by=manager, plan=plan)
-    with pytest.raises(plan_services.ValidationError):
+    with pytest.raises(ValidationError):
         plan_services.goal_add(by=social_worker, plan=plan, text="Dopisany po cichu")
     plan_services.plan_new_version(by=social_worker, plan=plan)
     plan.refresh_from_db()

@@ -1,6 +1,7 @@
 """Files assigned with a team: members share them; the manager's client list and assign page."""
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -107,7 +108,7 @@ def test_the_same_worker_can_be_given_a_team_and_the_very_same_assignment_is_ref
     services.client_handover(by=manager, client=own_client, to_worker=social_worker, team=team)
     after = current(own_client)
     assert after.pk != before.pk and after.team == team.group
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.client_handover(by=manager, client=own_client, to_worker=social_worker, team=team)
     assert current(own_client).pk == after.pk
 
@@ -128,7 +129,7 @@ def test_assigning_with_a_team_the_worker_is_not_in_changes_nothing(
     assert current(own_client).pk == before.pk
     assert not outsider.has_perm("cases.view_client", own_client)
     # The service refuses it on its own too.
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.client_handover(by=manager, client=own_client, to_worker=outsider, team=team)
     assert current(own_client).pk == before.pk
 
@@ -145,7 +146,7 @@ def test_a_forged_team_id_of_another_organisation_is_refused(
     assert response.status_code == 200
     assert response.context["form"].errors["team"]
     assert current(own_client).pk == before.pk
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.client_handover(
             by=manager, client=own_client, to_worker=other_social_worker, team=outside_team
         )

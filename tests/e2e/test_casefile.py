@@ -41,11 +41,11 @@ def test_intake_plan_note_and_pdf(page, social_worker, password, console_errors)
     page.click("text=Utwórz projekt")
     page.click("text=Dodaj cel")
     page.fill("#id_goal-text", "Mieszkanie treningowe")
-    page.click("form:has(input[value=goal]) button[type=submit]")
+    page.click('form[action$="/goals/"] button[type=submit]')
     page.click("text=Dodaj krok")
     page.select_option("#id_step-party", "client")
     page.fill("#id_step-text", "Złożyć wniosek")
-    page.click("form:has(input[value=step]) button[type=submit]")
+    page.click('form[action$="/steps/"] button[type=submit]')
     assert "Złożyć wniosek" in page.content()
     # The browser context's own request API carries the session cookie, like a click would.
     pdf = page.request.get(page.get_attribute("text=Drukuj (PDF)", "href"))
@@ -77,4 +77,8 @@ def test_an_already_known_person_shows_the_holder_not_the_file(
     assert str(social_worker) in body
     assert "Olszyński" not in body.replace("OLSZYNSKI", "")
     page.click("text=Poproś o przekazanie")
+    page.fill("#id_reason", "Klient przychodzi na dyżury do naszego punktu.")
+    page.click("text=Wyślij prośbę")
     page.wait_for_selector("text=Prośba trafiła do kierownika")
+    # The worker's own list shows the request waiting for the holder's manager.
+    assert "Oczekuje" in page.inner_text("main")

@@ -303,6 +303,7 @@ def test_the_update_service_refuses_an_erased_client_even_with_a_key_still_cache
     from cases.services import client_update
 
     target, _ = people
+    assign_perm("cases.view_client", social_worker, target)
     assign_perm("cases.change_client", social_worker, target)
     key_id, key = vault.key_for_subject(target.pk)
     subject_erase(subject=target.subject, by=dpo, reason="request")
@@ -326,6 +327,8 @@ def test_a_person_with_a_document_and_a_signed_consent_form_is_erased(
     from cases.services import consent_record, document_upload
 
     target, _ = people
+    # The caseload's two grants, as an assignment gives them (the rule book reads "view").
+    assign_perm("cases.view_client", social_worker, target)
     assign_perm("cases.change_client", social_worker, target)
     document = document_upload(
         by=social_worker, client=target, kind="consent", title="Zgoda", content=b"%PDF-1.4 zgoda"

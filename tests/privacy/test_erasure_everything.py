@@ -170,7 +170,9 @@ def world(
         case_services.do_not_disclose_add(
             by=social_worker, client=ryszard, person_name="Halina W.", other_client=halina
         )
-        case_services.handover_request(by=outside_worker, client=halina)
+        case_services.handover_request(
+            by=outside_worker, client=halina, reason="Zgłosiła się do MOPS po pomoc."
+        )
         # The shelters: a night at A, then a ban there; a hold and a waitlist entry at B.
         shelter_stay = shelter_services.stay_check_in(
             by=staff, facility=facility_a, client=halina, notes="Halina prosi o koc."

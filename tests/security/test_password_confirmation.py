@@ -52,7 +52,7 @@ def test_wrong_passwords_at_break_glass_end_the_session_at_the_limit(
     # The rows carry a fixed purpose, never what was typed.
     with connection.cursor() as cursor:
         cursor.execute("SELECT purpose FROM audit_accesslogentry WHERE action = 'confirm'")
-        assert {row[0] for row in cursor.fetchall()} == {"password confirmation"}
+        assert {row[0] for row in cursor.fetchall()} == {"password_confirmation"}
 
 
 @override_settings(AXES_FAILURE_LIMIT=2)
@@ -136,7 +136,7 @@ def test_five_wrong_old_passwords_end_the_session_each_one_logged(client, shelte
     assert client.get("/password/").url.startswith("/login/")
     rows = AccessLogEntry.objects.filter(actor=shelter_staff, action="confirm")
     assert list(rows.values_list("outcome", flat=True)) == ["denied"] * 5
-    assert set(rows.values_list("purpose", flat=True)) == {"password confirmation"}
+    assert set(rows.values_list("purpose", flat=True)) == {"password_confirmation"}
     # Signed in again within the cool-off, the right old password is refused too.
     client.force_login(shelter_staff)
     response = _change_password(client, PASSWORD)

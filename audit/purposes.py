@@ -1,0 +1,78 @@
+"""Why a row of the access log was written: a closed list of codes, never free text.
+
+A purpose names the page or the work, never the person or what was typed: a stated reason (a
+break-glass reason, an erasure's grounds) may name someone and is kept elsewhere, encrypted or
+coded. `access_log_write` refuses a purpose that is not on this list (an empty purpose is
+allowed where the action says everything, e.g. a search). A new page or service adds its code
+here.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(models.TextChoices):
+    # cases: the file's pages
+    FILE = "file", _("Case file: overview")
+    TIMELINE = "timeline", _("Case file: timeline")
+    EDIT = "edit", _("Case file: intake form")
+    HISTORY = "history", _("Case file: history of changes")
+    NOTE = "note", _("Case note")
+    ASSESSMENTS = "assessments", _("Case file: assessments")
+    ASSESSMENT = "assessment", _("Assessment")
+    PLANS = "plans", _("Case file: plans")
+    PLAN = "plan", _("Plan")
+    PLAN_PDF = "plan_pdf", _("Plan printed")
+    PLAN_REVIEW = "plan_review", _("Plan review")
+    PLAN_APPROVAL = "plan_approval", _("Plan approval")
+    HOUSEHOLD = "household", _("Case file: household")
+    HOUSEHOLD_MEMBER = "household_member", _("Household member")
+    DO_NOT_DISCLOSE = "do_not_disclose", _("Do-not-disclose list")
+    CONSENTS = "consents", _("Case file: consents")
+    CONSENT = "consent", _("Consent recorded")
+    CONSENT_WITHDRAW = "consent_withdraw", _("Consent withdrawn")
+    REFERRALS = "referrals", _("Case file: referrals")
+    REFERRAL = "referral", _("Referral sent")
+    REFERRAL_DECISION = "referral_decision", _("Referral decided by the partner")
+    PARTNER_REFERRALS = "partner_referrals", _("Partner: list of referrals")
+    PARTNER_REFERRAL = "partner_referral", _("Partner: a referral")
+    DOCUMENTS = "documents", _("Case file: documents")
+    DOCUMENT = "document", _("Document")
+    CASELOAD = "caseload", _("Caseload")
+    SEARCH = "search", _("Finding a person")
+    REGISTER = "register", _("Registration")
+    CLOSE = "close", _("Case closed")
+    REOPEN = "reopen", _("Case reopened")
+    # cases: handovers, assignments, emergency access
+    HANDOVER_REQUEST = "handover_request", _("Handover requested")
+    HANDOVER = "handover", _("File handed over")
+    HANDOVER_REFUSE = "handover_refuse", _("Handover refused")
+    HANDOVER_QUEUE = "handover_queue", _("Manager: handover requests")
+    HANDOVER_REQUESTS = "handover_requests", _("Worker: own handover requests")
+    ASSIGN = "assign", _("Manager: assigning a file")
+    ASSIGNMENTS = "assignments", _("Manager: files held in the organisation")
+    BREAK_GLASS_OPEN = "break_glass_open", _("Emergency access opened")
+    BREAK_GLASS_REVIEW = "break_glass_review", _("Emergency access reviewed")
+    # shelters
+    BED_BOARD = "bed_board", _("Bed board")
+    STAY = "stay", _("Stay")
+    CHECK_IN = "check_in", _("Check-in")
+    CHECK_IN_FORM = "check_in_form", _("Check-in form")
+    CHECK_OUT = "check_out", _("Check-out")
+    TRANSFER = "transfer", _("Transfer to another bed")
+    STAY_NOTES = "stay_notes", _("Stay notes")
+    PRESENCE = "presence", _("Presence")
+    HOUSEHOLD_CHECK_IN = "household_check_in", _("Household check-in")
+    HOUSEHOLD_CHECK_IN_FORM = "household_check_in_form", _("Household check-in form")
+    HOUSEHOLD_CHECK_OUT = "household_check_out", _("Household check-out")
+    HOLD = "hold", _("Bed hold")
+    HOLD_FORM = "hold_form", _("Bed hold form")
+    WAITLIST = "waitlist", _("Waitlist")
+    BAN = "ban", _("Ban")
+    BANS = "bans", _("List of bans")
+    BAN_LIFT = "ban_lift", _("Ban lifted")
+    ROLL = "roll", _("Roll of who is in")
+    # accounts and privacy
+    PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
+    ERASURE = "erasure", _("Erasure")
+    ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
