@@ -333,7 +333,7 @@ class Stay(models.Model):
         return self.ended_at is None
 
 
-class HoldQuerySet(models.QuerySet):
+class HoldQuerySet(VaultQuerySet):
     def active(self, at: datetime.datetime | None = None):
         """Holds in force at `at`: an expired hold frees its bed by itself, with no job to run."""
         at = at or timezone.now()
@@ -341,15 +341,23 @@ class HoldQuerySet(models.QuerySet):
 
 
 class Hold(models.Model):
-    """A bed reserved for a named client or a referral until a time."""
+    """A bed reserved for a named client or a referral until a time.
+
+    The referral note is encrypted. Its key is the client's when the hold names one (erasing the
+    client makes it unreadable with the rest of their data); a hold for a referral alone gets a
+    data subject of its own (kind "referral"): the person expected is not registered yet, and
+    a note typed at the door may name them whatever the label asks.
+    """
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="holds")
     bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="holds")
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # The key of the referral note: the client's subject, or the hold's own (see above).
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", editable=False)
     # Who referred, never a name: "MOPS, skierowanie 12/2026".
-    referral = models.CharField(_("referral"), max_length=200, blank=True)
+    referral = EncryptedTextField(_("referral"), label="hold.referral", blank=True, max_length=200)
     starts_at = models.DateTimeField(_("from"))
     # Expiry; releasing or using the hold brings it forward to that moment.
     ends_at = models.DateTimeField(_("held until"))
@@ -367,14 +375,22 @@ class Hold(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shelters_hold_ends_after_start"
             ),
+            # A hold for a client is sealed under the client's key (the referral's own
+            # subject otherwise). "For someone" (a client or a referral note) is the service's
+            # check: the database cannot read the encrypted note.
             models.CheckConstraint(
-                condition=Q(client__isnull=False) | ~Q(referral=""),
-                name="shelters_hold_for_someone",
+                condition=Q(client__isnull=True) | Q(subject=F("client")),
+                name="shelters_hold_subject",
             ),
         ]
 
     def __str__(self) -> str:
         return f"hold {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.client_id is not None:
+            self.subject_id = self.client_id
+        super().save(*args, **kwargs)
 
 
 class WaitlistStatus(models.TextChoices):

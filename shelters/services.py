@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from audit.services import access_log_write
 from cases.models import Client, Household
+from privacy import vault
+from privacy.models import Subject
 from shelters import access, selectors
 from shelters.models import (
     Ban,
@@ -605,10 +607,15 @@ def hold_place(
             raise ValidationError(
                 _("A ban is in force: this person cannot hold a bed here."), code="banned"
             )
+        # A hold for a referral alone gets a data subject of its own: its key seals the note.
+        subject_id = client.pk if client is not None else None
+        if subject_id is None:
+            subject_id = vault.subject_create(kind=Subject.Kind.REFERRAL).pk
         hold = Hold(
             facility=facility,
             bed=bed,
             client=client,
+            subject_id=subject_id,
             referral=referral.strip(),
             starts_at=now,
             ends_at=until,
