@@ -15,7 +15,16 @@ from guardian.shortcuts import get_objects_for_user
 from accounts.roles import Role
 from audit.services import access_log_write
 from cases.models import Client, Household
-from shelters.models import Ban, Facility, Hold, RoomAllocation, Stay, WaitlistEntry
+from shelters.models import (
+    Ban,
+    BedOutage,
+    Facility,
+    FacilityUserObjectPermission,
+    Hold,
+    RoomAllocation,
+    Stay,
+    WaitlistEntry,
+)
 
 OPERATE = "shelters.operate_facility"
 
@@ -106,10 +115,12 @@ def clients_known_to(facility: Facility) -> QuerySet[Client]:
     waiting = WaitlistEntry.objects.filter(facility=facility, status__in=["waiting", "offered"])
     held = Hold.objects.active().filter(facility=facility, client__isnull=False)
     stayed = Stay.objects.filter(facility=facility)
+    banned = Ban.objects.filter(facility=facility)
     return Client.objects.filter(
         Q(pk__in=waiting.values("client_id"))
         | Q(pk__in=held.values("client_id"))
         | Q(pk__in=stayed.values("client_id"))
+        | Q(pk__in=banned.values("client_id"))
     )
 
 
@@ -165,3 +176,65 @@ def in_caseload(user, client: Client) -> bool:
     from cases.access import clients_visible_to
 
     return clients_visible_to(user).filter(pk=client.pk).exists()
+
+
+# --- configuration by managers ----------------------------------------------------------------
+
+
+def facilities_managed_by(user) -> QuerySet[Facility]:
+    """Facilities `user` configures (rooms, beds, outages, winter mode, who operates them).
+
+    A manager configures every facility of their own organisation, active or not; no one else
+    configures any.
+    """
+    # Inactive or anonymous users reach nothing.
+    if not user.is_authenticated or not user.is_active:
+        return Facility.objects.none()
+    # Only managers configure facilities.
+    if not user.has_role(Role.MANAGER):
+        return Facility.objects.none()
+    # A manager's reach is their organisation; without one, nothing.
+    if not user.organisation_id:
+        return Facility.objects.none()
+    return Facility.objects.filter(organisation_id=user.organisation_id)
+
+
+def get_managed_facility(user, facility_id) -> Facility:
+    """A facility `user` configures; 404 alike for missing and another organisation's."""
+    try:
+        pk = int(facility_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    facility = facilities_managed_by(user).filter(pk=pk).first()
+    # Missing and hidden look the same.
+    if facility is None:
+        raise Http404
+    return facility
+
+
+def get_managed(user, queryset, object_id):
+    """A room, bed or outage of a facility `user` configures; 404 otherwise."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    field = "bed__facility__in" if queryset.model is BedOutage else "facility__in"
+    found = queryset.filter(pk=pk, **{field: facilities_managed_by(user)}).first()
+    # An object of another organisation's facility is as missing as one that never was.
+    if found is None:
+        raise Http404
+    return found
+
+
+def operators_of(facility: Facility):
+    """Staff who operate `facility` through a grant of their own (the manager's page lists them).
+
+    Grants to groups (FacilityGroupObjectPermission) reach the facility too; the services grant
+    to users only, so that each grant has a name on the page and a line in the history.
+    """
+    from accounts.models import User
+
+    grants = FacilityUserObjectPermission.objects.filter(
+        content_object=facility, permission__codename="operate_facility"
+    )
+    return User.objects.filter(pk__in=grants.values("user_id"))

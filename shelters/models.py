@@ -94,6 +94,8 @@ class Facility(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = FacilityQuerySet.as_manager()
+    # Configuration changes (by managers) keep their history: who switched winter mode off, when.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -154,6 +156,8 @@ class Room(models.Model):
     # In a house for single mothers, a room goes to one household.
     is_family_room = models.BooleanField(_("family room"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["facility", "name"]
         verbose_name = _("room")
@@ -209,6 +213,7 @@ class Bed(models.Model):
     available_until = models.DateField(_("in the inventory until"), null=True, blank=True)
 
     objects = BedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["facility", "room__name", "label"]
@@ -234,6 +239,11 @@ class BedOutage(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bed out of service")
@@ -407,7 +417,9 @@ class WaitlistEntry(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", editable=False)
     added_on = models.DateField(_("added on"))
     # 1 is the most urgent.
-    priority = models.PositiveSmallIntegerField(_("priority"), default=2)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=2, choices=[(1, _("Urgent")), (2, _("Normal")), (3, _("Low"))]
+    )
     reason = EncryptedTextField(_("reason"), label="waitlist.reason", blank=True, max_length=2000)
     contact_note = EncryptedTextField(
         _("how to reach"), label="waitlist.contact_note", blank=True, max_length=1000

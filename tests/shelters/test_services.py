@@ -80,8 +80,8 @@ def test_same_bed_as_last_night_lists_guests_not_yet_back(
     with time_machine.travel(next_evening, tick=False):
         services.night_rollover(facility=facility_a)
         guests = selectors.last_night_guests(facility_a, next_evening)
-        assert [g.bed.label for g in guests] == ["1.3"]
-        check_in(staff_of_a, facility_a, man, guests[0].bed)
+        assert [g.stay.bed.label for g in guests] == ["1.3"]
+        check_in(staff_of_a, facility_a, man, guests[0].stay.bed)
         assert selectors.last_night_guests(facility_a, next_evening) == []
 
 
