@@ -9,6 +9,7 @@ waitlist, last night's guests, the household check-in.
 
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.utils.translation import pgettext
 
@@ -54,6 +55,20 @@ def person(client) -> Person:
         birth_year=client.birth_year,
         sex=client.sex,
     )
+
+
+def person_from_row(client_id, first_name: bytes, surname: bytes, birth_year, sex) -> Person:
+    """A Person from raw columns (`values_list`): the two names opened as the model would open
+    them (the same field code, erased subjects included), without building a Client."""
+    from cases.models import Client
+
+    row = SimpleNamespace(subject_id=client_id)
+    first = Client._meta.get_field("first_name").open(row, bytes(first_name))
+    last = str(Client._meta.get_field("surname").open(row, bytes(surname)))
+    name = f"{first} {last[:1]}." if last else str(first)
+    return Person(
+        id=client_id, name=name, birth_year=birth_year, sex=sex
+    ), f"{first} {last}".strip()
 
 
 def checked_in_label(p: Person) -> str:

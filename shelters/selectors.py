@@ -26,7 +26,7 @@ from shelters.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from shelters.people import Person, person
+from shelters.people import Person, person, person_from_row
 
 
 def outages_at(at: datetime.datetime) -> QuerySet[BedOutage]:
@@ -338,11 +338,14 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
     states = {row.state for row in rows}
     stays, holds, outages = {}, {}, {}
     if OCCUPIED in states:
+        # Raw columns, not model instances: 60 stays and their clients built as objects cost
+        # more than the rest of the board (docs/benchmarks.md); the names open as the model
+        # would open them (people.person_from_row).
         stays = {
-            s.bed_id: s
-            for s in Stay.objects.filter(facility=facility, ended_at__isnull=True)
-            .select_related("client")
-            .only("bed_id", "night_of", "started_at", "client_id", *_client_only())
+            row[0]: row[1:]
+            for row in Stay.objects.filter(facility=facility, ended_at__isnull=True).values_list(
+                "bed_id", "pk", "night_of", "started_at", "client_id", *_client_only()
+            )
         }
     if HELD in states:
         holds = {
@@ -358,7 +361,7 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         )
     allocations, member_stays = _households(facility)
     vault.prefetch(
-        [s.client_id for s in stays.values()]
+        [s[3] for s in stays.values()]
         + [h.subject_id for h in holds.values()]
         + [a.household.head_id for a in allocations]
         + [m.member_id for m in member_stays]
@@ -367,10 +370,10 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
     counts = BedCounts()
     for row in rows:
         if row.state == OCCUPIED and row.id in stays:
-            stay = stays[row.id]
-            row.stay_id, row.started_at = stay.pk, stay.started_at
-            row.person, row.full_name = person(stay.client), stay.client.full_name
-            row.nights = (night - stay.night_of).days + 1
+            stay_id, night_of, started_at, client_id, *names = stays[row.id]
+            row.stay_id, row.started_at = stay_id, started_at
+            row.person, row.full_name = person_from_row(client_id, *names)
+            row.nights = (night - night_of).days + 1
         elif row.state == HELD and row.id in holds:
             hold = holds[row.id]
             row.hold_until = hold.ends_at

@@ -16,6 +16,7 @@ from audit.services import access_log_write
 from shelters import access, documents, forms, reports, selectors, services
 from shelters.models import Ban, ExitDestination, Facility, FacilityKind, Hold
 from shelters.people import person
+from shelters.rows import board_rooms_html
 
 # Facility pages need one of these roles, then the facility's object permission (else 404).
 FACILITY_ROLES = (Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER)
@@ -62,10 +63,12 @@ def board(request, facility_id):
     )
     # The board shows many occupants' names: one row for the render, not one per person.
     access_log_write(actor=request.user, action="view", purpose="bed_board", request=request)
+    rooms = selectors.board_rooms(rows)
     context = {
         "facility": facility,
         "board": data,
-        "rooms": selectors.board_rooms(rows),
+        "rooms": rooms,
+        "rooms_html": board_rooms_html(rooms, facility),
         "filtered": any(chosen.values()),
         "filters": filters,
         "query": request.GET.urlencode(),

@@ -383,3 +383,25 @@ def test_same_bed_as_last_night_is_offered_only_where_that_bed_is_free(
     assert "To samo łóżko" in by_bed["1.1"]
     assert f'name="bed" value="{beds["1.1"].pk}"' in by_bed["1.1"]
     assert "to łóżko jest zajęte" in by_bed["1.2"] and 'name="bed"' not in by_bed["1.2"]
+
+
+def test_markup_in_names_notes_and_reasons_is_escaped_on_the_board(
+    client, staff_of_a, facility_a, beds, evening
+):
+    """The board's rows are built as strings (shelters/rows.py): every value must be escaped."""
+    person = make_client(first_name="<script>x</script>", surname="<b>Zły</b>", sex="male")
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=person, bed=beds["1.1"])
+    services.hold_place(
+        by=staff_of_a,
+        facility=facility_a,
+        bed=beds["1.2"],
+        until=evening + H,
+        referral='MOPS <img src=x onerror="alert(1)">',
+    )
+    BedOutage.objects.create(bed=beds["2.2"], starts_at=evening - H, reason="<i>Pluskwy</i>")
+    client.force_login(staff_of_a)
+    html = client.get(f"/shelters/{facility_a.pk}/").content.decode()
+    for raw in ("<script>x", "<b>", "<img", "<i>Pluskwy"):
+        assert raw not in html, raw
+    assert "&lt;script&gt;x&lt;/script&gt; &lt;." in html
+    assert "&lt;img src=x" in html and "&lt;i&gt;Pluskwy" in html
