@@ -1,55 +1,53 @@
 """Bed-board benchmark: server time and query count at 200, 2,000 and 20,000 beds.
 
 Run on its own: `.venv/bin/python bench/bed_board.py [200,2000,20000]` (SQLite in a temporary
-folder; set DATABASE_URL=postgres://.../bench_shelters to use PostgreSQL, the database is
-flushed). For each size (beds across 4, 40 and 400 facilities of 50 beds, a year of stays,
-90% occupied tonight) it prints the time and queries of the board of one 60-bed facility, the
-city view (counts per facility), the roll PDF and a year of occupancy (bed-nights per month).
-Not a test: figures go to docs/architecture.md.
+folder; BENCH_DATABASE_URL=postgres://.../bench_shelters for PostgreSQL, a database it creates
+and drops, as bench/env.py does for `make bench`). For each size (beds across facilities of 50
+beds plus one of 60, a year of stays, 90% occupied tonight) it prints, for the board of the
+60-bed facility, the city view (counts per facility), the roll PDF, a check-in search and a year
+of occupancy: the best wall time, the best CPU time of this process (steadier than wall time on
+a shared machine; SQLite runs in-process, so it includes the database's work) and the queries.
+BENCH_REPEAT sets how many runs the best is taken of (9); BENCH_ROOT=/path/to/another/checkout
+measures that code with this script (an A/B at the same load). Not a test: figures go to
+docs/benchmarks.md. Importing this module does nothing; `main()` sets the environment up.
 """
 
-import base64
 import datetime
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-VAR = tempfile.mkdtemp(prefix="przystan-bench-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("HTTPS_ONLY", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("PRZYSTAN_VAR_DIR", VAR)
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR}/bench.sqlite3")
-os.environ.setdefault("PRZYSTAN_KEKS", f"bench:{_key()}")
-os.environ.setdefault("PRZYSTAN_INDEX_KEY", _key())
-os.environ.setdefault("PRZYSTAN_AUDIT_KEY", _key())
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client as HttpClient  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from guardian.shortcuts import assign_perm  # noqa: E402
+# BENCH_ROOT measures another checkout with this script (an A/B on the same machine and load).
+ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 BEDS_PER_FACILITY = 50
 
 
+def setup():
+    """The benchmark's own environment (bench/env.py), Django, a migrated database, static files."""
+    from bench import env as bench_env
+
+    env = bench_env.prepare()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: pages need the collected static files' manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return env
+
+
 def build(total_beds: int):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.utils import timezone
+    from guardian.shortcuts import assign_perm
+
     from accounts.models import Organisation, User
     from cases.models import Client
     from privacy import vault
@@ -58,8 +56,6 @@ def build(total_beds: int):
     call_command("flush", interactive=False, verbosity=0)
     org = Organisation.objects.create(name="Bench", kind="foundation")
     staff = User.objects.create_user(username="bench", password="x" * 20, organisation=org)
-    from django.contrib.auth.models import Group
-
     staff.groups.set([Group.objects.get(name="shelter_staff")])
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
@@ -123,27 +119,43 @@ def build(total_beds: int):
     return staff, facilities, len(stays)
 
 
-def timed(label, func, repeat=5):
-    best, queries = None, 0
+def timed(label, func, repeat=None):
+    """Best wall and CPU time of `repeat` runs, and the queries of one run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    repeat = repeat or int(os.environ.get("BENCH_REPEAT", "9"))
+    wall, cpu = [], []
     for _ in range(repeat):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            func()
-            elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-        queries = len(captured)
-    print(f"  {label:<34} {best * 1000:9.1f} ms  {queries:4d} queries")
+        start, start_cpu = time.perf_counter(), time.process_time()
+        func()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    with CaptureQueriesContext(connection) as captured:
+        func()
+    print(
+        f"  {label:<34} {min(wall) * 1000:8.1f} ms wall {min(cpu) * 1000:8.1f} ms cpu "
+        f"{len(captured):4d} queries"
+    )
 
 
 def main() -> None:
+    from bench import env as bench_env
+
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "200,2000,20000").split(",")]
-    call_command("migrate", verbosity=0)
-    for total in sizes:
-        measure(total)
+    env = setup()
+    print(f"{env.vendor}, load average {os.getloadavg()[0]:.1f} at the start")
+    try:
+        for total in sizes:
+            measure(total)
+    finally:
+        bench_env.cleanup(env)
 
 
 def measure(total: int) -> None:
+    from django.test import Client as HttpClient
+    from django.utils import timezone
+
     from privacy import vault
     from shelters import reports
 
@@ -162,6 +174,10 @@ def measure(total: int) -> None:
     timed("board, 60 beds (full page)", lambda: http.get(board))
     timed("city view (counts per facility)", lambda: http.get("/shelters/city/"))
     timed("roll PDF, 60 beds", lambda: http.get(f"{board}roll.pdf"))
+    timed(
+        "check-in search (htmx, 'jan')",
+        lambda: http.post(f"{board}check-in/search/", {"q": "jan"}, headers={"HX-Request": "true"}),
+    )
     today = timezone.localdate()
     year_ago = today - datetime.timedelta(days=365)
     timed(

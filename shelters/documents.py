@@ -46,6 +46,7 @@ def _table(rows, widths=None) -> Table:
             [
                 ("FONTNAME", (0, 0), (-1, -1), FONT),
                 ("FONTNAME", (0, 0), (-1, 0), BOLD),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
@@ -87,20 +88,19 @@ def roll_pdf(board) -> bytes:
         _p(_("Printed %(when)s") % {"when": now}, body),
         Spacer(1, 5 * mm),
     ]
-    header = [
-        _p(h, body) for h in (_("Room"), _("Bed"), _("Full name"), _("Year of birth"), _("Since"))
-    ]
-    rows = [header]
+    # The cells are plain strings, not Paragraphs: reportlab draws them as they are (no markup
+    # is read, so nothing needs escaping) and the roll builds in less time.
+    rows = [[_("Room"), _("Bed"), _("Full name"), _("Year of birth"), _("Since")]]
     for row in board.beds:
         if row.state != OCCUPIED or row.person is None:
             continue
         rows.append(
             [
-                _p(row.room_name, body),
-                _p(row.label, body),
-                _p(row.full_name, body),
-                _p(row.person.birth_year or "—", body),
-                _p(_moment(row.started_at), body),
+                _line(row.room_name),
+                _line(row.label),
+                _line(row.full_name),
+                str(row.person.birth_year or "—"),
+                _moment(row.started_at),
             ]
         )
     # Children of a house for single mothers have no bed of their own on the board, but a fire
@@ -109,11 +109,11 @@ def roll_pdf(board) -> bytes:
         for child in household.children:
             rows.append(
                 [
-                    _p(household.room_name, body),
-                    _p("—", body),
-                    _p(_("%(name)s (child)") % {"name": child.full_name}, body),
-                    _p(child.birth_year or "—", body),
-                    _p(_moment(household.allocation.started_at), body),
+                    _line(household.room_name),
+                    "—",
+                    _line(_("%(name)s (child)") % {"name": child.full_name}),
+                    str(child.birth_year or "—"),
+                    _moment(household.allocation.started_at),
                 ]
             )
     count = len(rows) - 1
@@ -121,6 +121,11 @@ def roll_pdf(board) -> bytes:
     story.append(Spacer(1, 5 * mm))
     story.append(_p(_("People in: %(count)d") % {"count": count}, body))
     return _pdf(story, str(_("Roll")))
+
+
+def _line(text) -> str:
+    """One line of a table cell: a stored value with its line breaks flattened."""
+    return " ".join(str(text).split())
 
 
 def _moment(value) -> str:

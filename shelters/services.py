@@ -90,7 +90,7 @@ def _admission_checks(
     if ban is not None:
         raise ValidationError(
             _("This person may not be admitted here until %(date)s (a ban is in force).")
-            % {"date": formats.date_format(ban.ends_on, "DATE_FORMAT")},
+            % {"date": ban.ends_on.strftime("%d.%m.%Y")},
             code="banned",
         )
     if not Bed.objects.filter(pk=bed.pk).available_on(timezone.localdate(at)).exists():

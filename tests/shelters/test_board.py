@@ -405,3 +405,18 @@ def test_markup_in_names_notes_and_reasons_is_escaped_on_the_board(
         assert raw not in html, raw
     assert "&lt;script&gt;x&lt;/script&gt; &lt;." in html
     assert "&lt;img src=x" in html and "&lt;i&gt;Pluskwy" in html
+
+
+def test_markup_in_a_name_is_printed_as_text_on_the_roll(client, staff_of_a, facility_a, beds):
+    import io
+
+    from pypdf import PdfReader
+
+    person = make_client(first_name='<a href="javascript:x">Jan</a>', surname="Zły", sex="male")
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=person, bed=beds["1.1"])
+    client.force_login(staff_of_a)
+    response = client.get(f"/shelters/{facility_a.pk}/roll.pdf")
+    pdf = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert '<a href="javascript:x">Jan</a> Zły' in text
+    assert not any("/Annots" in page for page in pdf.pages)

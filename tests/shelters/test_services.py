@@ -155,8 +155,10 @@ def test_a_banned_client_is_refused_with_the_end_date(staff_of_a, facility_a, ma
         ends_on=datetime.date(2026, 2, 28),
         reason="Agresja wobec innych",
     )
-    with refused("banned"):
+    with refused("banned") as caught:
         check_in(staff_of_a, facility_a, man)
+    # The date as 28.02.2026, so staff can tell the person when to come back.
+    assert "28.02.2026" in caught.value.messages[0]
     assert not Stay.objects.exists()
 
 
