@@ -142,14 +142,6 @@ def bed_counts(facilities, at: datetime.datetime | None = None) -> dict[int, Bed
     return counts
 
 
-def usable_beds(facility: Facility, at: datetime.datetime) -> QuerySet[Bed]:
-    """Beds of the facility in the inventory tonight; overflow places only in winter mode."""
-    beds = Bed.objects.filter(facility=facility).available_on(timezone.localdate(at))
-    if not facility.is_winter_mode:
-        beds = beds.filter(is_overflow=False)
-    return beds
-
-
 def free_beds(facility: Facility, at: datetime.datetime) -> QuerySet[Bed]:
     """Beds in the state "free" at `at` (`beds_with_state`): what check-in and holds may use."""
     return beds_with_state(at, [facility.pk]).filter(state=FREE)

@@ -84,7 +84,7 @@ def board(request, facility_id):
     return render(request, "shelters/board.html", context)
 
 
-def _check_in_page(request, facility, form, *, text="", status=200):
+def _check_in_page(request, facility, form, *, text=""):
     """The check-in page: the search box, the candidates found, the bed and the notes."""
     chosen = form["client"].value() if form.is_bound else form.initial.get("client")
     candidates, found = selectors.check_in_candidates(facility, text, include=chosen)
@@ -103,7 +103,7 @@ def _check_in_page(request, facility, form, *, text="", status=200):
         purpose="check_in_form",
         request=request,
     )
-    return render(request, "shelters/check_in.html", context, status=status)
+    return render(request, "shelters/check_in.html", context)
 
 
 def _check_in_form(facility, data=None, initial=None):
@@ -196,7 +196,7 @@ def household_check_in(request, facility_id):
     return render(request, "shelters/household_check_in.html", {"facility": facility, "form": form})
 
 
-def _household_page(request, allocation, *, checkout=None, transfer=None, status=200):
+def _household_page(request, allocation, *, checkout=None, transfer=None):
     """A household's room: check the whole household out, or move it to another room."""
     rooms = selectors.rooms_without_household(allocation.facility).exclude(pk=allocation.room_id)
     household = selectors.board_household(allocation)
@@ -214,7 +214,7 @@ def _household_page(request, allocation, *, checkout=None, transfer=None, status
         "checkout_form": checkout or forms.CheckOutForm(),
         "transfer_form": transfer or forms.HouseholdTransferForm(rooms=rooms),
     }
-    return render(request, "shelters/household_detail.html", context, status=status)
+    return render(request, "shelters/household_detail.html", context)
 
 
 @require_GET
@@ -278,7 +278,7 @@ def _destination_label(code: str) -> str:
     return str(dict(ExitDestination.choices).get(code, code))
 
 
-def _stay_page(request, stay, *, checkout=None, status=200):
+def _stay_page(request, stay, *, checkout=None):
     bans = Ban.objects.filter(client_id=stay.client_id, facility=stay.facility).order_by("-ends_on")
     holds = Hold.objects.active().filter(client_id=stay.client_id, facility=stay.facility)
     beds = _beds_for_choice(stay.facility).exclude(pk=stay.bed_id)
@@ -292,7 +292,7 @@ def _stay_page(request, stay, *, checkout=None, status=200):
         "notes_form": forms.NotesForm(initial={"notes": stay.notes}),
         "timeline": _timeline(stay),
     }
-    return render(request, "shelters/stay_detail.html", context, status=status)
+    return render(request, "shelters/stay_detail.html", context)
 
 
 @require_GET

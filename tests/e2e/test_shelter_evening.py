@@ -3,6 +3,7 @@
 import re
 
 from guardian.shortcuts import assign_perm
+from playwright.sync_api import expect
 
 from shelters import services
 from tests.e2e.test_shell import sign_in
@@ -56,7 +57,7 @@ def test_an_evening_on_the_board_on_a_phone(phone, staff_of_a, facility_a, passw
     phone.wait_for_function("document.querySelectorAll('li.bed-occupied').length === 2")
     assert "Zdzisław K." in phone.locator("#board").inner_text()
     # The counts at the top came along (out of band): 3 free of 5.
-    phone.wait_for_function("document.querySelector('#board-summary').dataset.free === '3'")
+    expect(phone.locator("#board-summary")).to_have_attribute("data-free", "3")
     assert "3 wolne" in phone.locator("#board-summary").inner_text()
     # The poll says it is a background refresh: it does not keep an unattended session alive.
     assert refreshes == ["true"]
@@ -133,3 +134,34 @@ def test_a_guest_is_checked_out_on_a_phone_with_a_chosen_destination(
     stay.refresh_from_db()
     assert stay.exit_destination == "family"
     assert phone.locator("li.bed-occupied").count() == 0
+
+
+def test_the_check_in_finds_a_person_as_one_types(phone, staff_of_a, facility_a, password):
+    """The search runs as one types (htmx, a POST with the CSRF token), namesakes told apart."""
+    import datetime
+
+    for born in (1971, 1985):
+        person = make_client(
+            first_name="Ryszard",
+            surname="Dębowiak" if born == 1971 else "Dąbrowski",
+            sex="male",
+            birth_date=datetime.date(born, 3, 3),
+        )
+        services.waitlist_add(by=staff_of_a, facility=facility_a, client=person)
+    errors = []
+    phone.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    sign_in(phone, "staff", password)
+    phone.wait_for_url("**/start/shelter-staff/")
+    phone.goto(f"/shelters/{facility_a.pk}/check-in/")
+    phone.fill("#id_q", "ryszard dą")
+    # Both namesakes are expected tonight; typing narrows the list to one (polled by a locator:
+    # a waiting function string would be eval, which our CSP refuses).
+    expect(phone.locator("#candidates input[type=radio]")).to_have_count(1)
+    candidate = phone.locator("#candidates li").first
+    assert "Ryszard D." in candidate.inner_text() and "1985" in candidate.inner_text()
+    candidate.locator("input[type=radio]").check()
+    phone.click("main form button[type=submit]:not([formaction])")
+    phone.wait_for_url(re.compile(rf".*/shelters/{facility_a.pk}/$"))
+    assert phone.locator("li.bed-occupied").count() == 1
+    assert "1985" in phone.locator("li.bed-occupied").inner_text()
+    assert not csp_errors(errors)
