@@ -420,3 +420,11 @@ def test_markup_in_a_name_is_printed_as_text_on_the_roll(client, staff_of_a, fac
     text = "".join(page.extract_text() for page in pdf.pages)
     assert '<a href="javascript:x">Jan</a> Zły' in text
     assert not any("/Annots" in page for page in pdf.pages)
+
+
+@pytest.mark.parametrize("role", ["job_coach", "dpo", "partner", "administrator"])
+def test_other_roles_cannot_search_or_open_a_household(client, personas, role, facility_a):
+    client.force_login(personas[role])
+    assert client.post(f"/shelters/{facility_a.pk}/check-in/search/", {"q": "a"}).status_code == 403
+    assert client.get(f"/shelters/{facility_a.pk}/check-in/").status_code == 403
+    assert client.get("/shelters/households/1/").status_code == 403

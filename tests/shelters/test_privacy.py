@@ -1,5 +1,6 @@
-"""What the shelters keep out of reach: holds' referral notes sealed (issue 9, hole 8), no names in
-flash messages (hole 9), and stays dated by the local day on the client's timeline."""
+"""A hold's referral note is sealed (issue 9, hole 8): under the client's key, or a data subject
+of the hold's own; notes written in clear before migration 0004 are sealed by it. (Flash messages
+without names: test_board.py; the timeline's local dates: test_timeline.py.)"""
 
 import datetime
 
