@@ -8,7 +8,7 @@ same as a missing one. Reads of a client's data write an access-log row here.
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
@@ -116,12 +116,11 @@ def clients_known_to(facility: Facility) -> QuerySet[Client]:
     held = Hold.objects.active().filter(facility=facility, client__isnull=False)
     stayed = Stay.objects.filter(facility=facility)
     banned = Ban.objects.filter(facility=facility)
-    return Client.objects.filter(
-        Q(pk__in=waiting.values("client_id"))
-        | Q(pk__in=held.values("client_id"))
-        | Q(pk__in=stayed.values("client_id"))
-        | Q(pk__in=banned.values("client_id"))
+    # One IN over a UNION, not an OR of four: an OR made the database scan every client.
+    known = waiting.values("client_id").union(
+        held.values("client_id"), stayed.values("client_id"), banned.values("client_id")
     )
+    return Client.objects.filter(pk__in=known)
 
 
 def households_known_to(facility: Facility) -> QuerySet[Household]:

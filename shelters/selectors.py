@@ -542,6 +542,12 @@ class Candidate:
     banned_until: datetime.date | None = None
 
 
+def _in_a_bed() -> Exists:
+    """The client has an open stay somewhere: one index probe per client (not a list of every
+    open stay in the city)."""
+    return Exists(Stay.objects.filter(client=OuterRef("pk"), ended_at__isnull=True))
+
+
 def _uuid_or_none(value) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value)) if value else None
@@ -585,11 +591,7 @@ def check_in_candidates(
         .select_related("bed__room")
         .only("client_id", "bed__label", "bed__room__name")
     }
-    clients = (
-        clients_known_to(facility)
-        .exclude(pk__in=Stay.objects.filter(ended_at__isnull=True).values("client_id"))
-        .only(*PERSON_FIELDS)
-    )
+    clients = clients_known_to(facility).exclude(_in_a_bed()).only(*PERSON_FIELDS)
     chosen = _uuid_or_none(include)
     if not words:
         clients = clients.filter(Q(pk__in=expected | set(holds)) | Q(pk=chosen))
@@ -629,9 +631,7 @@ def check_in_clients(facility: Facility) -> QuerySet[Client]:
     """Whom a check-in form accepts: the facility's known clients not in a bed anywhere."""
     from shelters.access import clients_known_to
 
-    return clients_known_to(facility).exclude(
-        pk__in=Stay.objects.filter(ended_at__isnull=True).values("client_id")
-    )
+    return clients_known_to(facility).exclude(_in_a_bed())
 
 
 def household_check_in_households(facility: Facility) -> QuerySet[Household]:
@@ -641,7 +641,7 @@ def household_check_in_households(facility: Facility) -> QuerySet[Household]:
     return (
         households_known_to(facility)
         .exclude(pk__in=RoomAllocation.objects.open().values("household_id"))
-        .exclude(head__in=Stay.objects.filter(ended_at__isnull=True).values("client_id"))
+        .exclude(Exists(Stay.objects.filter(client=OuterRef("head"), ended_at__isnull=True)))
         .annotate(
             children=Count("members", filter=Q(members__is_active=True)),
         )
