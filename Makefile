@@ -16,7 +16,7 @@ DEMO_ENV := PRZYSTAN_DEMO=true DEBUG=false HTTPS_ONLY=false \
 	PRZYSTAN_KEKS_FILE=var/keks PRZYSTAN_INDEX_KEY_FILE=var/index.key \
 	PRZYSTAN_AUDIT_KEY_FILE=var/audit.key
 
-.PHONY: help run test lint format bench messages clean-demo
+.PHONY: help run test lint format bench messages clean-demo anchor verify-log
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make bench  - benchmarks that print figures (see bench/)"
 	@echo "make messages - refresh locale/pl/LC_MESSAGES/django.po from the code"
+	@echo "make anchor / make verify-log - anchor the demo's access log / check it against its anchors"
 
 # Find a Python >= 3.12 (Django 6.1 needs it). pyenv reads .python-version for `python3`.
 PYTHON_FOR_VENV := $(shell for p in python3 python3.12 python3.13 python3.14 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
@@ -56,8 +57,17 @@ run: $(STAMP) $(MO) | var
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput --verbosity 0
 	@$(DEMO_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(DEMO_ENV) $(PY) manage.py seed_demo
+	@$(DEMO_ENV) $(PY) manage.py anchor_access_log || echo "!!! The access log was not anchored (see above); the demo starts anyway."
+	@echo "Anchor the access log again with 'make anchor' and check it with 'make verify-log' (production: a timer, docs/operations.md)."
 	@echo "Serving http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
 	@$(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The demo's access log (after `make run` made var/): production runs anchor_access_log from a timer.
+anchor: $(STAMP) | var
+	@$(DEMO_ENV) $(PY) manage.py anchor_access_log
+
+verify-log: $(STAMP) | var
+	@$(DEMO_ENV) $(PY) manage.py verify_access_log
 
 test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -29,7 +29,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import fields
 
-        from accounts import signals  # noqa: F401
+        from accounts import positions, services, signals  # noqa: F401
+
+        # A member who is moved or deactivated leaves their teams (other apps register theirs).
+        positions.register("teams", revoke=services.teams_leave_all)
 
         # The empty choice of every select, in our words: Django 6.1's "- Select an option -" has
         # no Polish translation of its own yet (Django reads this name at render time).

@@ -1,11 +1,12 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_member_candidates
 from accounts.models import Organisation, Team, User
-from accounts.reconfirm import ConfirmPasswordMixin
+from accounts.reconfirm import ConfirmPasswordMixin, password_confirmed
 from accounts.roles import Role
 
 
@@ -19,6 +20,27 @@ class LoginForm(AuthenticationForm):
             attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
         ),
     )
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's password change, with the old password checked as every re-confirmation is.
+
+    The page is reached from inside a session, where django-axes does not look: a stolen session
+    could otherwise try old passwords here without limit. Each try is an access-log row and
+    the limit ends the session (accounts.reconfirm.password_confirmed).
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(self.user, old_password, request=self.request):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class StaffForm(ConfirmPasswordMixin, forms.Form):

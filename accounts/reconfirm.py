@@ -1,11 +1,11 @@
 """Re-entering one's own password before a sensitive action: staff and role changes, emergency
-access to a file (break-glass), erasure.
+access to a file (break-glass), erasure, and the old password when changing one's own.
 
 The login page is guarded by django-axes; these forms are reached from inside a session, so a
 stolen session could otherwise guess the password here without limit. Each wrong password is an
 access-log row (action `confirm`, outcome `denied`), and so is each right one (outcome `ok`), which
-starts the count afresh, as a successful sign-in does for django-axes. After LOGIN_FAILURE_LIMIT
-wrong ones in a row within LOGIN_COOLOFF_MINUTES the session is ended (the person lands on the
+starts the count afresh, as a successful sign-in does for django-axes. The LOGIN_FAILURE_LIMIT-th
+wrong one in a row within LOGIN_COOLOFF_MINUTES ends the session (the person lands on the
 sign-in page with a message, see config.views.permission_denied) and every further confirmation
 is refused until the cool-off has passed. The rows are also what a reviewer sees.
 """
@@ -45,16 +45,22 @@ def recent_failures(actor) -> int:
     return wrong.count()
 
 
-def password_confirmed(actor, password: str, *, request=None) -> bool:
-    """Whether `password` is the actor's; a wrong one is logged, too many end the session.
+def _lock(request) -> None:
+    """End the session (if any) and refuse: the caller's page becomes the sign-in page."""
+    if request is not None:
+        logout(request)
+    raise ConfirmationLocked
 
-    Raises ConfirmationLocked (after signing the session out) once the limit is reached, before
-    the password is even checked.
+
+def password_confirmed(actor, password: str, *, request=None) -> bool:
+    """Whether `password` is the actor's; each answer is logged, too many wrong end the session.
+
+    Raises ConfirmationLocked (after signing the session out) when the wrong password just typed
+    is the LOGIN_FAILURE_LIMIT-th in a row, as django-axes locks at the limit-th failed sign-in,
+    and, until the cool-off has passed, before any further password is even checked.
     """
     if recent_failures(actor) >= settings.AXES_FAILURE_LIMIT:
-        if request is not None:
-            logout(request)
-        raise ConfirmationLocked
+        _lock(request)
     right = actor.check_password(password)
     access_log_write(
         actor=actor,
@@ -63,6 +69,8 @@ def password_confirmed(actor, password: str, *, request=None) -> bool:
         outcome=AccessLogEntry.Outcome.OK if right else AccessLogEntry.Outcome.DENIED,
         request=request,
     )
+    if not right and recent_failures(actor) >= settings.AXES_FAILURE_LIMIT:
+        _lock(request)
     return right
 
 

@@ -7,11 +7,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from accounts import positions
 from accounts.access import assignable_roles, team_has_member, team_member_candidates
 from accounts.models import Organisation, Team, User
 from accounts.roles import Role
+
+# simple-history's change reason column holds 100 characters.
+_REASON_MAX = 100
 
 
 def _check_may_assign(actor: User, role: str, organisation: Organisation | None) -> None:
@@ -43,6 +46,13 @@ def set_role(user: User, role: str) -> None:
         del user._roles_cache
 
 
+def _leave_team(user: User, group: Group) -> None:
+    """Take `user` out of a team's group, with the member's id in the team's history."""
+    user.groups.remove(group)
+    group.team._change_reason = f"team_member_remove user={user.pk}"
+    group.team.save()
+
+
 def _leave_teams_out_of_reach(user: User) -> None:
     """Take `user` out of every team they may no longer be in (see team_member_candidates).
 
@@ -50,13 +60,23 @@ def _leave_teams_out_of_reach(user: User) -> None:
     another organisation, must not keep reaching them through an old team.
     """
     teams = Group.objects.filter(team__isnull=False, user=user).select_related("team")
-    # The role, not has_role(): a deactivated worker keeps their teams until reactivated.
+    # The role, not has_role(): what counts here is the role held, active or not.
     if Role.SOCIAL_WORKER in user.roles:
         teams = teams.exclude(team__organisation_id=user.organisation_id)
     for group in teams:
-        user.groups.remove(group)
-        group.team._change_reason = f"team_member_remove user={user.pk}"
-        group.team.save()
+        _leave_team(user, group)
+
+
+def teams_leave_all(user: User) -> int:
+    """Take `user` out of every team (the end of a position); how many teams they left.
+
+    Registered as the `teams` hook of accounts.positions (accounts/apps.py): a deactivated or
+    moved member reaches none of the teams' files, and reactivation does not bring them back.
+    """
+    groups = list(Group.objects.filter(team__isnull=False, user=user).select_related("team"))
+    for group in groups:
+        _leave_team(user, group)
+    return len(groups)
 
 
 def user_create(
@@ -90,29 +110,44 @@ def user_create(
     return user
 
 
-def _check_caseload_follows(user: User, *, role: str, organisation: Organisation | None) -> None:
-    """Refuse to move a social worker who still holds files out of the role or the organisation.
-
-    Their caseload permissions would go with them: a worker moved to another organisation would
-    keep reading the old one's clients. The files are handed over first (the manager's client
-    list), then the account changes.
-    """
-    from cases.selectors import files_held_by
-
-    leaves_role = Role.SOCIAL_WORKER in user.roles and role != Role.SOCIAL_WORKER
+def _position_changes(user: User, *, role: str, organisation: Organisation | None) -> bool:
+    """Whether `user` would leave their role or their organisation."""
+    leaves_role = user.roles != {role}
     leaves_organisation = user.organisation_id != (organisation.pk if organisation else None)
-    if not (leaves_role or leaves_organisation):
-        return
-    held = files_held_by(user)
+    return leaves_role or leaves_organisation
+
+
+def _check_nothing_held(user: User) -> None:
+    """Refuse to change the position of someone who still holds what must be handed over.
+
+    A social worker's caseload permissions would go with them: a worker moved to another
+    organisation would keep reading the old one's clients. The files are handed over first (the
+    manager's client list), then the account changes. Each app says what it holds
+    (accounts.positions); the message names no one.
+    """
+    held = positions.holdings(user)
     if held:
         raise ValidationError(
-            ngettext(
-                "%(name)s still holds %(count)d file: hand it over to another worker first.",
-                "%(name)s still holds %(count)d files: hand them over to other workers first.",
-                held,
-            )
-            % {"name": user, "count": held}
+            [
+                _(
+                    "The role or organisation of this account cannot change yet: hand over "
+                    "what it still holds first."
+                ),
+                *held,
+            ]
         )
+
+
+def _end_position(user: User, reason: str) -> str:
+    """Revoke every grant that came with `user`'s position; the history reason that says so.
+
+    E.g. "user_update revoked shelters:2 teams:1" (kinds and counts, never names or ids).
+    """
+    revoked = positions.revoke(user)
+    if not revoked:
+        return reason
+    summary = " ".join(f"{name}:{count}" for name, count in revoked.items())
+    return f"{reason} revoked {summary}"[:_REASON_MAX]
 
 
 def user_update(
@@ -130,15 +165,19 @@ def user_update(
     _check_may_assign(actor, role, organisation)
     if user.pk == actor.pk and role != actor.role:
         raise PermissionDenied(_("You cannot change your own role."))
-    _check_caseload_follows(user, role=role, organisation=organisation)
+    moves = _position_changes(user, role=role, organisation=organisation)
+    if moves:
+        _check_nothing_held(user)
     with transaction.atomic():
+        # What the old position granted goes before the new one begins.
+        reason = _end_position(user, "user_update") if moves else "user_update"
         user.first_name = first_name
         user.last_name = last_name
         user.email = email
         user.organisation = organisation
         user.is_staff = role == "administrator"
         user.full_clean()
-        user._change_reason = "user_update"
+        user._change_reason = reason
         user.save()
         set_role(user, role)
         _leave_teams_out_of_reach(user)
@@ -156,20 +195,31 @@ def _end_sessions(user: User) -> int:
 
 
 def user_deactivate(*, actor: User, user: User) -> User:
-    """Deactivate a staff account and end its sessions; the row and its history stay."""
+    """Deactivate a staff account, end its sessions and its position; the row and history stay.
+
+    Every grant of the position goes (facilities, teams, what the apps registered), so a
+    reactivated account starts with none. Files still held stay assigned: the manager is
+    reminded to hand them over (accounts.views), and nobody reaches them through an inactive
+    account meanwhile.
+    """
     _check_may_manage(actor, user)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     with transaction.atomic():
+        reason = _end_position(user, "user_deactivate")
         user.is_active = False
-        user._change_reason = "user_deactivate"
+        user._change_reason = reason
         user.save(update_fields=["is_active"])
         _end_sessions(user)
     return user
 
 
 def user_reactivate(*, actor: User, user: User) -> User:
-    """Let a deactivated staff account sign in again."""
+    """Let a deactivated staff account sign in again, with its role and no object grants.
+
+    The grants of the old position were revoked at deactivation; the manager gives the
+    facilities and teams again where they are still the person's work.
+    """
     _check_may_manage(actor, user)
     with transaction.atomic():
         user.is_active = True

@@ -7,10 +7,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services
+from accounts import positions, services
 from accounts.access import (
     assignable_roles,
     get_staff_for_user,
@@ -23,6 +22,7 @@ from accounts.access import (
 from accounts.forms import (
     ConfirmForm,
     LoginForm,
+    PasswordChangeForm,
     StaffCreateForm,
     StaffForm,
     TeamForm,
@@ -41,8 +41,14 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """The user's own password; the old one is limited and logged like every re-confirmation."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:home")
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password has been changed."))
@@ -97,14 +103,12 @@ def staff_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
         try:
-            user = services.user_create(actor=request.user, **data)
+            services.user_create(actor=request.user, **data)
         except ValidationError as error:
             form.add_error("password" if hasattr(error, "error_list") else None, error)
         else:
-            messages.success(
-                request,
-                _("The account %(username)s has been created.") % {"username": user.username},
-            )
+            # No name in the message: messages outlive the page (docs/privacy.md).
+            messages.success(request, _("The account has been created."))
             return redirect("accounts:staff-list")
     return render(request, "accounts/staff_form.html", {"form": form, "creating": True})
 
@@ -144,23 +148,10 @@ def staff_edit(request, user_id: int):
     )
 
 
-def _remind_of_held_files(request, target) -> None:
-    """A deactivated worker reaches nothing, but their clients wait for a new holder."""
-    from cases.selectors import files_held_by
-
-    held = files_held_by(target)
-    if held:
-        messages.warning(
-            request,
-            ngettext(
-                "%(count)d file is still assigned to this person: hand it over in Assignments, "
-                "Clients of the organisation.",
-                "%(count)d files are still assigned to this person: hand them over in "
-                "Assignments, Clients of the organisation.",
-                held,
-            )
-            % {"count": held},
-        )
+def _remind_of_holdings(request, target) -> None:
+    """A deactivated worker reaches nothing, but what they held (files) waits for a new holder."""
+    for sentence in positions.holdings(target):
+        messages.warning(request, sentence)
 
 
 @require_POST
@@ -178,7 +169,7 @@ def staff_set_active(request, user_id: int, active: bool):
         else:
             services.user_deactivate(actor=request.user, user=target)
             messages.success(request, _("The account has been deactivated and signed out."))
-            _remind_of_held_files(request, target)
+            _remind_of_holdings(request, target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("accounts:staff-list")
@@ -240,7 +231,5 @@ def team_member_remove(request, team_id: int, user_id: int):
     if member is None:
         raise Http404
     services.team_member_remove(actor=request.user, team=team, user=member)
-    messages.success(
-        request, _("%(name)s has left the team.") % {"name": member.get_full_name() or member}
-    )
+    messages.success(request, _("The member has left the team."))
     return redirect("accounts:team-detail", team_id=team.pk)

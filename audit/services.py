@@ -1,23 +1,31 @@
-"""Writes to the access log: the one function every view, search, export and print calls."""
+"""Writes to the access log: the one function every view, search, export and print calls.
+
+And its anchoring: the signed chain head written outside the database (audit/anchors.py).
+"""
 
 import ipaddress
 import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from audit import keys
+from audit.anchors import BadAnchor, anchor_append, anchor_line, anchor_send_syslog
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import AccessLogEntry, ChainHead
-from privacy import keys
+from audit.verify import Break, access_log_verify
 
 
 def access_log_write(
     *,
-    actor: User | None,
+    actor: AbstractBaseUser | None,
     action: str,
     subject_id: uuid.UUID | str | None = None,
     purpose: str = "",
@@ -26,7 +34,8 @@ def access_log_write(
 ) -> AccessLogEntry:
     """Append one row to the access log, sealed to the row before it.
 
-    `actor` is None for system actions; `subject_id` is the data subject whose data was touched;
+    `actor` is a user (settings.AUTH_USER_MODEL, whose `role` is recorded) or None for system
+    actions; `subject_id` is the data subject whose data was touched;
     `purpose` is a purpose code or a stated reason, never personal data. The chain head stays
     locked until the caller's transaction ends, so appends happen one at a time and the chain
     never forks: inside a long transaction, call this late, since every other writer waits.
@@ -100,3 +109,59 @@ def _client_address(request: HttpRequest | None) -> str | None:
         return str(ipaddress.ip_address(raw))
     except ValueError:
         return None
+
+
+class AnchorRefused(RuntimeError):
+    """The chain is broken, so it is not anchored: an anchor would vouch for the damage."""
+
+    def __init__(self, broken: Break):
+        super().__init__(f"Access log {broken}")
+        self.broken = broken
+
+
+@dataclass(frozen=True)
+class AnchorWritten:
+    """The anchor written (its seq, MAC and line), where, and the bad lines met in the file."""
+
+    seq: int
+    mac: str
+    line: str
+    path: Path
+    syslog: str
+    bad_anchors: tuple[BadAnchor, ...]
+
+
+def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) -> AnchorWritten:
+    """Check the chain since the newest anchor, then append the signed head to the anchor file.
+
+    `path` defaults to PRZYSTAN_ANCHOR_FILE, `syslog` to PRZYSTAN_ANCHOR_SYSLOG ("" for none).
+    A broken chain (a changed row, a cut tail) is refused with AnchorRefused and nothing is
+    written. Bad lines in the file do not stop the anchor (they are returned, to be reported):
+    one garbage line must not stop the anchoring. The file is written first and synced to disk,
+    then the line goes to syslog; an OSError from either reaches the caller (saying, for syslog,
+    that the file has the anchor).
+    """
+    path = settings.PRZYSTAN_ANCHOR_FILE if path is None else path
+    syslog = settings.PRZYSTAN_ANCHOR_SYSLOG if syslog is None else syslog
+    result = access_log_verify(anchor_files=[path], since_newest_anchor=True)
+    if result.broken is not None:
+        raise AnchorRefused(result.broken)
+    # Taken after the head was read: at this time the chain reached at least this entry.
+    line = anchor_line(seq=result.entries, mac=result.mac, at=timezone.now())
+    anchor_append(path, line)
+    if syslog:
+        try:
+            anchor_send_syslog(syslog, line)
+        except OSError as error:
+            raise OSError(
+                f"the anchor is in {path}, but syslog {syslog} did not take it "
+                f"({error.strerror or type(error).__name__})"
+            ) from None
+    return AnchorWritten(
+        seq=result.entries,
+        mac=result.mac,
+        line=line,
+        path=path,
+        syslog=syslog,
+        bad_anchors=result.bad_anchors,
+    )

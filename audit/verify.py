@@ -7,18 +7,28 @@ with the audit key. What each break means:
 - link: a row's prev_mac is not the MAC of the row before it (rows reordered or replaced);
 - changed: a row's MAC does not match its content (a field was changed);
 - truncated: the newest rows named by the chain head are gone;
-- head: the chain head does not match the newest row, or rows lie beyond it.
+- head: the chain head does not match the newest row, or rows lie beyond it;
+- anchor: an entry named by an anchor (audit/anchors.py) has another MAC now: the chain up to it
+  was rewritten;
+- cut: the chain ends before an entry an anchor names: the newest rows were deleted and the
+  chain head moved back with them, which the chain alone cannot see.
 
-Rows appended while the check runs are left for the next check: the head is read first, and only
-the rows it covers are checked (a row and its head are committed together).
+Rows appended while the check runs are left for the next check: the anchors are read first, then
+the head, and only the rows the head covers are checked (a row and its head are committed
+together, and an anchor names a head that was committed before it was written).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
+from django.conf import settings
+
+from audit import keys
+from audit.anchors import Anchor, AnchorSet, BadAnchor, anchors_read
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
-from privacy import keys
 
 
 class Problem(StrEnum):
@@ -27,6 +37,8 @@ class Problem(StrEnum):
     CHANGED = "changed"
     TRUNCATED = "truncated"
     HEAD = "head"
+    ANCHOR = "anchor"
+    CUT = "cut"
 
 
 @dataclass(frozen=True)
@@ -45,39 +57,84 @@ class Break:
 
 @dataclass(frozen=True)
 class Verification:
-    """How many entries were checked, and the first break (None when the chain is intact)."""
+    """How far the chain holds, its first break, and what the anchors said.
+
+    `entries`: the chain holds from seq 1 to `entries` (since an anchor: from that anchor on,
+    and up to it by the anchor's word), ending with the MAC `mac`. `anchors`: how many valid
+    anchor lines were read; `latest_anchor` the one written last; `bad_anchors` the lines that
+    are not valid anchors (forged, malformed). Intact means no break and no bad line.
+    """
 
     entries: int
     broken: Break | None
+    mac: str = GENESIS_MAC
+    anchors: int = 0
+    latest_anchor: Anchor | None = None
+    bad_anchors: tuple[BadAnchor, ...] = ()
 
     @property
     def is_intact(self) -> bool:
-        return self.broken is None
+        return self.broken is None and not self.bad_anchors
 
 
-def access_log_verify(*, chunk_size: int = 2000) -> Verification:
-    """Recompute the access-log chain in seq order and return the first break, if any.
+def access_log_verify(
+    *,
+    chunk_size: int = 2000,
+    anchor_files: Sequence[Path] | None = None,
+    since_newest_anchor: bool = False,
+) -> Verification:
+    """Recompute the chain in seq order, check it against the anchors, return the first break.
 
-    The walk stops at the first break: what follows it cannot be trusted until it is explained.
+    `anchor_files` default to PRZYSTAN_ANCHOR_FILE (a missing file has no anchors). Every
+    anchored (seq, mac) must still be in the chain, and the chain must reach the highest
+    anchored seq. With `since_newest_anchor` the walk starts at the newest anchor the head
+    covers instead of the first entry (what the anchoring timer does: the rows before it were
+    checked when it was written). The walk stops at the first break: what follows it cannot be
+    trusted until it is explained.
     """
+    paths = [settings.PRZYSTAN_ANCHOR_FILE] if anchor_files is None else list(anchor_files)
+    # The anchors first, then the head: an anchor written meanwhile names a head we will see.
+    anchors = anchors_read(paths)
     key = keys.audit_key()
     head = ChainHead.objects.filter(pk=ChainHead.PK).values("seq", "mac").first()
     head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
     rows = AccessLogEntry.objects.order_by("seq").values("id", "prev_mac", "mac", *SEALED_FIELDS)
 
+    def result(entries: int, broken: Break | None, mac: str) -> Verification:
+        return Verification(
+            entries=entries,
+            broken=broken,
+            mac=mac,
+            anchors=anchors.count,
+            latest_anchor=anchors.latest,
+            bad_anchors=tuple(anchors.bad),
+        )
+
     expected_seq, prev_mac, prev_id = 1, GENESIS_MAC, None
+    start = anchors.at_or_below(head_seq) if since_newest_anchor else None
+    if start is not None and start.seq > 0:
+        row = rows.filter(seq=start.seq).values("id", "mac").first()
+        if broken := _check_anchored_row(row, start, anchors):
+            return result(start.seq - 1, broken, GENESIS_MAC)
+        expected_seq, prev_mac, prev_id = start.seq + 1, start.mac, row["id"]
+
     while expected_seq <= head_seq:
         chunk = list(rows.filter(seq__gte=expected_seq, seq__lte=head_seq)[:chunk_size])
         if not chunk:
             break
         for row in chunk:
-            if broken := _check_row(row, expected_seq, prev_mac, key):
-                return Verification(entries=expected_seq - 1, broken=broken)
+            broken = _check_row(row, expected_seq, prev_mac, key) or _check_anchored_row(
+                row, None, anchors
+            )
+            if broken:
+                return result(expected_seq - 1, broken, prev_mac)
             expected_seq, prev_mac, prev_id = row["seq"] + 1, row["mac"], row["id"]
 
     checked = expected_seq - 1
-    broken = _check_end(checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None)
-    return Verification(entries=checked, broken=broken)
+    broken = _check_end(
+        checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None
+    ) or _check_reaches_anchors(checked, prev_id, anchors)
+    return result(checked, broken, prev_mac)
 
 
 def _check_row(row: dict, expected_seq: int, prev_mac: str, key: bytes) -> Break | None:
@@ -109,6 +166,49 @@ def _check_row(row: dict, expected_seq: int, prev_mac: str, key: bytes) -> Break
             detail="its MAC does not match its content",
         )
     return None
+
+
+def _check_anchored_row(row: dict | None, start: Anchor | None, anchors: AnchorSet) -> Break | None:
+    """Whether `row` still has the MAC every anchor of its seq names (the walk's start: `start`)."""
+    # The anchored entry the walk starts from is gone (deleted, or renumbered away).
+    if row is None:
+        return Break(
+            seq=start.seq,
+            entry_id=None,
+            problem=Problem.MISSING,
+            detail=f"entry {start.seq} is missing, which {start} names",
+        )
+    seq = start.seq if start is not None else row["seq"]
+    for anchor in anchors.by_seq.get(seq, ()):
+        # The entry is there, sealed to its predecessors, but not as it was when anchored:
+        # the chain up to here was rewritten (by someone holding the audit key).
+        if anchor.mac != row["mac"]:
+            return Break(
+                seq=seq,
+                entry_id=row["id"],
+                problem=Problem.ANCHOR,
+                detail=f"its MAC is not the one {anchor} names: the chain up to it was rewritten",
+            )
+    return None
+
+
+def _check_reaches_anchors(checked: int, last_id: int | None, anchors: AnchorSet) -> Break | None:
+    """Whether the chain, intact up to seq `checked`, reaches the highest anchored seq."""
+    anchor = anchors.beyond(checked)
+    if anchor is None:
+        return None
+    # The chain and its head agree, yet an anchor saw the chain longer: the newest entries were
+    # deleted and the head moved back with them (as a superuser with the triggers off could).
+    after = (
+        f"after seq {checked} (id {last_id})" if last_id is not None else "from the first entry on"
+    )
+    return Break(
+        seq=checked + 1,
+        entry_id=None,
+        problem=Problem.CUT,
+        detail=f"the tail was cut: {_entries(checked + 1, anchor.seq)} missing {after}, "
+        f"but {anchor} names seq {anchor.seq}; the chain head was moved back to seq {checked}",
+    )
 
 
 def _check_end(

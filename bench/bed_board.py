@@ -1,8 +1,8 @@
 """Bed-board benchmark: server time and query count at 200, 2,000 and 20,000 beds.
 
 Run on its own: `.venv/bin/python bench/bed_board.py [200,2000,20000]` (SQLite in a temporary
-folder; BENCH_DATABASE_URL=postgres://.../bench_shelters for PostgreSQL, a database it creates
-and drops, as bench/env.py does for `make bench`). For each size (beds across facilities of 50
+folder, removed at the end; BENCH_DATABASE_URL=postgres://user@host:5432/postgres uses a fresh
+PostgreSQL database instead, see bench/env.py). For each size (beds across facilities of 50
 beds plus one of 60, a year of stays, 90% occupied tonight) it prints, for the board of the
 60-bed facility, the city view (counts per facility), the roll PDF, a check-in search and a year
 of occupancy: the best wall time, the best CPU time of this process (steadier than wall time on
@@ -18,10 +18,11 @@ import sys
 import time
 from pathlib import Path
 
-# BENCH_ROOT measures another checkout with this script (an A/B on the same machine and load).
-ROOT = Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+
+def _root() -> Path:
+    """The checkout to measure: this one, or BENCH_ROOT (an A/B on the same machine and load)."""
+    return Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
+
 
 BEDS_PER_FACILITY = 50
 
@@ -140,6 +141,8 @@ def timed(label, func, repeat=None):
 
 
 def main() -> None:
+    # Only when run: the code measured comes first on the path (importing this does nothing).
+    sys.path.insert(0, str(_root()))
     from bench import env as bench_env
 
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "200,2000,20000").split(",")]

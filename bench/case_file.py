@@ -35,99 +35,32 @@ sum(range(10**6))) are printed so figures from busy and idle machines can be tol
 PROFILE_LINES=N shows N). Not a test: figures go to docs/benchmarks.md.
 """
 
-import base64
 import datetime
 import os
 import platform
 import re
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import django
 
-STARTED = time.perf_counter()
-LOAD_AT_START = os.getloadavg()
+if __name__ == "__main__":
+    # Run as a script: the benchmark's own environment (bench/env.py), before Django is
+    # imported. Imported as a module (tests), nothing happens here.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench import env as bench_env
 
-
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
-def _postgres_database(url: str) -> tuple[str, str]:
-    """Create a fresh database on the server of `url`; (its URL, its name)."""
-    import psycopg
-    from psycopg import sql
-
-    if not url.startswith(("postgres:", "postgresql:")):
-        raise SystemExit("BENCH_DATABASE_URL must be a postgres:// URL (SQLite is the default).")
-    name = f"przystan_casebench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, "")), name
-
-
-def _drop_postgres_database(url: str, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-VAR = tempfile.mkdtemp(prefix="przystan-casebench-")
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "").strip()
-PG_NAME = None
-if PG_URL:
-    DATABASE_URL, PG_NAME = _postgres_database(PG_URL)
-else:
-    DATABASE_URL = f"sqlite:///{VAR}/bench.sqlite3"
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "DEBUG": "false",
-        "HTTPS_ONLY": "false",
-        "PRZYSTAN_DEMO": "false",
-        "ALLOWED_HOSTS": "testserver",
-        "SECRET_KEY": "bench-" + base64.urlsafe_b64encode(os.urandom(48)).decode(),
-        "PRZYSTAN_VAR_DIR": VAR,
-        "STATIC_ROOT": f"{VAR}/static",
-        "MEDIA_ROOT": f"{VAR}/media",
-        "PRZYSTAN_KEKS": f"bench:{_key()}",
-        "PRZYSTAN_INDEX_KEY": _key(),
-        "PRZYSTAN_AUDIT_KEY": _key(),
-        "LOG_LEVEL": "WARNING",
-    }
-)
-# The _FILE twins win over the variables: never let a real installation's secrets in.
-for _name in (
-    "PRZYSTAN_KEKS_FILE",
-    "PRZYSTAN_INDEX_KEY_FILE",
-    "PRZYSTAN_AUDIT_KEY_FILE",
-    "SECRET_KEY_FILE",
-    "DATABASE_URL_FILE",
-):
-    os.environ.pop(_name, None)
-
-import django  # noqa: E402
-
-django.setup()
+    ENV = bench_env.prepare(prefix="przystan-casebench-")
+    django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group, Permission  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client as HttpClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -784,10 +717,11 @@ def main() -> None:
     sizes = sorted({int(s.replace("_", "")) for s in raw.split(",") if s.strip()})
     if sizes[0] < CASELOAD_A + CASELOAD_B + 1:
         raise SystemExit(f"sizes start at {CASELOAD_A + CASELOAD_B + 1} clients")
+    run_started, load_at_start = time.perf_counter(), os.getloadavg()
     print(f"Case-file benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}")
     print(f"  {machine()}")
     print(
-        f"  load average at start: {' '.join(f'{x:.2f}' for x in LOAD_AT_START)}; "
+        f"  load average at start: {' '.join(f'{x:.2f}' for x in load_at_start)}; "
         f"yardstick (CPU time of sum(range(10**6)), best of 5): {yardstick():.0f} ms"
     )
     started = time.perf_counter()
@@ -813,14 +747,12 @@ def main() -> None:
         vault.cache.clear()
         results[size] = measure_all(world, show_sql)
     aims(results)
-    print(f"\nload average at the end: {load()}; whole run {time.perf_counter() - STARTED:.0f} s")
+    whole = time.perf_counter() - run_started
+    print(f"\nload average at the end: {load()}; whole run {whole:.0f} s")
 
 
 if __name__ == "__main__":
     try:
         main()
     finally:
-        connections.close_all()
-        if PG_NAME:
-            _drop_postgres_database(PG_URL, PG_NAME)
-        shutil.rmtree(VAR, ignore_errors=True)
+        bench_env.cleanup(ENV)

@@ -1,13 +1,22 @@
-"""The benchmark's own environment, set before Django is imported: nothing of a real install.
+"""The benchmarks' own environment, set before Django is imported: nothing of a real install.
 
 Fresh random keys, a temporary SQLite file (or BENCH_DATABASE_URL for PostgreSQL), a temporary
 var dir, DEBUG off as in production. Everything is removed at the end by `cleanup()`.
+
+Every benchmark (bench/run.py for `make bench`, bench/case_file.py, bench/bed_board.py) calls
+`prepare()` when it runs, never when it is imported: importing a bench module touches no
+database and builds nothing (tests/bench/test_imports.py).
+
+BENCH_DATABASE_URL names a PostgreSQL database that is dropped and created afresh, or the server's
+`postgres` database (or none), and then a database with a random name is created on that server
+for the run. Either is dropped at the end.
 """
 
 import base64
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,12 +35,19 @@ class BenchEnv:
     pg_name: str | None = None
 
 
-def _postgres(url: str) -> tuple[str, str]:
-    """(admin url on the `postgres` database, name of the benchmark database)."""
+def _postgres(url: str) -> tuple[str, str, str]:
+    """(admin url on the `postgres` database, name of the benchmark database, its url).
+
+    The server's own `postgres` database (or none named) is never used for the run: a database
+    with a random name is.
+    """
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "bench_przystan"
+    name = parts.path.lstrip("/")
+    if name in ("", "postgres"):
+        name = f"przystan_bench_{uuid.uuid4().hex[:12]}"
     admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, parts.fragment))
-    return admin, name
+    database = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    return admin, name, database
 
 
 def _recreate_pg_database(admin_url: str, name: str) -> None:
@@ -53,18 +69,21 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
         )
 
 
-def prepare() -> BenchEnv:
-    """Set the process environment for config.settings; create the database to use."""
-    tmp_dir = tempfile.mkdtemp(prefix="przystan-bench-")
+def prepare(*, debug: bool = False, prefix: str = "przystan-bench-") -> BenchEnv:
+    """Set the process environment for config.settings; create the database to use.
+
+    `debug` turns DEBUG on (Django then keeps every query, for benchmarks that count them).
+    """
+    tmp_dir = tempfile.mkdtemp(prefix=prefix)
     pg_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
     if pg_url:
         if not pg_url.startswith(("postgres:", "postgresql:")):
             raise SystemExit(
                 "BENCH_DATABASE_URL must be a postgres:// URL (SQLite is the default)."
             )
-        admin, name = _postgres(pg_url)
+        admin, name, database = _postgres(pg_url)
         _recreate_pg_database(admin, name)
-        env = BenchEnv(tmp_dir, pg_url, "postgresql", pg_admin_url=admin, pg_name=name)
+        env = BenchEnv(tmp_dir, database, "postgresql", pg_admin_url=admin, pg_name=name)
     else:
         path = os.path.join(tmp_dir, "bench.sqlite3")
         env = BenchEnv(tmp_dir, f"sqlite:///{path}", "sqlite", sqlite_path=path)
@@ -73,7 +92,7 @@ def prepare() -> BenchEnv:
         {
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": env.database_url,
-            "DEBUG": "false",
+            "DEBUG": "true" if debug else "false",
             "HTTPS_ONLY": "false",
             "PRZYSTAN_DEMO": "false",
             "SECRET_KEY": "bench-" + base64.urlsafe_b64encode(os.urandom(48)).decode(),

@@ -39,4 +39,9 @@ class CasesConfig(AppConfig):
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
-        from cases import signals  # noqa: F401
+        from cases import erasure, positions, signals  # noqa: F401
+        from privacy import related
+
+        # The DPO's erasure page: a client's household, and finding a person.
+        related.register(erasure.household_related)
+        related.register_finder(erasure.find_for_dpo)

@@ -22,6 +22,7 @@ from cases.models import (
     PlanGoal,
     PlanStep,
 )
+from config.uploads import LimitedFileField
 
 
 class _MultipleCodes(forms.MultipleChoiceField):
@@ -272,7 +273,7 @@ class DeclineForm(forms.Form):
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    file = forms.FileField(label=_("File (PDF, JPEG or PNG)"))
+    file = LimitedFileField(label=_("File (PDF, JPEG or PNG)"))
 
 
 class AssessmentForm(forms.Form):

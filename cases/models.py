@@ -220,11 +220,16 @@ class Client(models.Model):
 
     @property
     def full_name(self) -> str:
+        # An erased person is one neutral marker, not a marker per name part.
+        if ERASED in (self.first_name, self.surname):
+            return str(ERASED)
         return f"{self.first_name} {self.surname}".strip()
 
     @property
     def display_name(self) -> str:
         """First name and the initial of the surname: what a bed board shows."""
+        if ERASED in (self.first_name, self.surname):
+            return str(ERASED)
         surname = str(self.surname)
         return f"{self.first_name} {surname[:1]}." if surname else str(self.first_name)
 

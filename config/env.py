@@ -5,11 +5,15 @@ typo in a deployment stops the process at start instead of running with a surpri
 A `NAME_FILE` variable may hold the path of a file with the value (for secrets mounted as files).
 """
 
+import base64
+import binascii
 import os
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+# Keys (the vault's KEKs and index key, the audit key) are this many random bytes.
+KEY_BYTES = 32
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -90,3 +94,25 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
         allowed = ", ".join(sorted(choices))
         raise ImproperlyConfigured(f"{name}={value!r} is not one of: {allowed}.")
     return value
+
+
+def decode_key(text: str, what: str) -> bytes:
+    """KEY_BYTES random bytes from standard or URL-safe base64, padded or not; `what` names it."""
+    cleaned = text.strip().replace("-", "+").replace("_", "/")
+    try:
+        raw = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{what} is not valid base64.") from None
+    if len(raw) != KEY_BYTES:
+        raise ImproperlyConfigured(
+            f"{what} must be {KEY_BYTES} random bytes in base64 (it decodes to {len(raw)} bytes)."
+        )
+    return raw
+
+
+def env_key(name: str) -> bytes:
+    """A key from the variable `name` (or NAME_FILE): required, KEY_BYTES bytes in base64."""
+    text = env_str(name)
+    if not text:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) is not set.")
+    return decode_key(text, name)

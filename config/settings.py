@@ -68,12 +68,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads the body (CSRF's check does, in process_view).
+    "config.uploads.RequestSizeLimitMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.NoStoreMiddleware",
+    "privacy.middleware.SubjectErasedMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,14 +110,29 @@ PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, 
 PRZYSTAN_ERASURE_LEDGER = Path(
     env_str("PRZYSTAN_ERASURE_LEDGER", str(VAR_DIR / "erasure-ledger.jsonl"))
 )
+# The access log's anchors (audit/anchors.py): `anchor_access_log` (a timer) appends the signed
+# chain head to this file, kept outside the database, and sends it to syslog when an address is
+# given (/dev/log or host:port for UDP; empty: no syslog). See docs/privacy.md.
+PRZYSTAN_ANCHOR_FILE = Path(
+    env_str("PRZYSTAN_ANCHOR_FILE", str(VAR_DIR / "access-log-anchors.jsonl"))
+)
+PRZYSTAN_ANCHOR_SYSLOG = env_str("PRZYSTAN_ANCHOR_SYSLOG", "")
 
 # Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)
 PLAN_REVIEW_DAYS = env_int("PLAN_REVIEW_DAYS", 14, minimum=1, maximum=365)
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
-# Uploads are read into memory to be encrypted: allow the document limit plus form overhead.
-DATA_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES + 1024 * 1024
+# Uploads (config/uploads.py). A form's fields other than files: the longest (an assessment's
+# ten notes of 2,000 characters) is about 120 kB percent-encoded; more is refused (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Files are kept in memory by our handler, which stops keeping one at DOCUMENT_MAX_BYTES and
+# never writes a temporary file to disk (Django's handlers would, in clear, past this size).
+FILE_UPLOAD_HANDLERS = ["config.uploads.LimitedUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENT_MAX_BYTES
+# A whole request: one document and the form around it. A larger Content-Length is answered
+# 413 before the body is read (config.uploads.RequestSizeLimitMiddleware); the reverse proxy's
+# client_max_body_size should say the same (docs/operations.md).
+REQUEST_MAX_BYTES = DOCUMENT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # Database: the embedded SQLite file for the demo; PostgreSQL (DATABASE_URL) for production and CI.
 _default_db = f"sqlite:///{VAR_DIR / 'przystan.sqlite3'}"
@@ -174,6 +192,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_HTTPONLY = True
+# Flash messages live in the session (the database), never in a cookie: Django's default keeps
+# them in a signed but readable cookie, and a message may name a person ("room 4 for ...").
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LANGUAGE_COOKIE_SECURE = HTTPS_ONLY
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -14,10 +14,15 @@ class PrivacyConfig(AppConfig):
             "privacy:erase",
             _("Erasure"),
             frozenset({Role.DPO}),
-            _("Erase a person's data for good (GDPR art. 17) and see the erasure ledger."),
+            _("Find a person and erase their data for good (GDPR art. 17); the erasure ledger."),
             order=50,
         ),
     ]
 
     def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
         from privacy import checks  # noqa: F401
+        from privacy.fields import keep_erased_in_history
+
+        pre_create_historical_record.connect(keep_erased_in_history)

@@ -11,6 +11,7 @@ How a value travels:
 """
 
 import datetime
+import functools
 import json
 import uuid
 
@@ -55,6 +56,23 @@ class _Erased:
 
 ERASED = _Erased()
 
+
+def erased_ciphertexts(instance) -> dict[str, tuple[uuid.UUID, Ciphertext]]:
+    """{attname: (subject id, ciphertext)} of the row's encrypted values that read as ERASED."""
+    return instance.__dict__.setdefault("_vault_erased", {})
+
+
+def keep_erased_in_history(sender, instance, history_instance, **kwargs) -> None:
+    """simple-history copies a row by reading its fields: an erased value reads as ERASED, and
+    its history row gets the live row's unreadable ciphertext instead (connected in apps.py)."""
+    kept = instance.__dict__.get("_vault_erased")
+    if not kept:
+        return
+    for attname, (_subject_id, ciphertext) in kept.items():
+        if history_instance.__dict__.get(attname) is ERASED:
+            history_instance.__dict__[attname] = ciphertext
+
+
 # One type tag per kind of value, sealed with the value.
 _NONE, _STR, _DATE, _INT, _BOOL, _JSON = b"N", b"S", b"D", b"I", b"B", b"J"
 
@@ -67,8 +85,13 @@ class _EncryptedAttribute(DeferredAttribute):
             return self
         value = super().__get__(instance, cls)
         if isinstance(value, Ciphertext):
-            value = self.field.open(instance, value)
-            instance.__dict__[self.field.attname] = value
+            opened = self.field.open(instance, value)
+            if opened is ERASED:
+                # Kept, so that saving the row again (a check-out of an erased person's stay,
+                # and the history row it writes) passes the unreadable ciphertext through.
+                subject_id = self.field.subject_id_of(instance)
+                erased_ciphertexts(instance)[self.field.attname] = (subject_id, value)
+            instance.__dict__[self.field.attname] = value = opened
         return value
 
     def __set__(self, instance, value):
@@ -131,7 +154,13 @@ class EncryptedField(models.Field):
         if isinstance(value, Ciphertext):
             return value
         if value is ERASED:
-            raise vault.SubjectErased(f"{self.label}: the subject was erased")
+            # The row's own unreadable ciphertext goes back as it was; anything else would need
+            # the destroyed key.
+            subject_id, kept = erased_ciphertexts(model_instance).get(self.attname, (None, None))
+            # Only back into the row it came from: a row moved to another subject cannot take it.
+            if kept is None or subject_id != self.subject_id_of(model_instance):
+                raise vault.SubjectErased(f"{self.label}: the subject was erased")
+            return kept
         return Ciphertext(
             vault.encrypt_value(
                 self.encode(value), label=self.label, subject_id=self.subject_id_of(model_instance)
@@ -184,6 +213,12 @@ class EncryptedField(models.Field):
 
     def get_transform(self, lookup_name):
         raise FieldError(f"{self.label} is encrypted: it cannot be transformed ({lookup_name}).")
+
+    def clean(self, value, model_instance):
+        # An erased value stays ERASED through full_clean(): its placeholder text is not data.
+        if value is ERASED:
+            return value
+        return super().clean(value, model_instance)
 
     def validate(self, value, model_instance):
         if value is None and self.allow_none:
@@ -366,8 +401,28 @@ class VaultQuerySet(models.QuerySet):
         fresh = self._result_cache is None
         super()._fetch_all()
         if fresh and self._prefetch_keys:
+            # From the row's loaded values: a deferred column would cost a query per row.
             vault.prefetch(
-                getattr(row, "subject_id", None)
+                row.__dict__.get(attname)
                 for row in self._result_cache
                 if isinstance(row, models.Model)
+                for attname in subject_attnames(type(row))
             )
+
+
+@functools.cache
+def subject_attnames(model) -> tuple[str, ...]:
+    """The attributes holding the subject ids a model's encrypted fields are sealed under.
+
+    `subject_id` by default; `client_id` for the rows that name their subject through a foreign
+    key (`subject_field="client"`: the client's primary key is their subject's id). A model
+    without encrypted fields still offers `subject_id` if it has one.
+    """
+    names = {
+        f"{field.subject_field}_id"
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedField)
+    }
+    if not names and any(f.attname == "subject_id" for f in model._meta.concrete_fields):
+        names = {"subject_id"}
+    return tuple(sorted(names))

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.utils import timezone
 
 from privacy import vault
 from privacy.models import EncryptedFile, Subject
@@ -45,6 +46,9 @@ def file_store(*, subject: Subject, content: bytes, label: str, content_type: st
 
 def file_read(encrypted_file: EncryptedFile) -> bytes:
     """The plaintext bytes; raises DecryptionError if tampered, SubjectErased if erased."""
+    # The bytes of an erased subject's file are gone from disk: nothing to open.
+    if encrypted_file.shredded_at is not None:
+        raise vault.SubjectErased(str(encrypted_file.subject_id))
     with vault_storage().open(encrypted_file.storage_name, "rb") as handle:
         sealed = handle.read()
     plaintext = vault.decrypt_value(
@@ -55,11 +59,17 @@ def file_read(encrypted_file: EncryptedFile) -> bytes:
     return plaintext
 
 
-def files_delete_for_subject(subject_id: uuid.UUID) -> int:
-    """Delete a subject's files: the rows now, the bytes on disk when the transaction commits."""
-    files = list(EncryptedFile.objects.filter(subject_id=subject_id))
-    names = [f.storage_name for f in files]
-    EncryptedFile.objects.filter(subject_id=subject_id).delete()
+def files_shred_for_subject(subject_id: uuid.UUID) -> int:
+    """Mark a subject's files shredded now and delete their bytes when the transaction commits.
+
+    The rows stay: documents, signed consent forms and whatever a later app keeps point at them
+    (often with PROTECT), and deleting the rows would make erasure depend on every such app.
+    The bytes are sealed under the subject's key, destroyed in the same transaction; deleting
+    them after the commit means a rolled-back erasure leaves every file readable.
+    """
+    files = EncryptedFile.objects.filter(subject_id=subject_id, shredded_at__isnull=True)
+    names = list(files.values_list("storage_name", flat=True))
+    files.update(shredded_at=timezone.now())
     storage = vault_storage()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
-    return len(files)
+    return len(names)

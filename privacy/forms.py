@@ -1,16 +1,108 @@
+import re
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.reconfirm import ConfirmPasswordMixin
+from privacy.models import ErasureReason
+from privacy.related import RelatedSubject
+from privacy.services import CHOSEN_REASONS, REFERENCE_MAX
+
+ERASE, KEEP = "erase", "keep"
 
 
-class EraseForm(ConfirmPasswordMixin, forms.Form):
+class SubjectLookupForm(forms.Form):
+    """The fallback: the DPO pastes a file's identifier and goes to that person's erasure page."""
+
     subject_id = forms.UUIDField(
         label=_("File identifier"),
         help_text=_("The identifier at the end of the file's address, e.g. 3f2a…-…"),
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        max_length=200,
-        help_text=_("E.g. 'request of the data subject, art. 17 GDPR'. Never personal data."),
+
+
+class PersonSearchForm(forms.Form):
+    """Find a person by PESEL, or by surname and first name. Sent by POST only."""
+
+    pesel = forms.CharField(
+        label=_("PESEL"),
+        required=False,
+        max_length=11,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+    surname = forms.CharField(
+        label=_("Surname"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_pesel(self):
+        pesel = self.cleaned_data["pesel"].strip()
+        if pesel and not re.fullmatch(r"\d{11}", pesel):
+            raise forms.ValidationError(_("A PESEL has 11 digits."))
+        return pesel
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pesel") or (data.get("surname") and data.get("first_name")):
+            return data
+        raise forms.ValidationError(_("Give a PESEL, or a surname with a first name."))
+
+
+class EraseForm(ConfirmPasswordMixin, forms.Form):
+    """The DPO's decision: the reason (a code), a reference, each related person, the password.
+
+    For each related person the choice starts at the default (minors erased with the parent,
+    adults kept) and is submitted by the DPO; a person of unknown age has no default.
+    """
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(code, ErasureReason(code).label) for code in CHOSEN_REASONS],
+        widget=forms.RadioSelect,
+    )
+    reference = forms.CharField(
+        label=_("Reference (optional)"),
+        required=False,
+        max_length=REFERENCE_MAX,
+        help_text=_(
+            "The sign of the request or decision, e.g. IOD.0123.4.2026: at most 32 characters "
+            "with a digit. Never a name or a description: the ledger keeps it after the "
+            "person's data is gone, and no check can tell a name from a sign."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, related: list[RelatedSubject], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.related = related
+        defaults = {True: ERASE, False: KEEP, None: None}
+        for person in related:
+            self.fields[self.field_name(person)] = forms.ChoiceField(
+                label=_("%(relationship)s, %(age)s")
+                % {"relationship": person.relationship, "age": person.age_band.label},
+                choices=[(ERASE, _("Erase too")), (KEEP, _("Keep"))],
+                initial=defaults[person.erase_by_default],
+                widget=forms.RadioSelect,
+            )
+        self.order_fields(
+            ["reason", "reference", *(self.field_name(p) for p in related), "confirm_password"]
+        )
+
+    @staticmethod
+    def field_name(person: RelatedSubject) -> str:
+        return f"related_{person.subject_id.hex}"
+
+    def decisions(self) -> dict[uuid.UUID, bool]:
+        """{related subject id: erase too?} as the DPO chose."""
+        return {
+            person.subject_id: self.cleaned_data[self.field_name(person)] == ERASE
+            for person in self.related
+        }

@@ -4,41 +4,27 @@
   `id:base64key` pairs separated by commas or new lines; the first wraps, all unwrap, so a new KEK
   can be rotated in while the old one still opens what it wrapped.
 - The index key derives the blind-index keys (HKDF); `PRZYSTAN_INDEX_KEY`.
-- The audit key MACs the access-log chain; `PRZYSTAN_AUDIT_KEY`.
+- The audit key MACs the access-log chain; `PRZYSTAN_AUDIT_KEY`. It is read by audit/keys.py
+  (the log imports no other app of ours) and checked here with the others.
 
 Each key is 32 random bytes in standard or URL-safe base64. None is derived from SECRET_KEY.
 Problems are reported by the system check in privacy/checks.py, naming the variable.
 """
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 from functools import cache
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_str
+from audit.keys import AUDIT_KEY_VAR, audit_key
+from config.env import KEY_BYTES, env_key, env_str
+from config.env import decode_key as _decode_key
 
 KEK_VAR = "PRZYSTAN_KEKS"
 INDEX_KEY_VAR = "PRZYSTAN_INDEX_KEY"
-AUDIT_KEY_VAR = "PRZYSTAN_AUDIT_KEY"
-KEY_BYTES = 32
 _KEK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
-
-
-def _decode_key(text: str, what: str) -> bytes:
-    # Accept standard and URL-safe base64, padded or not.
-    cleaned = text.strip().replace("-", "+").replace("_", "/")
-    try:
-        raw = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raise ImproperlyConfigured(f"{what} is not valid base64.") from None
-    if len(raw) != KEY_BYTES:
-        raise ImproperlyConfigured(
-            f"{what} must be {KEY_BYTES} random bytes in base64 (it decodes to {len(raw)} bytes)."
-        )
-    return raw
 
 
 @dataclass(frozen=True)
@@ -83,21 +69,9 @@ def kek_ring() -> KekRing:
     return parse_keks(env_str(KEK_VAR) or "")
 
 
-def _single_key(var: str) -> bytes:
-    text = env_str(var)
-    if not text:
-        raise ImproperlyConfigured(f"{var} (or {var}_FILE) is not set.")
-    return _decode_key(text, var)
-
-
 @cache
 def index_key() -> bytes:
-    return _single_key(INDEX_KEY_VAR)
-
-
-@cache
-def audit_key() -> bytes:
-    return _single_key(AUDIT_KEY_VAR)
+    return env_key(INDEX_KEY_VAR)
 
 
 def reload() -> None:

@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -56,15 +57,42 @@ class DataKey(models.Model):
         return f"data key {self.pk}"
 
 
-class ErasureRecord(models.Model):
-    """The erasure ledger: which subject was erased, and on which day. Nothing else.
+class ErasureReason(models.TextChoices):
+    """Why a subject was erased: a code from a closed list, never free text (it could name the
+    person, and it outlives their data)."""
 
-    It is also appended to a file outside the database (PRZYSTAN_ERASURE_LEDGER), so that after a
-    restore from backup `manage.py reapply_erasures` can erase again what the backup brought back.
+    REQUEST = "request", _("Request of the person (art. 17(1)(a) GDPR)")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn (art. 17(1)(b) GDPR)")
+    UNLAWFUL = "unlawful", _("Unlawful processing (art. 17(1)(d) GDPR)")
+    RETENTION = "retention", _("Retention period expired")
+    OTHER = "other", _("Other (give a reference)")
+    # Set by the system only: `manage.py reapply_erasures` after a restore from backup.
+    REAPPLIED = "reapplied", _("Erased again after a restore from backup")
+
+
+class ErasureRecord(models.Model):
+    """The erasure ledger: which subject was erased, on which day, why (a code), under which
+    reference, by whom, and with whose erasure. Nothing that names the person.
+
+    The subject id and the day are also appended to a file outside the database
+    (PRZYSTAN_ERASURE_LEDGER), so that after a restore from backup `manage.py reapply_erasures`
+    can erase again what the backup brought back.
     """
 
     subject_id = models.UUIDField(unique=True)
     erased_on = models.DateField()
+    reason = models.CharField(_("reason"), max_length=20, choices=ErasureReason.choices, blank=True)
+    # A short reference the DPO gives (a letter's sign, a case number); never a name.
+    reference = models.CharField(_("reference"), max_length=32, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The subject whose erasure this one went with (a child erased with the parent), if any.
+    erased_with = models.UUIDField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("erasure record")
@@ -84,6 +112,9 @@ class EncryptedFile(models.Model):
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set on erasure: the bytes on disk are deleted, the row stays (documents and signed consent
+    # forms keep pointing at it), so no app needs to know how files are erased.
+    shredded_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return str(self.id)

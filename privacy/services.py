@@ -3,20 +3,22 @@
 import json
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from privacy import blind, crypto, keys, vault
-from privacy.files import files_delete_for_subject
-from privacy.models import DataKey, ErasureRecord, Subject
+from privacy.files import files_shred_for_subject
+from privacy.models import DataKey, ErasureReason, ErasureRecord, Subject
+from privacy.related import related_subjects
 
 # Sent inside the erasure transaction; domain apps clear what they hold for the subject
 # (blind indexes, caches). Receivers get `subject_id`.
@@ -31,45 +33,149 @@ def _append_ledger(subject_id: uuid.UUID, erased_on) -> None:
         ledger.write(line + "\n")
 
 
-def subject_erase(*, subject: Subject, by, reason: str, request=None) -> Subject:
-    """Erase a data subject (GDPR art. 17) by destroying their data key.
+# Access-log purposes of erasure: the subject the DPO chose, and those erased with them.
+PURPOSE_ERASURE = "erasure"
+PURPOSE_ERASURE_RELATED = "erasure_related"
+REFERENCE_MAX = 32
+# Reasons the DPO chooses from; the others are the system's own.
+CHOSEN_REASONS = [r for r in ErasureReason.values if r != ErasureReason.REAPPLIED]
 
-    Every ciphertext under the key, in live and history tables and in exports, becomes unreadable
-    at once; blind indexes are cleared, files deleted, the erasure recorded in the ledger (subject
-    id and date only) and in the access log. Clear, non-identifying facts stay, so counts hold.
+
+def _clean_reason(reason: str, reference: str) -> tuple[str, str]:
+    """A reason code of the closed list and a short, one-line reference (a letter's sign)."""
+    if reason not in CHOSEN_REASONS:
+        raise ValidationError(_("Choose the reason for the erasure."), code="reason")
+    reference = (reference or "").strip()
+    if len(reference) > REFERENCE_MAX or not reference.isprintable():
+        raise ValidationError(
+            _("The reference is one line of at most %(max)s characters.") % {"max": REFERENCE_MAX},
+            code="reference",
+        )
+    # A reference is a number or a sign, not a description: it outlives the person's data.
+    if reference and not any(ch.isdigit() for ch in reference):
+        raise ValidationError(
+            _("A reference is a case or letter number: it contains at least one digit."),
+            code="reference",
+        )
+    if reason == ErasureReason.OTHER and not reference:
+        raise ValidationError(
+            _("For another reason, give the reference of the document that states it."),
+            code="reference",
+        )
+    return reason, reference
+
+
+def _erase_one(
+    *,
+    subject_id: uuid.UUID,
+    by,
+    reason: str,
+    reference: str,
+    purpose: str,
+    erased_with: uuid.UUID | None = None,
+    request=None,
+) -> Subject:
+    """Destroy one subject's key, clear what apps hold for them, shred their files, record it.
+
+    Runs inside the caller's transaction, under locks on the subject's key and row.
     """
     from audit.services import access_log_write
 
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 200 or "\x00" in reason:
-        raise ValidationError(_("Give a reason for the erasure (at most 200 characters)."))
-    with transaction.atomic():
-        data_key = DataKey.objects.select_for_update().filter(subject_id=subject.pk).first()
-        subject = Subject.objects.select_for_update().get(pk=subject.pk)
-        if subject.erased_at is not None:
-            raise ValidationError(_("This person's data has already been erased."))
-        now = timezone.now()
-        if data_key is not None:
-            data_key.wrapped = b""
-            data_key.destroyed_at = now
-            data_key.save(update_fields=["wrapped", "destroyed_at"])
-        subject.erased_at = now
-        subject.save(update_fields=["erased_at"])
-        subject_erased.send(sender=Subject, subject_id=subject.pk)
-        files_delete_for_subject(subject.pk)
-        ErasureRecord.objects.get_or_create(
-            subject_id=subject.pk, defaults={"erased_on": now.date()}
-        )
-        access_log_write(
-            actor=by, action="erase", subject_id=subject.pk, purpose=reason, request=request
-        )
-        transaction.on_commit(lambda: _append_ledger(subject.pk, now.date()))
-    vault.cache.evict_subject(subject.pk)
+    data_key = DataKey.objects.select_for_update().filter(subject_id=subject_id).first()
+    subject = Subject.objects.select_for_update().get(pk=subject_id)
+    if subject.erased_at is not None:
+        raise ValidationError(_("This person's data has already been erased."), code="erased")
+    now = timezone.now()
+    if data_key is not None:
+        data_key.wrapped = b""
+        data_key.destroyed_at = now
+        data_key.save(update_fields=["wrapped", "destroyed_at"])
+    subject.erased_at = now
+    subject.save(update_fields=["erased_at"])
+    subject_erased.send(sender=Subject, subject_id=subject.pk)
+    files_shred_for_subject(subject.pk)
+    ErasureRecord.objects.get_or_create(
+        subject_id=subject.pk,
+        defaults={
+            "erased_on": now.date(),
+            "reason": reason,
+            "reference": reference,
+            "erased_by": by,
+            "erased_with": erased_with,
+        },
+    )
+    access_log_write(
+        actor=by, action="erase", subject_id=subject.pk, purpose=purpose, request=request
+    )
+    transaction.on_commit(lambda: _append_ledger(subject.pk, now.date()))
     return subject
 
 
+def subject_erase(
+    *,
+    subject: Subject,
+    by,
+    reason: str,
+    reference: str = "",
+    decisions: Mapping[uuid.UUID, bool] | None = None,
+    request=None,
+) -> Subject:
+    """Erase a data subject (GDPR art. 17) by destroying their data key, and with them the
+    related subjects (a child of a household) the DPO decided to erase.
+
+    Every ciphertext under the key, in live and history tables and in exports, becomes
+    unreadable at once; blind indexes are cleared, the bytes of files deleted (their rows stay,
+    marked), the erasure recorded in the ledger (subject id, date, reason code, reference) and in
+    the access log (purpose `erasure`, and `erasure_related` for the others). Clear,
+    non-identifying facts stay, so counts hold. `decisions` must answer for every related subject
+    the registered providers name ({subject id: erase too?}): nobody goes, or stays, silently.
+    """
+    # Erasure is the data protection officer's decision, and theirs only.
+    if by is None or not by.has_role(Role.DPO):
+        raise PermissionDenied(_("Only the data protection officer erases personal data."))
+    reason, reference = _clean_reason(reason, reference)
+    decisions = dict(decisions or {})
+    with transaction.atomic():
+        related = related_subjects(subject)
+        if set(decisions) != {r.subject_id for r in related}:
+            raise ValidationError(
+                _("Decide for each related person whether their data is erased too."),
+                code="decisions",
+            )
+        erased = [
+            _erase_one(
+                subject_id=subject.pk,
+                by=by,
+                reason=reason,
+                reference=reference,
+                purpose=PURPOSE_ERASURE,
+                request=request,
+            )
+        ]
+        # In id order, so two erasures that share people lock them in the same order.
+        for related_id in sorted(r for r, erase in decisions.items() if erase):
+            erased.append(
+                _erase_one(
+                    subject_id=related_id,
+                    by=by,
+                    reason=reason,
+                    reference=reference,
+                    purpose=PURPOSE_ERASURE_RELATED,
+                    erased_with=subject.pk,
+                    request=request,
+                )
+            )
+    for each in erased:
+        vault.cache.evict_subject(each.pk)
+    return erased[0]
+
+
 def reapply_erasures(ledger_lines: list[str]) -> int:
-    """After a restore from backup: erase again every subject the ledger names. Returns how many."""
+    """After a restore from backup: erase again every subject the ledger names. Returns how many.
+
+    Each line is one subject (those erased with a parent have their own line), so nothing about
+    related people is decided here.
+    """
     count = 0
     for line in ledger_lines:
         if not line.strip():
@@ -79,7 +185,15 @@ def reapply_erasures(ledger_lines: list[str]) -> int:
         if subject is None:
             continue
         if subject.erased_at is None:
-            subject_erase(subject=subject, by=None, reason="reapplied from the erasure ledger")
+            with transaction.atomic():
+                _erase_one(
+                    subject_id=subject_id,
+                    by=None,
+                    reason=ErasureReason.REAPPLIED,
+                    reference="",
+                    purpose=PURPOSE_ERASURE,
+                )
+            vault.cache.evict_subject(subject_id)
             count += 1
             continue
         # Marked erased, but the backup may have brought the wrapped key back: destroy it again.

@@ -44,4 +44,4 @@ class SheltersConfig(AppConfig):
 
     def ready(self) -> None:
         # Stays appear on the client's timeline in the case file.
-        from shelters import caseload, timeline  # noqa: F401
+        from shelters import caseload, positions, timeline  # noqa: F401

@@ -303,7 +303,7 @@ def test_a_worker_who_holds_files_keeps_the_role_until_they_are_handed_over(
         f"/staff/{social_worker.pk}/", _edit(social_worker, role="shelter_staff")
     )
     assert response.status_code == 200
-    assert "wciąż prowadzi akta 1 podopiecznego" in response.content.decode()
+    assert "1 podopieczny wciąż jest przypisany tej osobie" in response.content.decode()
     social_worker = User.objects.get(pk=social_worker.pk)
     assert social_worker.role == Role.SOCIAL_WORKER
     # Handed over, the change goes through.

@@ -9,6 +9,14 @@ from audit.models import AccessLogEntry
 from audit.services import access_log_write
 
 
+@pytest.fixture(autouse=True)
+def anchor_file(settings, tmp_path):
+    """Each test anchors to its own file (the default one is shared by a process's tests)."""
+    settings.PRZYSTAN_ANCHOR_FILE = tmp_path / "anchors" / "access-log-anchors.jsonl"
+    settings.PRZYSTAN_ANCHOR_SYSLOG = ""
+    return settings.PRZYSTAN_ANCHOR_FILE
+
+
 @pytest.fixture
 def write_entries(social_worker):
     """Write `n` view rows by the social worker, each about a different (invented) subject."""

@@ -287,7 +287,7 @@ def test_a_search_term_that_folds_to_nothing_finds_nobody_and_does_not_crash(
     # People without an index value (erased, or without a PESEL) must not become the matches
     # of a term whose index value is empty too.
     erased = make_client(first_name="Anna", surname="Grabińska", sex="female")
-    subject_erase(subject=erased.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=erased.subject, by=dpo, reason="request")
     client.force_login(social_worker)
     response = client.post("/clients/search/", terms)
     assert response.status_code == 200

@@ -63,4 +63,5 @@ def test_a_manager_creates_a_colleague_in_the_browser(page, manager, password):
     page.fill("#id_confirm_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/")
-    assert "Konto kasia zostało założone." in page.content()
+    assert "Konto zostało założone." in page.content()
+    assert "<td>kasia</td>" in page.content()

@@ -53,7 +53,7 @@ def counts():
 
 def test_erasure_makes_live_and_history_rows_unreadable(people, dpo):
     target, _others = people
-    subject_erase(subject=target.subject, by=dpo, reason="request of the data subject, art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     vault.cache.clear()
     erased = Client.objects.get(pk=target.pk)
     assert erased.surname is ERASED
@@ -66,7 +66,7 @@ def test_erasure_makes_live_and_history_rows_unreadable(people, dpo):
 
 def test_erasure_destroys_the_wrapped_key_in_the_database(people, dpo):
     target, _ = people
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT wrapped FROM privacy_datakey WHERE subject_id = %s",
@@ -79,7 +79,7 @@ def test_erasure_destroys_the_wrapped_key_in_the_database(people, dpo):
 def test_erasure_clears_the_blind_indexes_and_search_no_longer_finds_the_person(people, dpo):
     target, _ = people
     pesel = target.pesel
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     row = (
         Client.objects.filter(pk=target.pk)
         .values("pesel_bidx", "name_bidx", "surname_birth_bidx")
@@ -92,7 +92,7 @@ def test_erasure_clears_the_blind_indexes_and_search_no_longer_finds_the_person(
 
 def test_other_people_are_untouched(people, dpo):
     target, others = people
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     vault.cache.clear()
     for person in others:
         loaded = Client.objects.get(pk=person.pk)
@@ -103,7 +103,7 @@ def test_other_people_are_untouched(people, dpo):
 def test_counts_by_year_of_birth_and_sex_are_unchanged(people, dpo):
     target, _ = people
     before = counts()
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     assert counts() == before
 
 
@@ -111,7 +111,7 @@ def test_erasure_is_logged_and_the_access_log_chain_still_verifies(people, dpo):
     from audit.models import AccessLogEntry
 
     target, _ = people
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     entry = AccessLogEntry.objects.filter(subject_id=target.pk, action="erase").get()
     assert entry.actor == dpo
     assert access_log_verify().is_intact
@@ -122,7 +122,7 @@ def test_the_ledger_records_only_the_subject_id_and_the_date(
 ):
     target, _ = people
     with django_capture_on_commit_callbacks(execute=True):
-        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+        subject_erase(subject=target.subject, by=dpo, reason="request")
     record = ErasureRecord.objects.get()
     assert record.subject_id == target.pk
     lines = settings.PRZYSTAN_ERASURE_LEDGER.read_text().splitlines()
@@ -142,7 +142,7 @@ def test_erased_files_are_deleted_from_disk(people, dpo, django_capture_on_commi
     )
     path = files.vault_storage().path(stored.storage_name)
     with django_capture_on_commit_callbacks(execute=True):
-        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+        subject_erase(subject=target.subject, by=dpo, reason="request")
     import os
 
     assert not os.path.exists(path)
@@ -150,19 +150,61 @@ def test_erased_files_are_deleted_from_disk(people, dpo, django_capture_on_commi
 
 def test_an_erased_person_cannot_be_erased_twice_or_written(people, dpo):
     target, _ = people
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     with pytest.raises(ValidationError):
-        subject_erase(subject=target.subject, by=dpo, reason="again")
+        subject_erase(subject=target.subject, by=dpo, reason="request")
     loaded = Client.objects.get(pk=target.pk)
     loaded.surname = "Nowe"
     with pytest.raises(vault.SubjectErased):
         loaded.save()
 
 
-def test_erasure_needs_a_reason(people, dpo):
+@pytest.mark.parametrize(
+    ("reason", "reference"),
+    [
+        ("  ", ""),
+        # Free text is refused: it could name the person, and it outlives their data.
+        ("request of Halina Wierzbowa", ""),
+        # The system's own code is not the DPO's to give.
+        ("reapplied", ""),
+        # "Other" needs the reference of the document that states the reason.
+        ("other", ""),
+        # A reference is a number or a sign: one line, short, with a digit.
+        ("request", "Halina Wierzbowa"),
+        ("request", "IOD/1\nHalina"),
+        ("request", "IOD." + "1" * 40),
+    ],
+)
+def test_erasure_needs_a_reason_from_the_list_and_a_short_reference(people, dpo, reason, reference):
     target, _ = people
     with pytest.raises(ValidationError):
-        subject_erase(subject=target.subject, by=dpo, reason="  ")
+        subject_erase(subject=target.subject, by=dpo, reason=reason, reference=reference)
+    assert not Subject.objects.get(pk=target.pk).is_erased
+    assert not DataKey.objects.get(subject_id=target.pk).destroyed_at
+
+
+def test_the_ledger_keeps_the_reason_code_and_the_reference_and_the_log_only_the_code(people, dpo):
+    from audit.models import AccessLogEntry
+
+    target, _ = people
+    subject_erase(subject=target.subject, by=dpo, reason="other", reference="IOD.0123.4.2026")
+    record = ErasureRecord.objects.get(subject_id=target.pk)
+    assert (record.reason, record.reference, record.erased_by) == ("other", "IOD.0123.4.2026", dpo)
+    entry = AccessLogEntry.objects.get(subject_id=target.pk, action="erase")
+    assert entry.purpose == "erasure"
+
+
+def test_only_the_data_protection_officer_erases(people, personas):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.roles import Role
+
+    target, _ = people
+    for role, user in personas.items():
+        if role == Role.DPO:
+            continue
+        with pytest.raises(PermissionDenied):
+            subject_erase(subject=target.subject, by=user, reason="request")
     assert not Subject.objects.get(pk=target.pk).is_erased
 
 
@@ -172,7 +214,7 @@ def test_the_ledger_erases_again_after_a_restore_from_backup(
     target, _ = people
     backup = DataKey.objects.values("wrapped", "kek_id").get(subject_id=target.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+        subject_erase(subject=target.subject, by=dpo, reason="request")
     # Restore the pre-erasure state of the key and subject, as a database restore would.
     DataKey.objects.filter(subject_id=target.pk).update(
         wrapped=backup["wrapped"], destroyed_at=None
@@ -190,7 +232,7 @@ def test_reapplying_the_ledger_twice_changes_nothing_more(
 ):
     target, _ = people
     with django_capture_on_commit_callbacks(execute=True):
-        subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+        subject_erase(subject=target.subject, by=dpo, reason="request")
     lines = settings.PRZYSTAN_ERASURE_LEDGER.read_text().splitlines()
     assert reapply_erasures(lines) == 0
 
@@ -200,7 +242,7 @@ def test_pages_show_a_placeholder_for_an_erased_client(client, people, social_wo
 
     target, _ = people
     assign_perm("cases.view_client", social_worker, target)
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     client.force_login(social_worker)
     for path in (f"/clients/{target.pk}/", f"/clients/{target.pk}/history/", "/clients/"):
         response = client.get(path)
@@ -213,7 +255,7 @@ def test_an_erased_person_whose_index_came_back_is_still_not_found(people, dpo):
     # indexes back; search must neither find the person nor crash on their erased name.
     target, _ = people
     indexes = Client.objects.filter(pk=target.pk).values("name_bidx", "pesel_bidx").get()
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     Client.objects.filter(pk=target.pk).update(**indexes)
     assert client_search(surname="Wierzbowa", first_name="Halina") == []
     assert client_search(pesel=target.pesel) == []
@@ -227,7 +269,7 @@ def test_editing_an_erased_client_gives_the_form_back_with_an_error_and_writes_n
     target, _ = people
     assign_perm("cases.view_client", social_worker, target)
     assign_perm("cases.change_client", social_worker, target)
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     history_before = target.history.count()
     client.force_login(social_worker)
     response = client.post(
@@ -263,9 +305,48 @@ def test_the_update_service_refuses_an_erased_client_even_with_a_key_still_cache
     target, _ = people
     assign_perm("cases.change_client", social_worker, target)
     key_id, key = vault.key_for_subject(target.pk)
-    subject_erase(subject=target.subject, by=dpo, reason="art. 17")
+    subject_erase(subject=target.subject, by=dpo, reason="request")
     vault.cache.put(key_id, key, target.pk)
     stale = Client.objects.get(pk=target.pk)
     with pytest.raises(ValidationError):
         client_update(by=social_worker, client=stale, first_name="Halina", surname="Wierzbowa")
     assert Client.objects.filter(pk=target.pk).values_list("name_bidx", flat=True).get() is None
+
+
+def test_a_person_with_a_document_and_a_signed_consent_form_is_erased(
+    people, dpo, social_worker, cooperative, django_capture_on_commit_callbacks
+):
+    # On ae1736f the document's PROTECT link to its file stopped the deletion of the file rows:
+    # ProtectedError, and the whole erasure rolled back (a 500 on the DPO's page).
+    import os
+
+    from guardian.shortcuts import assign_perm
+
+    from cases.models import Consent, Document
+    from cases.services import consent_record, document_upload
+
+    target, _ = people
+    assign_perm("cases.change_client", social_worker, target)
+    document = document_upload(
+        by=social_worker, client=target, kind="consent", title="Zgoda", content=b"%PDF-1.4 zgoda"
+    )
+    consent_record(
+        by=social_worker,
+        client=target,
+        purpose="referral",
+        legal_basis="consent",
+        given_on=datetime.date(2026, 11, 2),
+        partner=cooperative,
+        signed_form=document,
+    )
+    path = files.vault_storage().path(document.file.storage_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        subject_erase(subject=target.subject, by=dpo, reason="request")
+    assert Subject.objects.get(pk=target.pk).is_erased
+    assert not os.path.exists(path)
+    # The rows stay (counts of documents and consents hold); the file row is marked shredded.
+    document = Document.objects.select_related("file").get(pk=document.pk)
+    assert document.file.shredded_at is not None
+    assert Consent.objects.get(client=target).signed_form_id == document.pk
+    with pytest.raises(vault.SubjectErased):
+        files.file_read(document.file)

@@ -220,6 +220,41 @@ def test_an_erased_subject_reads_as_erased_and_cannot_be_written(subject):
         loaded.save()
 
 
+def test_an_erased_row_saves_again_with_its_own_unreadable_ciphertext(subject):
+    # A stay of an erased person must still be checked out: the row is saved (and validated)
+    # again, and its encrypted values, read as ERASED, go back exactly as they were.
+    from privacy.models import DataKey
+
+    sample = Sample.objects.create(subject=subject, text="do usunięcia", other_text="też")
+    before = raw("vaulttest_sample", "text", sample.pk)
+    DataKey.objects.filter(subject=subject).update(wrapped=b"", destroyed_at="2026-01-01T00:00Z")
+    loaded = fresh(sample)
+    assert loaded.text is ERASED
+    loaded.full_clean()
+    assert loaded.text is ERASED
+    loaded.save()
+    assert raw("vaulttest_sample", "text", sample.pk) == before
+    assert fresh(sample).text is ERASED and fresh(sample).other_text is ERASED
+
+
+def test_an_erased_value_cannot_be_copied_into_another_persons_row(subject, other_subject):
+    from privacy.models import DataKey
+
+    gone = Sample.objects.create(subject=subject, text="do usunięcia")
+    kept = Sample.objects.create(subject=other_subject, text="zostaje")
+    DataKey.objects.filter(subject=subject).update(wrapped=b"", destroyed_at="2026-01-01T00:00Z")
+    erased = fresh(gone)
+    assert erased.text is ERASED
+    target = Sample.objects.get(pk=kept.pk)
+    target.text = erased.text
+    with pytest.raises(vault.SubjectErased):
+        target.save()
+    # Nor does the row itself move to another person with its erased values.
+    erased.subject = other_subject
+    with pytest.raises(vault.SubjectErased):
+        erased.save()
+
+
 def test_encrypted_fields_are_not_serialised_in_clear(subject):
     from django.core import serializers
 

@@ -1,15 +1,48 @@
-"""Check the access log's hash chain; exit non-zero naming the first broken row."""
+"""Check the access log's hash chain against its anchors; exit non-zero naming what is wrong."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.verify import access_log_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the access log's hash chain and name the first broken entry."
+    help = (
+        "Verify the access log's hash chain and its anchors (PRZYSTAN_ANCHOR_FILE): name the "
+        "first broken entry, a cut tail, and every anchor line that is not valid."
+    )
 
-    def handle(self, *args, **options):
-        result = access_log_verify()
-        if result.broken:
-            raise CommandError(f"Access log {result.broken}")
-        self.stdout.write(f"OK: {result.entries} entries, chain intact")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--anchors",
+            action="append",
+            metavar="FILE",
+            help="an anchor file or a syslog extract of anchors (repeatable; "
+            "default PRZYSTAN_ANCHOR_FILE)",
+        )
+
+    def handle(self, *args, anchors=None, **options):
+        paths = [Path(name) for name in anchors] if anchors else [settings.PRZYSTAN_ANCHOR_FILE]
+        # A file named on the command line must exist; the default may not exist yet.
+        if anchors and (missing := [str(p) for p in paths if not p.exists()]):
+            raise CommandError(f"No anchor file at {', '.join(missing)}.")
+        result = access_log_verify(anchor_files=paths)
+        problems = [f"Access log {result.broken}"] if result.broken else []
+        problems += [f"Anchor file {bad}" for bad in result.bad_anchors]
+        if problems:
+            raise CommandError("\n".join(problems))
+        self.stdout.write(f"OK: {result.entries} entries, chain intact; {_anchors(result, paths)}")
+
+
+def _anchors(result, paths) -> str:
+    if result.latest_anchor is None:
+        where = ", ".join(str(p) for p in paths)
+        return (
+            f"no anchors in {where}: a cut tail would go unseen "
+            "(run manage.py anchor_access_log from a timer)"
+        )
+    latest = result.latest_anchor
+    agree = "1 anchor agrees" if result.anchors == 1 else f"{result.anchors} anchors agree"
+    return f"{agree} (the latest: seq {latest.seq} at {latest.at})"

@@ -1,0 +1,36 @@
+"""Anchor the access log: append its signed chain head to the anchor file (run by a timer)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.services import AnchorRefused, access_log_anchor
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the access log since the newest anchor and append the signed chain head to "
+        "PRZYSTAN_ANCHOR_FILE (and PRZYSTAN_ANCHOR_SYSLOG). Run it from a timer."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", help="the anchor file (default PRZYSTAN_ANCHOR_FILE)")
+
+    def handle(self, *args, file=None, **options):
+        try:
+            written = access_log_anchor(path=Path(file) if file else None)
+        except AnchorRefused as refused:
+            raise CommandError(f"{refused}; nothing was anchored.") from None
+        except OSError as error:
+            # The file is written before syslog: say which of the two failed.
+            raise CommandError(f"Anchoring failed: {error}") from None
+        sent = f" and syslog {written.syslog}" if written.syslog else ""
+        self.stdout.write(
+            f"Anchored seq {written.seq} (MAC {written.mac[:16]}…) to {written.path}{sent}"
+        )
+        if written.bad_anchors:
+            lines = "; ".join(str(bad) for bad in written.bad_anchors)
+            raise CommandError(
+                f"{len(written.bad_anchors)} line(s) of the anchor file are not valid anchors: "
+                f"{lines}. Run verify_access_log."
+            )
