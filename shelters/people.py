@@ -57,18 +57,19 @@ def person(client) -> Person:
     )
 
 
-def person_from_row(client_id, first_name: bytes, surname: bytes, birth_year, sex) -> Person:
-    """A Person from raw columns (`values_list`): the two names opened as the model would open
-    them (the same field code, erased subjects included), without building a Client."""
+def person_from_row(
+    client_id, first_name: bytes, surname: bytes, birth_year, sex
+) -> tuple[Person, str]:
+    """(Person, full name) from raw columns (`values_list`): the two names opened by the model's
+    own fields and shown by its own properties (erased subjects included), without a Client."""
     from cases.models import Client
 
     row = SimpleNamespace(subject_id=client_id)
-    first = Client._meta.get_field("first_name").open(row, bytes(first_name))
-    last = str(Client._meta.get_field("surname").open(row, bytes(surname)))
-    name = f"{first} {last[:1]}." if last else str(first)
-    return Person(
-        id=client_id, name=name, birth_year=birth_year, sex=sex
-    ), f"{first} {last}".strip()
+    row.first_name = Client._meta.get_field("first_name").open(row, bytes(first_name))
+    row.surname = Client._meta.get_field("surname").open(row, bytes(surname))
+    # The model's own properties, so an erased person reads as the same neutral marker.
+    name, full_name = Client.display_name.fget(row), Client.full_name.fget(row)
+    return Person(id=client_id, name=name, birth_year=birth_year, sex=sex), full_name
 
 
 def checked_in_label(p: Person) -> str:

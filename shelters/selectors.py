@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import Client, Household
 from privacy import vault
 from privacy.blind import normalise
+from privacy.fields import ERASED
 from shelters.models import (
     Admits,
     Ban,
@@ -397,6 +398,13 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
     )
 
 
+def _member_full_name(member) -> str:
+    """A household member's full name for the roll; an erased member is one neutral marker."""
+    if ERASED in (member.first_name, member.surname):
+        return str(ERASED)
+    return f"{member.first_name} {member.surname or ''}".strip()
+
+
 def _board_household(allocation: RoomAllocation, member_stays) -> BoardHousehold:
     return BoardHousehold(
         allocation=allocation,
@@ -405,7 +413,7 @@ def _board_household(allocation: RoomAllocation, member_stays) -> BoardHousehold
         children=[
             BoardChild(
                 first_name=str(m.member.first_name),
-                full_name=f"{m.member.first_name} {m.member.surname or ''}".strip(),
+                full_name=_member_full_name(m.member),
                 birth_year=m.member.birth_year,
                 sex=m.member.sex,
             )

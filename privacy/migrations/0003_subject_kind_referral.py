@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0001_initial"),
+        ("privacy", "0002_erasure_reason_and_shredded_files"),
     ]
 
     operations = [

@@ -63,7 +63,7 @@ def unseal(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0002_subject_kind_referral"),
+        ("privacy", "0003_subject_kind_referral"),
         ("shelters", "0003_household_rooms"),
     ]
 

@@ -47,7 +47,7 @@ def test_a_referral_note_is_stored_encrypted_in_the_live_and_history_tables(
 
 
 def test_a_hold_for_a_client_seals_its_note_under_the_clients_key(
-    staff_of_a, facility_a, beds, man
+    staff_of_a, facility_a, beds, man, dpo
 ):
     hold = services.hold_place(
         by=staff_of_a,
@@ -62,9 +62,9 @@ def test_a_hold_for_a_client_seals_its_note_under_the_clients_key(
     assert Hold.objects.get().referral == "MOPS 12/2026"
     # Erasing the client makes the note unreadable with the rest of their data.
     from privacy.fields import ERASED
-    from privacy.services import subject_erase
+    from privacy.services import CHOSEN_REASONS, subject_erase
 
-    subject_erase(subject=man.subject, by=None, reason="art. 17")
+    subject_erase(subject=man.subject, by=dpo, reason=CHOSEN_REASONS[0])
     vault.cache.clear()
     assert Hold.objects.get().referral is ERASED
 
