@@ -65,6 +65,7 @@ class Purpose(models.TextChoices):
     HOUSEHOLD_CHECK_IN = "household_check_in", _("Household check-in")
     HOUSEHOLD_CHECK_IN_FORM = "household_check_in_form", _("Household check-in form")
     HOUSEHOLD_CHECK_OUT = "household_check_out", _("Household check-out")
+    HOUSEHOLD_TRANSFER = "household_transfer", _("Household moved to another room")
     HOLD = "hold", _("Bed hold")
     HOLD_FORM = "hold_form", _("Bed hold form")
     WAITLIST = "waitlist", _("Waitlist")
@@ -72,6 +73,14 @@ class Purpose(models.TextChoices):
     BANS = "bans", _("List of bans")
     BAN_LIFT = "ban_lift", _("Ban lifted")
     ROLL = "roll", _("Roll of who is in")
+    FACILITY_OPERATOR_GRANT = (
+        "facility_operator_grant",
+        _("Manager: a worker may operate a facility"),
+    )
+    FACILITY_OPERATOR_REVOKE = (
+        "facility_operator_revoke",
+        _("Manager: a worker no longer operates a facility"),
+    )
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

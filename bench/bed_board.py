@@ -2,41 +2,53 @@
 
 Run on its own: `.venv/bin/python bench/bed_board.py [200,2000,20000]` (SQLite in a temporary
 folder, removed at the end; BENCH_DATABASE_URL=postgres://user@host:5432/postgres uses a fresh
-PostgreSQL database instead, see bench/env.py). For each size (beds across 4, 40 and 400
-facilities of 50 beds, a year of stays, 90% occupied tonight) it prints the time and queries
-of the board of one 60-bed facility, the city view (counts per facility), the roll PDF and a
-year of occupancy (bed-nights per month).
-Not a test: figures go to docs/architecture.md.
+PostgreSQL database instead, see bench/env.py). For each size (beds across facilities of 50
+beds plus one of 60, a year of stays, 90% occupied tonight) it prints, for the board of the
+60-bed facility, the city view (counts per facility), the roll PDF, a check-in search and a year
+of occupancy: the best wall time, the best CPU time of this process (steadier than wall time on
+a shared machine; SQLite runs in-process, so it includes the database's work) and the queries.
+BENCH_REPEAT sets how many runs the best is taken of (9); BENCH_ROOT=/path/to/another/checkout
+measures that code with this script (an A/B at the same load). Not a test: figures go to
+docs/benchmarks.md. Importing this module does nothing; `main()` sets the environment up.
 """
 
 import datetime
+import os
 import sys
 import time
 from pathlib import Path
 
-import django
 
-if __name__ == "__main__":
-    # Run as a script: the benchmark's own environment (bench/env.py), before Django is
-    # imported. DEBUG on: the figures below were measured so (Django keeps the queries).
-    # Imported as a module (tests), nothing happens here.
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench import env as bench_env
+def _root() -> Path:
+    """The checkout to measure: this one, or BENCH_ROOT (an A/B on the same machine and load)."""
+    return Path(os.environ.get("BENCH_ROOT") or Path(__file__).resolve().parent.parent)
 
-    ENV = bench_env.prepare(debug=True, prefix="przystan-bedbench-")
-    django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client as HttpClient  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from guardian.shortcuts import assign_perm  # noqa: E402
 
 BEDS_PER_FACILITY = 50
 
 
+def setup():
+    """The benchmark's own environment (bench/env.py), Django, a migrated database, static files."""
+    from bench import env as bench_env
+
+    env = bench_env.prepare()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: pages need the collected static files' manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return env
+
+
 def build(total_beds: int):
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.utils import timezone
+    from guardian.shortcuts import assign_perm
+
     from accounts.models import Organisation, User
     from cases.models import Client
     from privacy import vault
@@ -45,8 +57,6 @@ def build(total_beds: int):
     call_command("flush", interactive=False, verbosity=0)
     org = Organisation.objects.create(name="Bench", kind="foundation")
     staff = User.objects.create_user(username="bench", password="x" * 20, organisation=org)
-    from django.contrib.auth.models import Group
-
     staff.groups.set([Group.objects.get(name="shelter_staff")])
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
@@ -110,27 +120,45 @@ def build(total_beds: int):
     return staff, facilities, len(stays)
 
 
-def timed(label, func, repeat=5):
-    best, queries = None, 0
+def timed(label, func, repeat=None):
+    """Best wall and CPU time of `repeat` runs, and the queries of one run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    repeat = repeat or int(os.environ.get("BENCH_REPEAT", "9"))
+    wall, cpu = [], []
     for _ in range(repeat):
-        reset_queries()
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            func()
-            elapsed = time.perf_counter() - start
-        best = elapsed if best is None else min(best, elapsed)
-        queries = len(captured)
-    print(f"  {label:<34} {best * 1000:9.1f} ms  {queries:4d} queries")
+        start, start_cpu = time.perf_counter(), time.process_time()
+        func()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    with CaptureQueriesContext(connection) as captured:
+        func()
+    print(
+        f"  {label:<34} {min(wall) * 1000:8.1f} ms wall {min(cpu) * 1000:8.1f} ms cpu "
+        f"{len(captured):4d} queries"
+    )
 
 
 def main() -> None:
+    # Only when run: the code measured comes first on the path (importing this does nothing).
+    sys.path.insert(0, str(_root()))
+    from bench import env as bench_env
+
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "200,2000,20000").split(",")]
-    call_command("migrate", verbosity=0)
-    for total in sizes:
-        measure(total)
+    env = setup()
+    print(f"{env.vendor}, load average {os.getloadavg()[0]:.1f} at the start")
+    try:
+        for total in sizes:
+            measure(total)
+    finally:
+        bench_env.cleanup(env)
 
 
 def measure(total: int) -> None:
+    from django.test import Client as HttpClient
+    from django.utils import timezone
+
     from privacy import vault
     from shelters import reports
 
@@ -149,6 +177,10 @@ def measure(total: int) -> None:
     timed("board, 60 beds (full page)", lambda: http.get(board))
     timed("city view (counts per facility)", lambda: http.get("/shelters/city/"))
     timed("roll PDF, 60 beds", lambda: http.get(f"{board}roll.pdf"))
+    timed(
+        "check-in search (htmx, 'jan')",
+        lambda: http.post(f"{board}check-in/search/", {"q": "jan"}, headers={"HX-Request": "true"}),
+    )
     today = timezone.localdate()
     year_ago = today - datetime.timedelta(days=365)
     timed(
@@ -159,7 +191,4 @@ def measure(total: int) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        bench_env.cleanup(ENV)
+    main()

@@ -15,6 +15,8 @@ class Subject(models.Model):
     class Kind(models.TextChoices):
         CLIENT = "client", _("Client")
         HOUSEHOLD_MEMBER = "household_member", _("Household member")
+        # Someone expected on a referral (a shelter's hold) before they are registered.
+        REFERRAL = "referral", _("Person expected on a referral")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)

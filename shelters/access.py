@@ -21,6 +21,7 @@ from cases import access as case_access
 from cases.models import Client, Household
 from shelters.models import (
     Ban,
+    BedOutage,
     Facility,
     FacilityGroupObjectPermission,
     FacilityUserObjectPermission,
@@ -132,16 +133,24 @@ def get_waitlist_entry_for_user(user, entry_id) -> WaitlistEntry:
 
 
 def _known_to(facilities, *, person_id=None) -> tuple[QuerySet, ...]:
-    """The people `facilities` know, as three one-column queries of client ids: on a waitlist
-    (waiting or offered), holding a bed now, staying or having stayed."""
+    """The people `facilities` know, as four one-column queries of client ids: on a waitlist
+    (waiting or offered), holding a bed now, staying or having stayed, banned (so that check-in
+    shows the ban on the very person, never on a namesake)."""
     waiting = WaitlistEntry.objects.filter(facility__in=facilities, status__in=OPEN_WAITLIST)
     held = Hold.objects.active().filter(facility__in=facilities, client__isnull=False)
     stayed = Stay.objects.filter(facility__in=facilities)
+    banned = Ban.objects.filter(facility__in=facilities)
     if person_id is not None:
         waiting = waiting.filter(client_id=person_id)
         held = held.filter(client_id=person_id)
         stayed = stayed.filter(client_id=person_id)
-    return (waiting.values("client_id"), held.values("client_id"), stayed.values("client_id"))
+        banned = banned.filter(client_id=person_id)
+    return (
+        waiting.values("client_id"),
+        held.values("client_id"),
+        stayed.values("client_id"),
+        banned.values("client_id"),
+    )
 
 
 def known_client_ids(user, *, person_id=None) -> tuple[QuerySet, ...]:
@@ -151,7 +160,7 @@ def known_client_ids(user, *, person_id=None) -> tuple[QuerySet, ...]:
 
 
 def clients_known_to(facility: Facility) -> QuerySet[Client]:
-    """Clients this facility already knows: on its waitlist, holding a bed, or staying.
+    """Clients this facility already knows: on its waitlist, holding a bed, staying, or banned.
 
     Shelter staff pick clients for check-in from this set only; they never search case files.
     """
@@ -207,3 +216,65 @@ def can_operate(user, facility: Facility) -> bool:
 def in_caseload(user, client: Client) -> bool:
     """Whether `client` is in the caseload of `user` (a social worker placing someone)."""
     return case_access.in_caseload(user, client.pk)
+
+
+# --- configuration by managers ----------------------------------------------------------------
+
+
+def facilities_managed_by(user) -> QuerySet[Facility]:
+    """Facilities `user` configures (rooms, beds, outages, winter mode, who operates them).
+
+    A manager configures every facility of their own organisation, active or not; no one else
+    configures any.
+    """
+    # Inactive or anonymous users reach nothing.
+    if not user.is_authenticated or not user.is_active:
+        return Facility.objects.none()
+    # Only managers configure facilities.
+    if not user.has_role(Role.MANAGER):
+        return Facility.objects.none()
+    # A manager's reach is their organisation; without one, nothing.
+    if not user.organisation_id:
+        return Facility.objects.none()
+    return Facility.objects.filter(organisation_id=user.organisation_id)
+
+
+def get_managed_facility(user, facility_id) -> Facility:
+    """A facility `user` configures; 404 alike for missing and another organisation's."""
+    try:
+        pk = int(facility_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    facility = facilities_managed_by(user).filter(pk=pk).first()
+    # Missing and hidden look the same.
+    if facility is None:
+        raise Http404
+    return facility
+
+
+def get_managed(user, queryset, object_id):
+    """A room, bed or outage of a facility `user` configures; 404 otherwise."""
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    field = "bed__facility__in" if queryset.model is BedOutage else "facility__in"
+    found = queryset.filter(pk=pk, **{field: facilities_managed_by(user)}).first()
+    # An object of another organisation's facility is as missing as one that never was.
+    if found is None:
+        raise Http404
+    return found
+
+
+def operators_of(facility: Facility):
+    """Staff who operate `facility` through a grant of their own (the manager's page lists them).
+
+    Grants to groups (FacilityGroupObjectPermission) reach the facility too; the services grant
+    to users only, so that each grant has a name on the page and a line in the history.
+    """
+    from accounts.models import User
+
+    grants = FacilityUserObjectPermission.objects.filter(
+        content_object=facility, permission__codename="operate_facility"
+    )
+    return User.objects.filter(pk__in=grants.values("user_id"))

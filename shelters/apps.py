@@ -25,6 +25,13 @@ class SheltersConfig(AppConfig):
             order=40,
         ),
         NavItem(
+            "shelters:manage-list",
+            _("Facilities"),
+            frozenset({Role.MANAGER}),
+            _("Configure your organisation's facilities: rooms, beds, winter mode, staff."),
+            order=45,
+        ),
+        NavItem(
             "shelters:night-count",
             _("Night count"),
             frozenset({Role.SHELTER_STAFF, Role.MANAGER}),

@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm
 from accounts.demo import FOUNDATION, WELFARE_CENTRE
 from accounts.models import Organisation, User
 from cases.demo import MEN, SURNAMES, WOMEN
-from cases.models import Client, Household
+from cases.models import Client, Household, HouseholdMember
 from cases.pesel import synthesize
 from privacy import vault
 from shelters import services
@@ -60,13 +60,20 @@ def _facility(org, name, kind, admits, rooms, **extra) -> Facility:
     return facility
 
 
-def _client(rng: random.Random, *, female: bool, serial: int) -> Client:
+def _client(
+    rng: random.Random, *, female: bool, serial: int, name: tuple[str, str] | None = None
+) -> Client:
+    """A synthetic client; `name` (first name, surname) replaces the drawn one, after the draws,
+    so that naming someone on purpose does not shift the rest of the demo's random choices."""
     subject = vault.subject_create(kind="client")
     born = datetime.date(rng.randint(1955, 2003), rng.randint(1, 12), rng.randint(1, 28))
+    first_name = rng.choice(WOMEN if female else MEN)
+    surname = rng.choice(SURNAMES)[1 if female else 0]
+    first_name, surname = name or (first_name, surname)
     client = Client(
         subject=subject,
-        first_name=rng.choice(WOMEN if female else MEN),
-        surname=rng.choice(SURNAMES)[1 if female else 0],
+        first_name=first_name,
+        surname=surname,
         pesel=synthesize(born, female=female, serial=serial) if serial % 3 else "",
         birth_date=born,
         sex="female" if female else "male",
@@ -283,6 +290,7 @@ def seed() -> int:
     if staff is not None:
         known = Client.objects.filter(registered_by__username="pracownik", sex="male")
         _tonight(staff, night_shelter, shelter, [*list(known[:6]), *night_men[:20]], rng)
+        _waiting_household(staff, mothers, rng)
     _household_room(staff)
     return len(stays)
 
@@ -316,9 +324,17 @@ def _household_room(staff) -> None:
     services.household_check_in(by=staff, household=household, room=room)
 
 
+# Two namesakes ("Ryszard D." both): one waits for the night shelter, the other is banned from
+# it. The board, the check-in search, the waitlist and the bans tell them apart by the year of
+# birth and the short id.
+NAMESAKES = {23: ("Ryszard", "Dąbrowski"), 27: ("Ryszard", "Dębowiak")}
+
+
 def _tonight(staff, night_shelter, shelter, guests, rng) -> None:
     now = timezone.now()
-    fresh_men = [_client(rng, female=False, serial=900 + n) for n in range(30)]
+    fresh_men = [
+        _client(rng, female=False, serial=900 + n, name=NAMESAKES.get(n)) for n in range(30)
+    ]
     fresh_women = [_client(rng, female=True, serial=950 + n) for n in range(4)]
     # The night shelter tonight: last nights' regulars and some of the social workers' clients.
     for client in guests + fresh_women[:2]:
@@ -363,4 +379,35 @@ def _tonight(staff, night_shelter, shelter, guests, rng) -> None:
         client=fresh_men[27],
         ends_on=timezone.localdate() + datetime.timedelta(days=21),
         reason="Spożywanie alkoholu na terenie placówki mimo upomnień",
+    )
+
+
+def _waiting_household(staff, house, rng) -> None:
+    """A second household, on the house's waitlist: the household check-in offers the mother."""
+    mother = _client(rng, female=True, serial=990, name=("Jadwiga", "Modrzewska"))
+    household = Household(head=mother)
+    household._change_reason = "seed_demo"
+    household.save()
+    for first_name, born, sex in (
+        ("Antoś", datetime.date(2021, 6, 3), "male"),
+        ("Hania", datetime.date(2024, 1, 20), "female"),
+    ):
+        member = HouseholdMember(
+            subject=vault.subject_create(kind="household_member"),
+            household=household,
+            first_name=first_name,
+            surname="Modrzewska" if sex == "female" else "Modrzewski",
+            birth_date=born,
+            relationship="child",
+            sex=sex,
+        )
+        member._change_reason = "seed_demo"
+        member.save()
+    services.waitlist_add(
+        by=staff,
+        facility=house,
+        client=mother,
+        priority=1,
+        reason="Skierowanie z MOPS: matka z dwójką dzieci",
+        contact_note="Telefon przez pracownika socjalnego",
     )

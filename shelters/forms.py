@@ -1,28 +1,72 @@
 """Forms of the shelters: validation and cleaning only; the views hand cleaned_data to services."""
 
-import datetime
-
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from shelters.models import ExitDestination, RoomSex, WaitlistStatus
+from accounts.reconfirm import ConfirmPasswordMixin
+from privacy.blind import normalise
+from shelters.models import Bed, ExitDestination, Facility, Room, RoomSex, WaitlistStatus
+from shelters.people import person
 from shelters.services import CHOSEN_DESTINATIONS
+
+# Dates go to <input type="date"> as ISO values whatever the language (27.11.2026 does not fit).
+ISO_DATE = "%Y-%m-%d"
+ISO_MOMENT = "%Y-%m-%dT%H:%M"
 
 
 class BedChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, bed):
-        return f"{bed.room.name} / {bed.label}"
+        return f"{bed.room.name} / {bed.label}{' ♿' if bed.is_wheelchair_accessible else ''}"
+
+
+class _SortedByName(ModelChoiceIterator):
+    """Choices sorted by the field's `sort_key` (decrypted names cannot be ordered in SQL)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        objects = sorted(self.queryset, key=self.field.sort_key)
+        for obj in objects:
+            yield self.choice(obj)
 
 
 class ClientChoiceField(forms.ModelChoiceField):
-    """Clients shown by display name only (first name and the surname's initial)."""
+    """Clients by display name with what tells namesakes apart ("Ryszard D. · 1971 · #a3f9"),
+    sorted by surname, first name and year of birth."""
+
+    iterator = _SortedByName
 
     def label_from_instance(self, client):
-        return client.display_name
+        found = person(client)
+        return f"{found.name} · {found.marks}"
+
+    @staticmethod
+    def sort_key(client):
+        return (
+            normalise(str(client.surname)),
+            normalise(str(client.first_name)),
+            client.birth_year or 0,
+        )
 
 
 class CheckInForm(forms.Form):
-    client = ClientChoiceField(label=_("Person"), queryset=None)
+    """The person is picked from a search (radio buttons of the candidates), never a long list."""
+
+    client = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=None,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose the person to check in: search by first name or surname."),
+            "invalid_choice": _(
+                "This person cannot be checked in here: not known to this facility, or "
+                "already in a bed."
+            ),
+        },
+    )
     bed = BedChoiceField(
         label=_("Bed"),
         queryset=None,
@@ -48,10 +92,22 @@ class CheckInForm(forms.Form):
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):
-    """Households shown by the mother's display name and how many others come with her."""
+    """Households by the mother's name and marks, and how many children come with her."""
+
+    iterator = _SortedByName
 
     def label_from_instance(self, household):
-        return _("%(name)s and household") % {"name": household.head.display_name}
+        mother = person(household.head)
+        children = getattr(household, "children", 0)
+        return ngettext(
+            "%(name)s (%(marks)s) with %(n)d child",
+            "%(name)s (%(marks)s) with %(n)d children",
+            children,
+        ) % {"name": mother.name, "marks": mother.marks, "n": children}
+
+    @staticmethod
+    def sort_key(household):
+        return ClientChoiceField.sort_key(household.head)
 
 
 class HouseholdCheckInForm(forms.Form):
@@ -71,10 +127,26 @@ class HouseholdCheckInForm(forms.Form):
 
 
 class CheckOutForm(forms.Form):
+    # No default: a careless check-out must not record "own housing" (it feeds the outcomes).
     destination = forms.ChoiceField(
         label=_("Where did the person go?"),
-        choices=[(c, label) for c, label in ExitDestination.choices if c in CHOSEN_DESTINATIONS],
+        choices=[
+            ("", _("— choose —")),
+            *[(c, label) for c, label in ExitDestination.choices if c in CHOSEN_DESTINATIONS],
+        ],
+        error_messages={
+            "required": _("Choose where the person went (“Unknown” if nobody knows)."),
+            "invalid_choice": _("Choose where the person went (“Unknown” if nobody knows)."),
+        },
     )
+
+
+class HouseholdTransferForm(forms.Form):
+    room = forms.ModelChoiceField(label=_("Move the household to room"), queryset=None)
+
+    def __init__(self, *args, rooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms
 
 
 class TransferForm(forms.Form):
@@ -146,7 +218,8 @@ class WaitlistStatusForm(forms.Form):
 class BanForm(forms.Form):
     client = ClientChoiceField(label=_("Person"), queryset=None)
     ends_on = forms.DateField(
-        label=_("Until (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Until (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -180,10 +253,150 @@ class BoardFilterForm(forms.Form):
 
 
 class NightForm(forms.Form):
-    night = forms.DateField(label=_("Night"), widget=forms.DateInput(attrs={"type": "date"}))
+    night = forms.DateField(
+        label=_("Night"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    )
 
     def clean_night(self):
         night = self.cleaned_data["night"]
-        if night > datetime.date.today():
+        if night > timezone.localdate():
             raise forms.ValidationError(_("Choose a night that has begun."))
         return night
+
+
+# --- configuration by managers --------------------------------------------------------------------
+
+
+def _no_preselection(form, *names) -> None:
+    """A choice that feeds statistics is made by a person: no preselected value on a new object."""
+    for name in names:
+        field = form.fields[name]
+        field.choices = [("", _("— choose —")), *[c for c in field.choices if c[0] != ""]]
+        field.required = True
+        if form.instance.pk is None:
+            # Both the instance's default and the field's own initial value.
+            form.initial.pop(name, None)
+            field.initial = None
+
+
+class FacilityForm(forms.ModelForm):
+    class Meta:
+        model = Facility
+        fields = [
+            "name",
+            "kind",
+            "admits",
+            "address",
+            "phone",
+            "winter_opens_at",
+            "winter_closes_at",
+            "summer_opens_at",
+            "summer_closes_at",
+            "night_rollover_hour",
+            "absence_exit_days",
+            "is_winter_mode",
+            "is_active",
+        ]
+        widgets = {
+            name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            for name in (
+                "winter_opens_at",
+                "winter_closes_at",
+                "summer_opens_at",
+                "summer_closes_at",
+            )
+        }
+        help_texts = {"address": _("The facility's address, never a person's.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _no_preselection(self, "kind", "admits")
+
+
+class RoomForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = ["name", "sex", "is_family_room"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _no_preselection(self, "sex")
+
+
+class BedForm(forms.ModelForm):
+    class Meta:
+        model = Bed
+        fields = [
+            "room",
+            "label",
+            "kind",
+            "level",
+            "is_wheelchair_accessible",
+            "is_overflow",
+            "available_from",
+            "available_until",
+        ]
+        widgets = {
+            "available_from": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+            "available_until": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        }
+        help_texts = {
+            "is_overflow": _("A winter place (a mattress): used and counted only in winter mode."),
+            "available_until": _("The first day the bed is gone; empty while it stays."),
+        }
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = facility.rooms.order_by("name")
+        if self.instance.pk is not None:
+            # A bed stays in its room (its stays' history says where they slept).
+            del self.fields["room"]
+        else:
+            self.initial["available_from"] = timezone.localdate()
+        _no_preselection(self, "kind")
+
+
+class OutageForm(forms.Form):
+    bed = forms.ModelChoiceField(label=_("Bed"), queryset=None)
+    starts_at = forms.DateTimeField(
+        label=_("From"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_MOMENT),
+        input_formats=[ISO_MOMENT, "%Y-%m-%d %H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until (empty: until it is ended)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_MOMENT),
+        input_formats=[ISO_MOMENT, "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(
+        label=_("Reason (the bed's, never a person's: repairs, disinfection)"), max_length=200
+    )
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bed"].queryset = (
+            Bed.objects.filter(facility=facility)
+            .select_related("room")
+            .order_by("room__name", "label")
+        )
+        self.fields["bed"].label_from_instance = lambda bed: f"{bed.room.name} / {bed.label}"
+        self.initial.setdefault("starts_at", timezone.localtime().replace(second=0, microsecond=0))
+
+
+class OperatorGrantForm(ConfirmPasswordMixin, forms.Form):
+    """Give a worker the facility: they reach its board and the people in it, so the manager
+    confirms with their password (as for staff changes)."""
+
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = candidates
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.role_label})"
+        )
+
+
+class OperatorRevokeForm(ConfirmPasswordMixin, forms.Form):
+    """Take the facility away from a worker, confirmed with the manager's password."""

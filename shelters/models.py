@@ -94,6 +94,8 @@ class Facility(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = FacilityQuerySet.as_manager()
+    # Configuration changes (by managers) keep their history: who switched winter mode off, when.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -154,6 +156,8 @@ class Room(models.Model):
     # In a house for single mothers, a room goes to one household.
     is_family_room = models.BooleanField(_("family room"), default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["facility", "name"]
         verbose_name = _("room")
@@ -209,6 +213,7 @@ class Bed(models.Model):
     available_until = models.DateField(_("in the inventory until"), null=True, blank=True)
 
     objects = BedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["facility", "room__name", "label"]
@@ -234,6 +239,11 @@ class BedOutage(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bed out of service")
@@ -333,7 +343,7 @@ class Stay(models.Model):
         return self.ended_at is None
 
 
-class HoldQuerySet(models.QuerySet):
+class HoldQuerySet(VaultQuerySet):
     def active(self, at: datetime.datetime | None = None):
         """Holds in force at `at`: an expired hold frees its bed by itself, with no job to run."""
         at = at or timezone.now()
@@ -341,15 +351,23 @@ class HoldQuerySet(models.QuerySet):
 
 
 class Hold(models.Model):
-    """A bed reserved for a named client or a referral until a time."""
+    """A bed reserved for a named client or a referral until a time.
+
+    The referral note is encrypted. Its key is the client's when the hold names one (erasing the
+    client makes it unreadable with the rest of their data); a hold for a referral alone gets a
+    data subject of its own (kind "referral"): the person expected is not registered yet, and
+    a note typed at the door may name them whatever the label asks.
+    """
 
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="holds")
     bed = models.ForeignKey(Bed, on_delete=models.PROTECT, related_name="holds")
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # The key of the referral note: the client's subject, or the hold's own (see above).
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", editable=False)
     # Who referred, never a name: "MOPS, skierowanie 12/2026".
-    referral = models.CharField(_("referral"), max_length=200, blank=True)
+    referral = EncryptedTextField(_("referral"), label="hold.referral", blank=True, max_length=200)
     starts_at = models.DateTimeField(_("from"))
     # Expiry; releasing or using the hold brings it forward to that moment.
     ends_at = models.DateTimeField(_("held until"))
@@ -367,14 +385,22 @@ class Hold(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shelters_hold_ends_after_start"
             ),
+            # A hold for a client is sealed under the client's key (the referral's own
+            # subject otherwise). "For someone" (a client or a referral note) is the service's
+            # check: the database cannot read the encrypted note.
             models.CheckConstraint(
-                condition=Q(client__isnull=False) | ~Q(referral=""),
-                name="shelters_hold_for_someone",
+                condition=Q(client__isnull=True) | Q(subject=F("client")),
+                name="shelters_hold_subject",
             ),
         ]
 
     def __str__(self) -> str:
         return f"hold {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.client_id is not None:
+            self.subject_id = self.client_id
+        super().save(*args, **kwargs)
 
 
 class WaitlistStatus(models.TextChoices):
@@ -391,7 +417,9 @@ class WaitlistEntry(models.Model):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", editable=False)
     added_on = models.DateField(_("added on"))
     # 1 is the most urgent.
-    priority = models.PositiveSmallIntegerField(_("priority"), default=2)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=2, choices=[(1, _("Urgent")), (2, _("Normal")), (3, _("Low"))]
+    )
     reason = EncryptedTextField(_("reason"), label="waitlist.reason", blank=True, max_length=2000)
     contact_note = EncryptedTextField(
         _("how to reach"), label="waitlist.contact_note", blank=True, max_length=1000

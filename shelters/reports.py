@@ -1,56 +1,24 @@
 """Figures over many facilities, computed by SQL aggregation (never by looping over clients).
 
-- `city_counts`: tonight's capacity, occupied and free places per facility (three queries).
 - `night_count`: people in the facilities on a chosen night, by facility type and sex.
 - `bed_nights`, `capacity_nights`: per facility and day or month, over a calendar of nights.
 - `length_of_stay`, `exits_by_destination`: for the reports app.
 
 A stay counts on every night from `night_of` to `last_night` (to tonight while it is open).
+Tonight's free, occupied and held places per facility are `selectors.bed_counts`, the one
+count the board, the facility list and the city view share.
 """
 
 import datetime
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from shelters.models import Bed, FacilityKind, Hold, MemberStay, RoomAllocation, Stay
-from shelters.selectors import outages_at
+from shelters.models import FacilityKind, MemberStay, Stay
 
 SEXES = ("female", "male", "not_known")
-
-
-def city_counts(facilities, at: datetime.datetime) -> dict[int, dict]:
-    """Per facility id: capacity, overflow, occupied, held, free (by room sex, accessible)."""
-    ids = [f.pk for f in facilities]
-    day = timezone.localdate(at)
-    beds = Bed.objects.filter(facility_id__in=ids).available_on(day)
-    counts: dict[int, dict] = {pk: defaultdict(int) for pk in ids}
-    for row in beds.values("facility_id", "is_overflow").annotate(n=Count("id")):
-        key = "overflow" if row["is_overflow"] else "capacity"
-        counts[row["facility_id"]][key] += row["n"]
-    occupied = Stay.objects.filter(facility_id__in=ids, ended_at__isnull=True)
-    for row in occupied.values("facility_id").annotate(n=Count("id")):
-        counts[row["facility_id"]]["occupied"] += row["n"]
-    free = (
-        beds.exclude(is_overflow=True, facility__is_winter_mode=False)
-        .exclude(
-            Exists(Stay.objects.filter(bed=OuterRef("pk"), ended_at__isnull=True))
-            | Exists(Hold.objects.active(at).filter(bed=OuterRef("pk")))
-            | Exists(outages_at(at).filter(bed=OuterRef("pk")))
-            | Exists(RoomAllocation.objects.open().filter(room=OuterRef("room")))
-        )
-        .values("facility_id", "room__sex", "is_wheelchair_accessible")
-        .annotate(n=Count("id"))
-    )
-    for row in free:
-        entry = counts[row["facility_id"]]
-        entry["free"] += row["n"]
-        entry[f"free_{row['room__sex']}"] += row["n"]
-        if row["is_wheelchair_accessible"]:
-            entry["free_accessible"] += row["n"]
-    return {pk: dict(c) for pk, c in counts.items()}
 
 
 def _on_night(night: datetime.date) -> Q:

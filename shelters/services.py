@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from audit.services import access_log_write
 from cases.models import Client, Household
+from privacy import vault
+from privacy.models import Subject
 from shelters import access, selectors
 from shelters.models import (
     Ban,
@@ -88,7 +90,7 @@ def _admission_checks(
     if ban is not None:
         raise ValidationError(
             _("This person may not be admitted here until %(date)s (a ban is in force).")
-            % {"date": formats.date_format(ban.ends_on, "DATE_FORMAT")},
+            % {"date": ban.ends_on.strftime("%d.%m.%Y")},
             code="banned",
         )
     if not Bed.objects.filter(pk=bed.pk).available_on(timezone.localdate(at)).exists():
@@ -392,6 +394,18 @@ def night_rollover(*, facility: Facility, at: datetime.datetime | None = None, b
     return ended
 
 
+def night_rollover_all(*, at: datetime.datetime | None = None) -> dict[int, int]:
+    """The night rollover of every active night-only facility (run by a timer); ids -> ended.
+
+    Safe to run as often as one likes: a night's stays end once, at the rollover hour of the
+    morning after, whenever the run happens (an hourly timer is enough).
+    """
+    facilities = Facility.objects.active().filter(
+        kind__in=[FacilityKind.NIGHT_SHELTER, FacilityKind.WARMING_CENTRE]
+    )
+    return {facility.pk: night_rollover(facility=facility, at=at) for facility in facilities}
+
+
 # --- households in a house for single mothers ----------------------------------------------
 
 
@@ -562,6 +576,114 @@ def household_check_out(
     return allocation
 
 
+def household_transfer(
+    *, by, allocation: RoomAllocation, room: Room, request=None
+) -> RoomAllocation:
+    """Move a whole household to another room of the same house: the mother and every child.
+
+    One transaction: the allocation of the old room ends and one of the new room begins (the
+    room's history shows who lived there when); the mother's stay moves to a free bed of the
+    new room as any transfer does (the old part ends with last night, so no night counts
+    twice); each member stay ends and a new one begins in the new room. Refused with a clear
+    message: the same room, a room of another facility, a room allocated to another household
+    (`room_taken`), a room with no free bed (`capacity`).
+    """
+    _require_operate(by, allocation.facility)
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock order as in household_check_in: the mother, then rooms (by id), then beds.
+        mother = _lock_client(allocation.household.head)
+        rooms = {
+            r.pk: r
+            for r in Room.objects.select_for_update()
+            .filter(pk__in=sorted({allocation.room_id, room.pk}))
+            .order_by("pk")
+        }
+        old = (
+            RoomAllocation.objects.select_for_update()
+            .select_related("facility", "household")
+            .get(pk=allocation.pk)
+        )
+        if old.ended_at is not None:
+            raise ValidationError(_("This household has already left."), code="ended")
+        target = rooms[room.pk]
+        if target.pk == old.room_id:
+            raise ValidationError(_("The household is already in this room."), code="same_room")
+        if target.facility_id != old.facility_id:
+            raise ValidationError(_("This room belongs to another facility."), code="facility")
+        if RoomAllocation.objects.open().filter(room=target).exists():
+            raise ValidationError(
+                _("This room is already allocated to a household."), code="room_taken"
+            )
+        bed = (
+            selectors.free_beds(old.facility, now)
+            .filter(room=target)
+            .order_by("is_overflow", "label")
+            .first()
+        )
+        if bed is None:
+            raise ValidationError(_("This room has no free bed."), code="capacity")
+        old.ended_at = now
+        old.exit_destination = ExitDestination.TRANSFER
+        old.ended_by = by
+        old.full_clean(validate_constraints=False)
+        old._change_reason = "household transfer out"
+        old.save()
+        new = RoomAllocation(
+            facility=old.facility,
+            room=target,
+            household=old.household,
+            started_at=now,
+            allocated_by=by,
+        )
+        new.full_clean(validate_constraints=False)
+        new._change_reason = "household transfer in"
+        try:
+            with transaction.atomic():
+                new.save()
+        except IntegrityError:
+            raise ValidationError(
+                _("This room is already allocated to a household."), code="room_taken"
+            ) from None
+        # The new allocation exists, so the mother's transfer sees the room as hers.
+        mother_stay = Stay.objects.filter(
+            client=mother, facility=old.facility, ended_at__isnull=True
+        ).first()
+        if mother_stay is not None:
+            stay_transfer(by=by, stay=mother_stay, bed=bed, request=request)
+        tonight = old.facility.night_of(now)
+        for member_stay in (
+            MemberStay.objects.select_for_update()
+            .filter(allocation=old, ended_at__isnull=True)
+            .order_by("pk")
+        ):
+            member_stay.ended_at = now
+            # As for a bed: tonight counts once, in the new room.
+            member_stay.last_night = tonight - datetime.timedelta(days=1)
+            member_stay.full_clean(validate_constraints=False)
+            member_stay._change_reason = "household transfer out"
+            member_stay.save()
+            moved = MemberStay(
+                allocation=new,
+                member_id=member_stay.member_id,
+                facility=old.facility,
+                room=target,
+                started_at=now,
+                night_of=tonight,
+            )
+            moved.full_clean(validate_constraints=False)
+            moved._change_reason = "household transfer in"
+            moved.save()
+            access_log_write(
+                actor=by,
+                action="update",
+                subject_id=member_stay.member_id,
+                purpose="household_transfer",
+                request=request,
+            )
+    return new
+
+
 # --- holds -------------------------------------------------------------------------------------
 
 
@@ -605,10 +727,15 @@ def hold_place(
             raise ValidationError(
                 _("A ban is in force: this person cannot hold a bed here."), code="banned"
             )
+        # A hold for a referral alone gets a data subject of its own: its key seals the note.
+        subject_id = client.pk if client is not None else None
+        if subject_id is None:
+            subject_id = vault.subject_create(kind=Subject.Kind.REFERRAL).pk
         hold = Hold(
             facility=facility,
             bed=bed,
             client=client,
+            subject_id=subject_id,
             referral=referral.strip(),
             starts_at=now,
             ends_at=until,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters import views
+from shelters import config_views, views
 
 app_name = "shelters"
 
@@ -10,15 +10,22 @@ urlpatterns = [
     path("night-count/", views.night_count, name="night-count"),
     path("<int:facility_id>/", views.board, name="board"),
     path("<int:facility_id>/check-in/", views.check_in, name="stay-check-in"),
+    path("<int:facility_id>/check-in/search/", views.check_in_search, name="check-in-search"),
     path(
         "<int:facility_id>/households/check-in/",
         views.household_check_in,
         name="household-check-in",
     ),
+    path("households/<int:allocation_id>/", views.household_detail, name="household-detail"),
     path(
         "households/<int:allocation_id>/check-out/",
         views.household_check_out,
         name="household-check-out",
+    ),
+    path(
+        "households/<int:allocation_id>/transfer/",
+        views.household_transfer,
+        name="household-transfer",
     ),
     path("<int:facility_id>/roll.pdf", views.roll_pdf, name="roll-pdf"),
     path("<int:facility_id>/night/close/", views.night_close, name="night-close"),
@@ -35,4 +42,22 @@ urlpatterns = [
     path("holds/<int:hold_id>/release/", views.hold_release, name="hold-release"),
     path("waitlist/<int:entry_id>/status/", views.waitlist_status, name="waitlist-status"),
     path("bans/<int:ban_id>/lift/", views.ban_lift, name="ban-lift"),
+    # Configuration by managers of the facility's organisation.
+    path("manage/", config_views.manage_list, name="manage-list"),
+    path("manage/new/", config_views.facility_create, name="facility-create"),
+    path("manage/<int:facility_id>/", config_views.facility_setup, name="facility-setup"),
+    path("manage/<int:facility_id>/edit/", config_views.facility_edit, name="facility-edit"),
+    path("manage/<int:facility_id>/winter/", config_views.winter_mode, name="facility-winter"),
+    path("manage/<int:facility_id>/rooms/new/", config_views.room_create, name="room-create"),
+    path("manage/rooms/<int:room_id>/", config_views.room_edit, name="room-edit"),
+    path("manage/<int:facility_id>/beds/new/", config_views.bed_create, name="bed-create"),
+    path("manage/beds/<int:bed_id>/", config_views.bed_edit, name="bed-edit"),
+    path("manage/<int:facility_id>/outages/new/", config_views.outage_create, name="outage-create"),
+    path("manage/outages/<int:outage_id>/end/", config_views.outage_end, name="outage-end"),
+    path("manage/<int:facility_id>/operators/", config_views.operators, name="operators"),
+    path(
+        "manage/<int:facility_id>/operators/<int:user_id>/revoke/",
+        config_views.operator_revoke,
+        name="operator-revoke",
+    ),
 ]

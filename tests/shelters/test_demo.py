@@ -15,8 +15,18 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
+from shelters import selectors
 from shelters.demo import MOTHER_HOUSE, NIGHT_SHELTER, SHELTER
-from shelters.models import Ban, Bed, Hold, MemberStay, RoomAllocation, Stay, WaitlistEntry
+from shelters.models import (
+    Ban,
+    Bed,
+    Facility,
+    Hold,
+    MemberStay,
+    RoomAllocation,
+    Stay,
+    WaitlistEntry,
+)
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -67,9 +77,24 @@ def test_the_demo_keeps_its_promises_on_any_date(db, moment):
 
         # Tonight's shelter: two holds, people waiting, a ban, guests in the night shelter.
         assert Hold.objects.filter(facility__name=SHELTER).count() == 2
-        assert WaitlistEntry.objects.count() == 6
+        assert WaitlistEntry.objects.count() == 7
         assert Ban.objects.filter(facility__name=NIGHT_SHELTER).count() == 1
         assert Stay.objects.open().filter(facility__name=NIGHT_SHELTER).count() >= 20
+
+        # The house's household check-in offers a waiting mother with her two children.
+        house = Facility.objects.get(name=MOTHER_HOUSE)
+        offered = list(selectors.household_check_in_households(house))
+        assert [h.children for h in offered] == [2]
+        assert selectors.rooms_without_household(house).exists()
+
+        # Two "Ryszard D." known to the night shelter: one banned, one waiting; the check-in
+        # search shows both, told apart, the banned one marked.
+        night_shelter = Facility.objects.get(name=NIGHT_SHELTER)
+        found, _count = selectors.check_in_candidates(night_shelter, "ryszard d")
+        namesakes = [c for c in found if c.person.name == "Ryszard D."]
+        assert len(namesakes) >= 2
+        assert len({c.person.marks for c in namesakes}) == len(namesakes)
+        assert any(c.banned_until for c in namesakes) and any(c.is_waiting for c in namesakes)
 
         # Nobody is in two beds at once, and no bed holds two people.
         open_stays = Stay.objects.open()

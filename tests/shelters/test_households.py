@@ -3,8 +3,10 @@ children's names seen by the staff of that house only."""
 
 import contextlib
 import datetime
+import re
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +19,7 @@ from cases.models import Household, HouseholdMember
 from privacy import vault
 from shelters import reports, selectors, services
 from shelters.models import MemberStay, RoomAllocation, Stay
+from shelters.people import person
 from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
 
 CHILDREN = ("Jagódka", "Bolesław")
@@ -197,15 +200,13 @@ def test_household_check_out_needs_a_destination(house_staff, house, household):
 
 def test_the_board_and_the_night_count_include_the_children_by_sex(house_staff, house, household):
     check_in(house_staff, household, house)
-    counts = selectors.bed_board(house).counts
-    assert counts["children"] == 2
-    assert counts["children_female"] == 1
-    assert counts["children_male"] == 1
-    assert counts["occupied"] == 1
-    assert counts["family"] == 1  # the room's other bed is the household's, not free
+    board = selectors.bed_board(house)
+    assert board.children == {"total": 2, "female": 1, "male": 1}
+    assert board.counts.occupied == 1
+    assert board.counts.family == 1  # the room's other bed is the household's, not free
     line = reports.night_count([house], timezone.localdate())[0]
     assert (line["female"], line["male"], line["total"]) == (2, 1, 3)
-    assert reports.city_counts([house], timezone.now())[house.pk]["free"] == 2
+    assert selectors.bed_counts([house])[house.pk].free == 2
 
 
 def test_member_stays_and_allocations_hold_nothing_personal_in_clear(house_staff, house, household):
@@ -263,7 +264,10 @@ def test_house_staff_check_a_household_in_and_see_the_childrens_names(
     assert "Marianna J." in board
     for name in CHILDREN:
         assert name in board
-    assert f"/shelters/households/{allocation.pk}/check-out/" in board
+    assert f"/shelters/households/{allocation.pk}/" in board
+    page = client.get(f"/shelters/households/{allocation.pk}/").content.decode()
+    assert f"/shelters/households/{allocation.pk}/check-out/" in page
+    assert f"/shelters/households/{allocation.pk}/transfer/" in page
     assert AccessLogEntry.objects.filter(purpose="household_check_in_form").exists()
 
 
@@ -271,10 +275,12 @@ def test_house_staff_check_the_household_out_from_the_board(client, house_staff,
     allocation = check_in(house_staff, household, house)
     client.force_login(house_staff)
     url = f"/shelters/households/{allocation.pk}/check-out/"
-    # Bad input: nothing changes.
-    response = client.post(url, {"destination": "nowhere"})
-    assert response.status_code == 302
-    assert MemberStay.objects.open().count() == 2
+    # Bad input (or no choice at all): the form comes back with the error; nothing changes.
+    for data in ({"destination": "nowhere"}, {}):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert "Wybierz, dokąd" in response.content.decode()
+        assert MemberStay.objects.open().count() == 2
     response = client.post(url, {"destination": "family"}, follow=True)
     assert response.status_code == 200
     assert not MemberStay.objects.open().exists()
@@ -418,3 +424,161 @@ def test_the_evacuation_roll_of_the_house_lists_the_children(client, house_staff
     for child in CHILDREN:
         assert child in text
     assert "Osób na miejscu: 3" in text
+
+
+def test_the_roll_gives_full_names_and_lists_each_person_once(
+    client, house_staff, house, household
+):
+    """A mother with two children in Pokój 1, and a woman without a household in Pokój 2:
+    four people, four lines (the mother once, though her room's other bed is the family's)."""
+    import io
+
+    from pypdf import PdfReader
+
+    check_in(house_staff, household, house)
+    alone = make_client(first_name="Bożena", surname="Grabińska", sex="female")
+    services.waitlist_add(by=house_staff, facility=house, client=alone)
+    services.stay_check_in(
+        by=house_staff, facility=house, client=alone, bed=room(house, "Pokój 2").beds.first()
+    )
+    client.force_login(house_staff)
+    response = client.get(f"/shelters/{house.pk}/roll.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert text.count("Marianna Jarzębina") == 1
+    assert text.count("Bożena Grabińska") == 1
+    for child in CHILDREN:
+        assert text.count(child) == 1
+    assert "Osób na miejscu: 4" in text
+
+
+def test_the_household_check_in_offers_only_the_mothers_it_may_admit(
+    client, house_staff, house, household
+):
+    """Waiting: Marianna (with two children) and Wiesława; Wiesława's household is already
+    placed; Halina is in a bed of another facility; Teresa is unknown to the house."""
+    placed = make_household(first_name="Wiesława")
+    services.waitlist_add(by=house_staff, facility=house, client=placed.head)
+    check_in(house_staff, placed, house, "Pokój 2")
+    make_household(first_name="Teresa")
+    client.force_login(house_staff)
+    html = client.get(f"/shelters/{house.pk}/households/check-in/").content.decode()
+    options = re.findall(r'<option value="([0-9a-f-]{36})"[^>]*>([^<]*)</option>', html)
+    assert [value for value, _label in options] == [str(household.pk)]
+    mother = person(household.head)
+    assert options[0][1] == f"Marianna J. ({mother.marks}), dzieci: 2"
+
+
+# --- moving a whole household ------------------------------------------------------------------
+
+
+def test_a_household_moves_to_another_room_all_at_once(house_staff, house, household):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        old = check_in(house_staff, household, house)
+    with time_machine.travel(start + datetime.timedelta(hours=30), tick=False):
+        new = services.household_transfer(
+            by=house_staff, allocation=old, room=room(house, "Pokój 2")
+        )
+    old.refresh_from_db()
+    assert old.ended_at is not None and old.exit_destination == "transfer"
+    assert new.room == room(house, "Pokój 2") and new.ended_at is None
+    mother_stay = Stay.objects.get(client=household.head, ended_at__isnull=True)
+    assert mother_stay.bed.room == new.room
+    assert mother_stay.transferred_from is not None
+    open_members = MemberStay.objects.open()
+    assert {m.member_id for m in open_members} == {m.pk for m in household.members.all()}
+    assert all(m.room == new.room and m.allocation == new for m in open_members)
+    # Each night counts once: the old member stays end with last night.
+    tonight = house.night_of(new.started_at)
+    for ended in MemberStay.objects.filter(allocation=old):
+        assert ended.last_night == tonight - datetime.timedelta(days=1)
+    assert {m.night_of for m in open_members} == {tonight}
+    assert old.history.first().history_change_reason == "household transfer out"
+    assert new.history.first().history_change_reason == "household transfer in"
+    for member in household.members.all():
+        assert AccessLogEntry.objects.filter(
+            subject_id=member.pk, purpose="household_transfer"
+        ).exists()
+    assert AccessLogEntry.objects.filter(subject_id=household.head_id, purpose="transfer").exists()
+    # The old room is free for the next household.
+    assert selectors.free_beds(house, timezone.now()).filter(room=room(house, "Pokój 1")).exists()
+
+
+def test_a_household_is_not_moved_into_a_room_that_is_taken(house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    other = make_household(first_name="Wiesława")
+    check_in(house_staff, other, house, "Pokój 2")
+    with refused("room_taken"):
+        services.household_transfer(
+            by=house_staff, allocation=allocation, room=room(house, "Pokój 2")
+        )
+    with refused("same_room"):
+        services.household_transfer(
+            by=house_staff, allocation=allocation, room=room(house, "Pokój 1")
+        )
+    # Nothing moved.
+    allocation.refresh_from_db()
+    assert allocation.ended_at is None
+    assert MemberStay.objects.open().filter(room=room(house, "Pokój 1")).count() == 2
+
+
+def test_a_household_transfer_is_one_transaction(monkeypatch, house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    original = MemberStay.save
+    calls = []
+
+    def fail_on_the_second_new_member_stay(self, *args, **kwargs):
+        if self.pk is None:
+            calls.append(self)
+            if len(calls) == 2:
+                raise IntegrityError("simulated failure")
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MemberStay, "save", fail_on_the_second_new_member_stay)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with pytest.raises(IntegrityError), time_machine.travel(later):
+        services.household_transfer(
+            by=house_staff, allocation=allocation, room=room(house, "Pokój 2")
+        )
+    allocation.refresh_from_db()
+    assert allocation.ended_at is None
+    assert RoomAllocation.objects.count() == 1
+    assert Stay.objects.get().ended_at is None
+    assert MemberStay.objects.count() == 2
+
+
+def test_staff_move_a_household_from_its_page(client, house_staff, house, household):
+    allocation = check_in(house_staff, household, house)
+    client.force_login(house_staff)
+    page = client.get(f"/shelters/households/{allocation.pk}/").content.decode()
+    for child in CHILDREN:
+        assert child in page
+    assert AccessLogEntry.objects.filter(subject_id=household.head_id, purpose="household").exists()
+    url = f"/shelters/households/{allocation.pk}/transfer/"
+    # Bad input: no room, or the same room: the form comes back, nothing moves.
+    for data in ({}, {"room": allocation.room_id}):
+        response = client.post(url, data)
+        assert response.status_code == 200
+        assert response.context["transfer_form"].errors
+    # Minutes later (within the session's idle limit).
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5)):
+        response = client.post(url, {"room": room(house, "Pokój 2").pk})
+    assert response.status_code == 302
+    assert response.url == f"/shelters/{house.pk}/"
+    assert RoomAllocation.objects.open().get().room == room(house, "Pokój 2")
+
+
+def test_moving_a_household_is_for_the_staff_of_that_house_only(
+    client, personas, staff_of_a, house_staff, house, household
+):
+    allocation = check_in(house_staff, household, house)
+    target = {"room": room(house, "Pokój 2").pk}
+    client.force_login(staff_of_a)
+    assert client.get(f"/shelters/households/{allocation.pk}/").status_code == 404
+    assert client.post(f"/shelters/households/{allocation.pk}/transfer/", target).status_code == 404
+    client.force_login(personas["job_coach"])
+    assert client.post(f"/shelters/households/{allocation.pk}/transfer/", target).status_code == 403
+    client.logout()
+    response = client.post(f"/shelters/households/{allocation.pk}/transfer/", target)
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    assert RoomAllocation.objects.open().get().room == room(house, "Pokój 1")

@@ -49,15 +49,15 @@ def test_the_night_count_counts_people_by_facility_type_and_sex(
 
 
 def test_city_counts_match_the_board(staff_of_a, facility_a, facility_b, man, evening):
-    from shelters.selectors import bed_board
+    from shelters.selectors import bed_board, bed_counts
 
     services.stay_check_in(by=staff_of_a, facility=facility_a, client=man)
-    counts = reports.city_counts([facility_a, facility_b], evening)
+    counts = bed_counts([facility_a, facility_b], evening)
     board = bed_board(facility_a, evening).counts
-    assert counts[facility_a.pk]["free"] == board["free"] == 4
-    assert counts[facility_a.pk]["occupied"] == board["occupied"] == 1
-    assert counts[facility_a.pk]["free_women"] == board["free_women"] == 2
-    assert counts[facility_b.pk]["free"] == 2
+    assert counts[facility_a.pk].free == board.free == 4
+    assert counts[facility_a.pk].occupied == board.occupied == 1
+    assert counts[facility_a.pk].free_women == board.free_women == 2
+    assert counts[facility_b.pk].free == 2
 
 
 def test_bed_nights_by_month_equal_the_sum_of_the_days(staff_of_a, facility_a, evening):

@@ -80,8 +80,8 @@ def test_same_bed_as_last_night_lists_guests_not_yet_back(
     with time_machine.travel(next_evening, tick=False):
         services.night_rollover(facility=facility_a)
         guests = selectors.last_night_guests(facility_a, next_evening)
-        assert [g.bed.label for g in guests] == ["1.3"]
-        check_in(staff_of_a, facility_a, man, guests[0].bed)
+        assert [g.stay.bed.label for g in guests] == ["1.3"]
+        check_in(staff_of_a, facility_a, man, guests[0].stay.bed)
         assert selectors.last_night_guests(facility_a, next_evening) == []
 
 
@@ -155,8 +155,10 @@ def test_a_banned_client_is_refused_with_the_end_date(staff_of_a, facility_a, ma
         ends_on=datetime.date(2026, 2, 28),
         reason="Agresja wobec innych",
     )
-    with refused("banned"):
+    with refused("banned") as caught:
         check_in(staff_of_a, facility_a, man)
+    # The date as 28.02.2026, so staff can tell the person when to come back.
+    assert "28.02.2026" in caught.value.messages[0]
     assert not Stay.objects.exists()
 
 
