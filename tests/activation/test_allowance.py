@@ -16,6 +16,7 @@ from activation.allowance import (
     allowances_for_cohort,
     to_grosze,
 )
+from activation.models import AllowanceRateRule
 from tests.activation.conftest import enrol_active, travel
 from tests.factories import make_client
 
@@ -126,6 +127,19 @@ def test_worked_month_2_a_trial_month_across_the_2022_rule_change(
     }
     # 1488.96 − 37.22 − 49.63 = 1402.11.
     assert january.amount == Decimal("1402.11")
+
+    # Had the law not changed, January would have been paid under the 2020 row: the trial
+    # days (1-15) at 620.40, the others at 1240.80: (15 × 620.40 + 16 × 1240.80) / 31 =
+    # 29158.80 / 31 = 940.606 → 940.61; the trial sick day 620.40 / 30 = 20.68, the other
+    # 1240.80 / 40 = 31.02; 940.61 − 31.02 − 20.68 = 888.91.
+    AllowanceRateRule.objects.filter(valid_from__gte=D(2022, 1, 1)).delete()
+    old_rule = allowance_for(enrolment, D(2022, 1, 1))
+    assert old_rule.gross == Decimal("940.61")
+    assert deductions(old_rule) == {
+        "sick": (1, Decimal("31.02")),
+        "sick_unpaid": (1, Decimal("20.68")),
+    }
+    assert old_rule.amount == Decimal("888.91")
 
 
 def test_worked_month_3_a_partial_month_with_sick_days_and_a_day_off(
