@@ -105,8 +105,8 @@ class WageBand(models.TextChoices):
     UNPAID = "unpaid", _("Unpaid")
     BELOW_MINIMUM = "below_minimum", _("Below the minimum wage")
     MINIMUM = "minimum", _("About the minimum wage")
-    UP_TO_150 = "up_to_150", _("Above the minimum wage, up to 150% of it")
-    ABOVE_150 = "above_150", _("Above 150% of the minimum wage")
+    UP_TO_150 = "up_to_150", _("Above the minimum wage, up to one and a half times it")
+    ABOVE_150 = "above_150", _("More than one and a half times the minimum wage")
     NOT_KNOWN = "not_known", _("Not known")
 
 
@@ -548,9 +548,9 @@ class AllowanceRateRule(models.Model):
     valid_from = models.DateField(_("in force from"), unique=True)
     # Empty: no reduced trial month (since 1 January 2022).
     trial_month_percent = models.DecimalField(
-        _("rate in the trial month (% of the base)"), null=True, blank=True, **PERCENT
+        _("rate in the trial month (per cent of the base)"), null=True, blank=True, **PERCENT
     )
-    percent = models.DecimalField(_("rate (% of the base)"), **PERCENT)
+    percent = models.DecimalField(_("rate (per cent of the base)"), **PERCENT)
     unexcused_day_divisor = models.PositiveSmallIntegerField(
         _("an unexcused day costs 1/N of the month")
     )
@@ -563,7 +563,7 @@ class AllowanceRateRule(models.Model):
     )
     days_off_max = models.PositiveSmallIntegerField(_("days off the head may grant at most"))
     bonus_cap_percent = models.DecimalField(
-        _("motivation bonus at most (% of the allowance)"), **PERCENT
+        _("motivation bonus at most (per cent of the allowance)"), **PERCENT
     )
     source = models.TextField(_("source"))
     created_by = _staff_fk()

@@ -201,3 +201,27 @@ def test_a_new_rule_of_the_act_names_every_figure(manager):
         services.allowance_rate_rule_add(
             by=manager, valid_from=D(2027, 2, 1), source="x", percent=Decimal("130.00")
         )
+
+
+def test_only_the_cis_s_manager_sets_its_rules_and_corrects_its_months(
+    participant_since_october, cis, manager, job_coach, other_manager
+):
+    closed = close(manager, cis, D(2026, 10, 1), D(2026, 11, 2))
+    for user in (job_coach, other_manager):
+        with pytest.raises(PermissionDenied):
+            services.programme_allowance_rule_set(
+                by=user,
+                programme=cis,
+                valid_from=D(2026, 12, 1),
+                forfeit_after_unexcused_days=None,
+                days_off_limit=6,
+            )
+        with pytest.raises(PermissionDenied):
+            services.allowance_correction_add(
+                by=user,
+                allowance_month=closed,
+                enrolment=participant_since_october,
+                amount=Decimal("5.00"),
+                reason="x",
+            )
+    assert not AllowanceCorrection.objects.exists()

@@ -238,3 +238,12 @@ def test_another_social_worker_cannot_answer_the_follow_up(
             answer="not_employed",
             housing="shelter",
         )
+
+
+def test_a_placement_cannot_hang_on_another_person_s_enrolment(active_enrolment, social_worker):
+    from tests.factories import make_client
+
+    other = make_client(first_name="Halina", surname="Wierzbowa", holder=social_worker)
+    with pytest.raises(ValidationError) as refused:
+        start(social_worker, other, kind="training_placement", enrolment=active_enrolment)
+    assert refused.value.code == "enrolment"

@@ -128,3 +128,10 @@ def test_two_programmes_of_one_name_in_an_organisation_are_refused_in_our_words(
     with pytest.raises(ValidationError) as refused:
         services.programme_create(by=manager, name="CIS Przystań", kind="cis")
     assert "prowadzi już program o tej nazwie" in str(refused.value)
+
+
+def test_only_the_manager_chooses_who_takes_a_cohort_s_attendance(cohort, job_coach, manager):
+    second = UserFactory(username="coach2", organisation=manager.organisation, role="job_coach")
+    with pytest.raises(PermissionDenied):
+        services.cohort_coach_add(by=job_coach, cohort=cohort, coach=second)
+    assert not cohort.coaches.exists()
