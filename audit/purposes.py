@@ -81,6 +81,14 @@ class Purpose(models.TextChoices):
         "facility_operator_revoke",
         _("Manager: a worker no longer operates a facility"),
     )
+    # activation
+    ENROLMENT = "enrolment", _("Enrolment")
+    ATTENDANCE = "attendance", _("Attendance of a group's day")
+    PLACEMENT = "placement", _("Placement")
+    FOLLOW_UP = "follow_up", _("Employment follow-up")
+    ALLOWANCE_BONUS = "allowance_bonus", _("Allowance: motivation bonus")
+    ALLOWANCE_MONTH_CLOSE = "allowance_month_close", _("Allowance: month closed")
+    ALLOWANCE_CORRECTION = "allowance_correction", _("Allowance: correction of a closed month")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "audit",
     "cases",
     "shelters",
+    "activation",
 ]
 
 MIDDLEWARE = [
