@@ -9,6 +9,9 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = _("Privacy")
 
+    # Where the DPO starts (accounts.navigation.landing_name).
+    landing = {Role.DPO: "privacy:erase"}
+
     navigation = [
         NavItem(
             "privacy:erase",

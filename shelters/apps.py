@@ -9,6 +9,9 @@ class SheltersConfig(AppConfig):
     name = "shelters"
     verbose_name = _("Shelters")
 
+    # Where shelter staff start (accounts.navigation.landing_name): their facility's board.
+    landing = {Role.SHELTER_STAFF: "shelters:staff-start"}
+
     navigation = [
         NavItem(
             "shelters:facility-list",
