@@ -60,3 +60,4 @@ class CasesConfig(AppConfig):
         # The DPO's erasure page: a client's household, and finding a person.
         related.register(erasure.household_related)
         related.register_finder(erasure.find_for_dpo)
+        related.register_describer(erasure.describe_for_dpo)

@@ -14,7 +14,7 @@ LANDINGS = {
     Role.SOCIAL_WORKER: "/clients/",
     Role.SHELTER_STAFF: "/shelters/start/",
     Role.MANAGER: "/todo/",
-    Role.DPO: "/privacy/erase/",
+    Role.DPO: "/privacy/people/",
     Role.PARTNER: "/clients/partner/",
     Role.ADMINISTRATOR: "/staff/",
 }
