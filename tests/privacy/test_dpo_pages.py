@@ -287,3 +287,35 @@ def test_anonymous_visitors_are_sent_to_login_from_the_dpo_pages(client, db):
         response = client.get(page)
         assert response.status_code == 302
         assert response.url.startswith("/login/")
+
+
+# --- privacy of the DPO's own pages ----------------------------------------------------------
+
+
+def test_the_search_terms_reach_no_row_of_the_log(client, dpo, ryszard):
+    from django.db import connection
+
+    client.force_login(dpo)
+    client.post("/privacy/people/", {"surname": "Dębowski", "first_name": "Ryszard"})
+    client.post("/privacy/people/", {"pesel": PESEL})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_accesslogentry")
+        raw = repr(cursor.fetchall())
+    assert raw.count("dpo_search") == 2
+    for term in ("Dębowski", "ebowski", "Ryszard", PESEL):
+        assert term not in raw
+
+
+def test_an_erased_person_is_a_short_id_without_a_name(client, dpo, ryszard, social_worker):
+    from privacy.services import subject_erase
+
+    client.force_login(social_worker)
+    client.get(f"/clients/{ryszard.pk}/")
+    subject_erase(subject=ryszard.subject, by=dpo, reason="request", reference="", decisions={})
+    client.force_login(dpo)
+    html = client.get(f"/privacy/access-log/?person={ryszard.pk}").content.decode()
+    assert f"#{str(ryszard.pk)[:4]}" in html
+    assert "Dębowski" not in html
+    html = client.get(f"/privacy/people/{ryszard.pk}/").content.decode()
+    assert "Dane tej osoby zostały usunięte." in html
+    assert "Dębowski" not in html
