@@ -161,6 +161,9 @@ def test_the_log_filters_by_person(client, dpo, ryszard, history):
 
 def test_the_log_filters_by_member_of_staff(client, dpo, history, other_social_worker):
     client.force_login(dpo)
+    html = client.get("/privacy/access-log/").content.decode()
+    # Each member of staff links to their own rows.
+    assert f'href="/privacy/access-log/?user={other_social_worker.pk}"' in html
     html = client.get(f"/privacy/access-log/?user={other_social_worker.pk}").content.decode()
     assert seqs_shown(html) == 1
     assert "Wyszukiwanie" in html
