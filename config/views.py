@@ -15,6 +15,7 @@ from accounts.roles import Role
 # reveals nothing: (URL namespace, the URL's keyword naming the person, role) -> template.
 REFUSED_FOR_ROLE = {
     ("cases", "client_id", Role.MANAGER): "cases/file_not_for_managers.html",
+    ("cases", "client_id", Role.DPO): "privacy/file_not_for_dpo.html",
 }
 
 

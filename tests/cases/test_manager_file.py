@@ -71,3 +71,16 @@ def test_a_manager_elsewhere_keeps_the_plain_not_found(client, manager):
     response = client.get("/shelters/999999/")
     assert response.status_code == 404
     assert MESSAGE not in main_of(response)
+
+
+def test_the_dpo_opening_a_file_is_sent_to_their_own_pages_alike_for_any_id(
+    client, dpo, held_client
+):
+    client.force_login(dpo)
+    pages = [client.get(f"/clients/{client_id}/") for client_id in (held_client.pk, uuid.uuid4())]
+    assert len({response.status_code for response in pages}) == 1
+    assert len({main_of(response) for response in pages}) == 1
+    html = main_of(pages[0])
+    assert "nie czytasz treści akt" in html
+    assert "/privacy/people/" in html and "/privacy/access-log/" in html
+    assert "Jesionowski" not in html
