@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/<slug:role_slug>/", views.landing, name="landing"),
+    path("todo/", views.manager_todo, name="todo"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),

@@ -93,3 +93,8 @@ class Purpose(models.TextChoices):
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
+    # privacy: the data protection officer's pages
+    DPO_SEARCH = "dpo_search", _("DPO: finding a person")
+    DPO_PERSON = "dpo_person", _("DPO: a person's page")
+    ACCESS_LOG = "access_log", _("DPO: reading the access log")
+    ACCESS_LOG_EXPORT = "access_log_export", _("DPO: access log exported")

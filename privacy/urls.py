@@ -1,10 +1,14 @@
 from django.urls import path
 
-from privacy import views
+from privacy import dpo_views, views
 
 app_name = "privacy"
 
 urlpatterns = [
+    path("people/", dpo_views.people, name="people"),
+    path("people/<uuid:subject_id>/", dpo_views.person, name="person"),
+    path("access-log/", dpo_views.access_log, name="access-log"),
+    path("access-log/export.csv", dpo_views.access_log_export, name="access-log-export"),
     path("erase/", views.erase, name="erase"),
     path("erase/find/", views.person_search, name="person-search"),
     path("erase/<uuid:subject_id>/", views.erase_subject, name="erase-subject"),

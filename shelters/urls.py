@@ -6,6 +6,7 @@ app_name = "shelters"
 
 urlpatterns = [
     path("", views.facility_list, name="facility-list"),
+    path("start/", views.staff_start, name="staff-start"),
     path("city/", views.city, name="city"),
     path("night-count/", views.night_count, name="night-count"),
     path("<int:facility_id>/", views.board, name="board"),

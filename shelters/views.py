@@ -48,6 +48,17 @@ def facility_list(request):
 
 
 @require_GET
+@role_required(Role.SHELTER_STAFF)
+def staff_start(request):
+    """Shelter staff's first page: the board of the one facility they operate, else the list
+    (several facilities to choose from, or none yet, which the list explains)."""
+    facility_ids = list(access.facilities_for_user(request.user).values_list("pk", flat=True)[:2])
+    if len(facility_ids) == 1:
+        return redirect("shelters:board", facility_id=facility_ids[0])
+    return facility_list(request)
+
+
+@require_GET
 @role_required(*FACILITY_ROLES)
 def board(request, facility_id):
     """The bed board; htmx asks for the inner part every 30 s. One access-log row per render."""
