@@ -24,6 +24,7 @@ from cases.models import (
 )
 from cases.selectors import client_by_id
 from config.uploads import LimitedFileField
+from config.widgets import DateInput
 
 
 class _MultipleCodes(forms.MultipleChoiceField):
@@ -71,9 +72,9 @@ class ClientForm(forms.ModelForm):
             "pregnancy_due_on",
         ]
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "episode_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "pregnancy_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "birth_date": DateInput(),
+            "episode_started_on": DateInput(),
+            "pregnancy_due_on": DateInput(),
             "contact_note": forms.Textarea(attrs={"rows": 2}),
             "health_note": forms.Textarea(attrs={"rows": 3}),
             "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -135,9 +136,7 @@ class ClientSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -155,7 +154,7 @@ class NoteForm(forms.ModelForm):
         model = CaseNote
         fields = ["kind", "noted_on", "text", "is_important", "is_sensitive"]
         widgets = {
-            "noted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "noted_on": DateInput(),
             "text": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -250,7 +249,7 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["purpose", "partner", "legal_basis", "given_on", "signed_form"]
-        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"given_on": DateInput()}
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,7 +309,7 @@ class AssessmentForm(forms.Form):
     SCORE_CHOICES = [("", _("not assessed")), *[(str(n), str(n)) for n in range(1, 6)]]
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
-    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -359,8 +358,8 @@ class PlanForm(forms.ModelForm):
             "requires_approval",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "situation": forms.Textarea(attrs={"rows": 3}),
             "causes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -393,9 +392,7 @@ class StepForm(forms.Form):
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
     )
-    due_on = forms.DateField(
-        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -435,7 +432,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["first_name", "surname", "birth_date", "relationship", "sex"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": DateInput()}
 
     def clean_birth_date(self):
         born = self.cleaned_data.get("birth_date")
