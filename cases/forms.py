@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import team_has_member, teams_visible_to
 from accounts.models import Organisation, Team, User
 from accounts.reconfirm import ConfirmPasswordMixin
+from cases.contact import email_checked, phone_e164
 from cases.models import (
     ADDICTION_CHOICES,
     ASSESSMENT_DOMAINS,
@@ -22,6 +23,7 @@ from cases.models import (
     PlanGoal,
     PlanStep,
 )
+from cases.pesel import complete_from_pesel, validate_pesel
 from cases.selectors import client_by_id
 from config.uploads import LimitedFileField
 from config.widgets import DateInput
@@ -99,19 +101,32 @@ class ClientForm(forms.ModelForm):
             raise forms.ValidationError(_("A TERYT municipality code has 7 digits."))
         return code
 
+    def clean_pesel(self):
+        # Checked here, before clean() reads the date and sex it encodes (the model's own
+        # validator runs only after clean()).
+        pesel = self.cleaned_data.get("pesel", "").strip()
+        return validate_pesel(pesel) if pesel else ""
+
+    def clean_phone(self):
+        return phone_e164(self.cleaned_data.get("phone", ""))
+
+    def clean_email(self):
+        return email_checked(self.cleaned_data.get("email", ""))
+
     def clean(self):
         data = super().clean()
-        # A PESEL that disagrees with the date of birth or sex is a warning, not a wall: the
-        # client's document may say otherwise. The page shows it; the form still saves.
-        self.pesel_warnings = []
+        # A valid PESEL fills in a missing date of birth and an unknown sex; one that
+        # contradicts a given date or sex is an error on that field (cases/pesel.py).
         pesel = data.get("pesel")
-        if pesel and not self.has_error("pesel"):
-            from cases.pesel import birth_date_of, sex_of
-
-            if data.get("birth_date") and birth_date_of(pesel) != data["birth_date"]:
-                self.pesel_warnings.append(_("The PESEL encodes another date of birth."))
-            if data.get("sex") in ("female", "male") and sex_of(pesel) != data["sex"]:
-                self.pesel_warnings.append(_("The PESEL encodes the other sex."))
+        if pesel and not self.has_error("pesel") and not self.has_error("birth_date"):
+            born, sex, errors = complete_from_pesel(
+                pesel, birth_date=data.get("birth_date"), sex=data.get("sex") or ""
+            )
+            data["birth_date"] = born
+            if "sex" in self.fields and not self.has_error("sex"):
+                data["sex"] = sex
+            for field, error in errors.items():
+                self.add_error(field, error)
         return data
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from cases.access import clients_visible_to
 from cases.models import Assignment, CaseNote, Client, HandoverRequest, Plan, Referral
@@ -57,6 +58,36 @@ def client_search(
             c for c in rows if blind.normalise(c.surname) == wanted and c.birth_date == birth_date
         ]
     return []
+
+
+# How strongly a search result is the person searched for, strongest first. The search compares
+# every term it was given exactly, so the strength follows from the terms: a PESEL is one
+# person, a name is shared by namesakes (a worker must not take one for the other).
+SEARCH_MATCHES = {
+    "pesel": _("Strong match: the same PESEL."),
+    "name_and_birth_date": _("Likely match: the same name and date of birth. Check a document."),
+    "surname_and_birth_date": _(
+        "Possible match: the same surname and date of birth; the first name was not compared."
+    ),
+    "name": _("Weak match: the same name only. It may be a namesake: compare the date of birth."),
+}
+
+
+def match_strength(
+    *,
+    pesel: str = "",
+    surname: str = "",
+    first_name: str = "",
+    birth_date: datetime.date | None = None,
+) -> str:
+    """The key in SEARCH_MATCHES of what `client_search` compared for these terms."""
+    if pesel:
+        return "pesel"
+    if surname and first_name and birth_date is not None:
+        return "name_and_birth_date"
+    if surname and birth_date is not None:
+        return "surname_and_birth_date"
+    return "name"
 
 
 def client_by_id(client_id) -> Client | None:
