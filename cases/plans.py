@@ -25,6 +25,7 @@ from cases.services.plans import (  # noqa: F401 - the plan services, by their o
     step_add,
     step_update,
 )
+from cases.wording import every_days
 from config import pdf
 
 # The page's width within config.pdf's margins.
@@ -114,9 +115,9 @@ def plan_pdf(plan: Plan) -> bytes:
         story += [table, Spacer(1, 3 * mm)]
     story += [
         pdf.para(
-            _("Reviews every %(days)s days; next review: %(next)s")
+            _("Reviews %(every)s; next review: %(next)s")
             % {
-                "days": plan.review_every_days,
+                "every": every_days(plan.review_every_days),
                 "next": plan.next_review_on.strftime("%d.%m.%Y") if plan.next_review_on else "—",
             }
         ),

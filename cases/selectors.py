@@ -156,16 +156,51 @@ def caseload(
     return clients.order_by("-registered_on").with_keys()
 
 
+# The Polish alphabet: each letter with a diacritic is a letter of its own, after its base.
+_POLISH_ORDER = {letter: n for n, letter in enumerate("aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż")}
+
+
+def polish_sort_key(text) -> list[int]:
+    """A key ordering words as a Polish list does: case ignored, Ł after L, Ż after Ź; other
+    accented letters (é, ü) beside their base letter."""
+    key = []
+    for char in str(text).casefold():
+        if char not in _POLISH_ORDER:
+            char = blind.normalise(char)[:1] or char
+        key.append(_POLISH_ORDER.get(char, 1000 + ord(char)))
+    return key
+
+
+def by_name(clients) -> list[Client]:
+    """Clients in alphabetical order of surname, then first name, as the caseload shows them.
+
+    Names are ciphertext in the database, so the order is made here, after decryption (a
+    caseload is small).
+    """
+    return sorted(
+        clients, key=lambda c: (polish_sort_key(c.surname), polish_sort_key(c.first_name))
+    )
+
+
 def todo_for(user) -> dict:
-    """A worker's to-do counts: plan reviews due within 3 days (or overdue), drafts to finish,
-    referrals waiting for the partner, and their own handover requests waiting."""
-    soon = timezone.localdate() + datetime.timedelta(days=3)
+    """A worker's to-do counts: plan reviews overdue and due within 3 days (together
+    `reviews_due`), drafts to finish, referrals waiting for the partner, and their own handover
+    requests waiting."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=3)
+    active = Q(plans__status=Plan.Status.ACTIVE)
     # One query over the caseload: each separate count would compile and run the permission
     # sub-selects again. distinct=True because a client's plans and referrals are both joined.
     counts = clients_visible_to(user).aggregate(
         reviews_due=Count(
+            "plans", filter=active & Q(plans__next_review_on__lte=soon), distinct=True
+        ),
+        reviews_overdue=Count(
+            "plans", filter=active & Q(plans__next_review_on__lt=today), distinct=True
+        ),
+        reviews_soon=Count(
             "plans",
-            filter=Q(plans__status=Plan.Status.ACTIVE, plans__next_review_on__lte=soon),
+            filter=active & Q(plans__next_review_on__gte=today, plans__next_review_on__lte=soon),
             distinct=True,
         ),
         drafts=Count("plans", filter=Q(plans__status=Plan.Status.DRAFT), distinct=True),

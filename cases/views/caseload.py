@@ -53,7 +53,7 @@ def caseload(request):
         request,
         "cases/caseload.html",
         {
-            "rows": caseload_rows(clients),
+            "rows": caseload_rows(selectors.by_name(clients)),
             "status": status,
             "overdue": overdue,
             "quiet": quiet_days or "",
