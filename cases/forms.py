@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_has_member, teams_visible_to
@@ -270,8 +271,9 @@ class ConsentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["signed_form"].queryset = client.documents.filter(kind=Document.Kind.CONSENT)
+        # The upload's date as the page shows dates (27.11.2026), not ISO.
         self.fields["signed_form"].label_from_instance = lambda d: (
-            f"{d.title} ({d.uploaded_at:%Y-%m-%d})"
+            f"{d.title} ({date_format(timezone.localdate(d.uploaded_at), 'SHORT_DATE_FORMAT')})"
         )
         self.initial.setdefault("given_on", timezone.localdate())
 

@@ -56,6 +56,13 @@ def file_with_dates(social_worker, cooperative):
         services.referral_send(
             by=social_worker, client=person, partner=cooperative, service="Pralnia", summary="Rano."
         )
+        services.document_upload(
+            by=social_worker,
+            client=person,
+            kind="consent",
+            title="Zgoda",
+            content=b"%PDF-1.4\n% synthetic consent form\n" + b"0" * 200,
+        )
     return person, plan
 
 
@@ -83,6 +90,8 @@ def test_case_pages_show_dates_as_27_11_2026_and_never_iso(client, social_worker
     assert "27.11.2026" in pages[f"/clients/{person.pk}/"]  # the note
     assert "27.11.2026" in pages[f"/clients/{person.pk}/plans/{plan.pk}/"]
     assert "27.11.2026" in pages[f"/clients/{person.pk}/referrals/"]
+    # The signed form to choose for a consent is named with its upload date.
+    assert "Zgoda (27.11.2026)" in pages[f"/clients/{person.pk}/consents/"]
 
 
 def test_a_referral_sent_today_waits_since_today_not_for_0_minutes(
