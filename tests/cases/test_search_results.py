@@ -49,9 +49,13 @@ def test_a_pesel_match_is_called_strong_and_a_name_match_weak(
 ):
     by_pesel = search(client, social_worker, pesel=PESEL)
     assert "Zgodność pewna: ten sam PESEL." in by_pesel
+    # Registering stays reachable, without the namesake hint (a PESEL is one person).
+    assert NEW_CLIENT_LINK in by_pesel
+    assert "To nie ta osoba?" not in by_pesel
     by_name = search(client, social_worker, surname="dabrowski", first_name="RYSZARD")
     assert "Zgodność słaba" in by_name
     assert "Zgodność pewna" not in by_name
+    assert "To nie ta osoba?" in by_name
     by_name_and_birth = search(
         client, social_worker, surname="Dąbrowski", first_name="Ryszard", birth_date="1971-03-14"
     )
