@@ -8,7 +8,6 @@ the input is a date input with an ISO value.
 
 import datetime
 import importlib
-import pkgutil
 import re
 from pathlib import Path
 
@@ -23,25 +22,23 @@ DAY = datetime.date(2026, 11, 30)
 MOMENT = datetime.datetime(2026, 11, 30, 21, 15)
 
 
-def our_form_modules() -> list[str]:
-    """Every `forms` module (or module of a `forms` package) of the apps of this repository."""
+def our_modules() -> list[str]:
+    """Every module of the apps of this repository (forms may live outside forms.py too), but
+    their migrations and management commands."""
     names = []
     for apps_py in sorted(ROOT.glob("*/apps.py")):
         app = apps_py.parent
-        if (app / "forms.py").exists():
-            names.append(f"{app.name}.forms")
-        if (app / "forms" / "__init__.py").exists():
-            package = f"{app.name}.forms"
-            names.append(package)
-            names.extend(
-                f"{package}.{info.name}" for info in pkgutil.iter_modules([str(app / "forms")])
-            )
+        for path in sorted(app.rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            if "migrations" in parts or "management" in parts:
+                continue
+            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
     return names
 
 
 def our_form_classes() -> list[type[forms.BaseForm]]:
-    modules = our_form_modules()
-    for name in modules:
+    modules = set(our_modules())
+    for name in sorted(modules):
         importlib.import_module(name)
     found, todo = set(), [forms.BaseForm]
     while todo:
