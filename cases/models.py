@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases.contact import phone_display
 from cases.pesel import validate_pesel
 from privacy import blind
 from privacy.fields import (
@@ -229,6 +230,11 @@ class Client(models.Model):
         if ERASED in (self.first_name, self.surname):
             return str(ERASED)
         return f"{self.first_name} {self.surname}".strip()
+
+    @property
+    def phone_for_display(self) -> str:
+        """The number as people write it (+48 600 700 800); stored in E.164."""
+        return phone_display(self.phone)
 
     @property
     def display_name(self) -> str:
