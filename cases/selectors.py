@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.access import clients_visible_to
+from cases.access import clients_visible_to, walk_ins_for
 from cases.models import Assignment, CaseNote, Client, HandoverRequest, Plan, Referral
 from privacy import blind
 
@@ -127,7 +127,8 @@ def caseload(
 
 def todo_for(user) -> dict:
     """A worker's to-do counts: plan reviews due within 3 days (or overdue), drafts to finish,
-    referrals waiting for the partner, and their own handover requests waiting."""
+    referrals waiting for the partner, their own handover requests waiting, and the new
+    walk-ins of their organisation nobody has taken yet."""
     soon = timezone.localdate() + datetime.timedelta(days=3)
     # One query over the caseload: each separate count would compile and run the permission
     # sub-selects again. distinct=True because a client's plans and referrals are both joined.
@@ -148,4 +149,5 @@ def todo_for(user) -> dict:
     return {
         **counts,
         "handovers": HandoverRequest.objects.open().asked_by(user).count(),
+        "walk_ins": walk_ins_for(user).count(),
     }
