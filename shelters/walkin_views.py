@@ -8,22 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from accounts.access import role_required
 from shelters import access, services, walkins
-from shelters.people import Person, person
+from shelters.people import admitted_message, person
 from shelters.views import FACILITY_ROLES, _beds_for_choice
 from shelters.walkin_forms import DoorSearchForm, KnownCheckInForm, WalkInForm
-
-
-def admitted_message(who: Person, bed) -> str:
-    """ "Przyjęta: Sala 2 / 2.1." agreeing with the person's known sex; never a name."""
-    return who.sexed(
-        female=pgettext("a woman", "Checked in: %(bed)s."),
-        male=pgettext("a man", "Checked in: %(bed)s."),
-        unknown=pgettext("a person of unknown sex", "Checked in: %(bed)s."),
-    ) % {"bed": bed}
 
 
 def _page(request, facility, *, search, matches=None, register=None, searched=False):
