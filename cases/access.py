@@ -338,7 +338,8 @@ def walk_ins_for(user) -> QuerySet[WalkIn]:
     """The new walk-ins `user` may take: the rule book's walk_in way (registered at a facility
     of the worker's organisation, not taken, held by nobody)."""
     reached = reach.person_ids(user, Part.IDENTITY, ways=("walk_in",))
-    return WalkIn.objects.filter(client_id__in=reached)
+    # An erased person has nothing left to take over.
+    return WalkIn.objects.filter(client_id__in=reached, client__subject__erased_at__isnull=True)
 
 
 def get_walk_in_for_user(user, client_id) -> WalkIn:

@@ -206,3 +206,14 @@ def test_a_walk_in_who_refused_the_surname_can_be_completed_without_one(
     response = client.post("/clients/new/", {**data, "first_name": "Jan"})
     assert response.status_code == 200
     assert not Client.objects.filter(registered_by=social_worker).exists()
+
+
+def test_an_erased_walk_in_leaves_the_list(client, social_worker, walk_in):
+    from django.utils import timezone
+
+    from privacy.models import Subject
+
+    Subject.objects.filter(pk=walk_in.client_id).update(erased_at=timezone.now())
+    client.force_login(social_worker)
+    assert "Nikt nie oczekuje." in client.get(LIST).content.decode()
+    assert client.post(take_url(walk_in)).status_code == 404

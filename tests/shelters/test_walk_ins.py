@@ -50,6 +50,9 @@ def known(social_worker):
 def test_the_board_offers_the_walk_in_flow(client, staff_of_a, facility_a):
     client.force_login(staff_of_a)
     assert url(facility_a) in client.get(f"/shelters/{facility_a.pk}/").content.decode()
+    # And the check-in, for someone the facility does not know.
+    page = client.get(f"/shelters/{facility_a.pk}/check-in/").content.decode()
+    assert url(facility_a) in page and "Placówka nie zna tej osoby?" in page
 
 
 def test_a_walk_in_is_registered_and_checked_in_in_one_post(
