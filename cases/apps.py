@@ -21,6 +21,16 @@ class CasesConfig(AppConfig):
             order=10,
         ),
         NavItem(
+            "cases:walk-ins",
+            _("New walk-ins"),
+            frozenset({Role.SOCIAL_WORKER}),
+            _(
+                "People admitted at a facility's door, waiting for a social worker: take the "
+                "file and complete the intake."
+            ),
+            order=15,
+        ),
+        NavItem(
             "cases:client-search",
             _("Find a person"),
             frozenset({Role.SOCIAL_WORKER}),

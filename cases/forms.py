@@ -91,6 +91,9 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, sensitive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # The surname is asked of everyone; only a walk-in who refused to give it may stay
+        # without one (the model allows a blank for them).
+        self.fields["surname"].required = not (self.instance.pk and not self.instance.surname)
         # Health, disability, addiction and pregnancy only for a way that changes them.
         if not sensitive:
             for name in Client.SENSITIVE_FIELDS:

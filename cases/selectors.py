@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.access import clients_visible_to
+from cases.access import clients_visible_to, walk_ins_for
 from cases.models import Assignment, CaseNote, Client, HandoverRequest, Plan, Referral
 from privacy import blind
 
@@ -184,8 +184,8 @@ def by_name(clients) -> list[Client]:
 
 def todo_for(user) -> dict:
     """A worker's to-do counts: plan reviews overdue and due within 3 days (together
-    `reviews_due`), drafts to finish, referrals waiting for the partner, and their own handover
-    requests waiting."""
+    `reviews_due`), drafts to finish, referrals waiting for the partner, their own handover
+    requests waiting, and the new walk-ins of their organisation nobody has taken yet."""
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=3)
     active = Q(plans__status=Plan.Status.ACTIVE)
@@ -214,4 +214,5 @@ def todo_for(user) -> dict:
     return {
         **counts,
         "handovers": HandoverRequest.objects.open().asked_by(user).count(),
+        "walk_ins": walk_ins_for(user).count(),
     }

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from cases.views import assessments, caseload, file, handover, household, partner, plans, sharing
+from cases.views import (
+    assessments,
+    caseload,
+    file,
+    handover,
+    household,
+    partner,
+    plans,
+    sharing,
+    walkins,
+)
 
 app_name = "cases"
 
@@ -8,6 +18,8 @@ urlpatterns = [
     path("", caseload.caseload, name="caseload"),
     path("search/", caseload.client_search, name="client-search"),
     path("new/", caseload.client_create, name="client-create"),
+    path("walk-ins/", walkins.walk_ins, name="walk-ins"),
+    path("walk-ins/<uuid:client_id>/take/", walkins.walk_in_take, name="walk-in-take"),
     path("handovers/", handover.handover_requests, name="handover-requests"),
     path("assignments/", handover.assignments, name="assignments"),
     path("assignments/clients/", handover.assignment_list, name="assignment-list"),

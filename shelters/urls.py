@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shelters import config_views, views
+from shelters import config_views, views, walkin_views
 
 app_name = "shelters"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:facility_id>/", views.board, name="board"),
     path("<int:facility_id>/check-in/", views.check_in, name="stay-check-in"),
     path("<int:facility_id>/check-in/search/", views.check_in_search, name="check-in-search"),
+    path("<int:facility_id>/walk-in/", walkin_views.walk_in, name="walk-in"),
     path(
         "<int:facility_id>/households/check-in/",
         views.household_check_in,

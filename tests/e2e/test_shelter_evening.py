@@ -100,6 +100,7 @@ def test_the_first_screen_of_a_60_bed_board_shows_the_counts_a_free_bed_and_chec
         return box["y"] >= 0 and box["y"] + box["height"] <= height
 
     assert on_first_screen(".board-head [role=button]")  # check in
+    assert on_first_screen(".board-head a[href$='/walk-in/']")  # someone at the door
     assert on_first_screen(".counts .count-free")
     assert on_first_screen(".counts .count-places")
     assert on_first_screen(".free-bed")
