@@ -6,6 +6,7 @@ Each urls.py has a module-level `ACCESS` dict, URL name → declaration, for ins
         "caseload": allow(Role.SOCIAL_WORKER),
         "client-detail": allow(Role.SOCIAL_WORKER, reach=Reach.FILE),
         "client-edit": allow(Role.SOCIAL_WORKER, reach=Reach.FILE_CHANGE),
+        "consents": allow(Role.SOCIAL_WORKER, reach=Reach.FILE, post=Reach.FILE_CHANGE),
         "board": allow(Role.SHELTER_STAFF, Role.MANAGER, reach=Reach.OPERATES),
         "staff-edit": allow(Role.MANAGER, reach=Reach.ORGANISATION) | allow(Role.ADMINISTRATOR),
     }
@@ -18,6 +19,8 @@ authorization matrix"). What a declaration says:
 - a role named with a `reach` answers 404 for an object out of that reach (missing and hidden
   look the same), and 403 when the object is seen through a lesser reach (`SEEN_THROUGH`: a
   file opened by break-glass may be read, not changed);
+- a page that shows on GET and writes on POST names with `post` the reach its POST needs, when
+  more than its GET's (the consents of a file are read by break-glass, not recorded);
 - `public()` pages answer everyone, `signed_in()` every role; `admin_site(*roles)` is a page of
   Django's admin: it lets in members of `roles`, refuses other staff (administrators are the
   only staff accounts) with 403 and sends everyone else to the admin's sign-in page.
@@ -62,10 +65,12 @@ REFUSED_WITH = {Reach.OWN_ROLE: 403}
 
 @dataclass(frozen=True)
 class Rule:
-    """Members of `roles` may reach the URL, for objects in `reach` of them (any, if None)."""
+    """Members of `roles` may reach the URL, for objects in `reach` of them (any, if None), and
+    POST to it for objects in `post` of them (the same as `reach`, if None)."""
 
     roles: frozenset[str]
     reach: Reach | None = None
+    post: Reach | None = None
 
 
 @dataclass(frozen=True)
@@ -88,14 +93,15 @@ class Access:
         return None
 
 
-def allow(*roles: str, reach: Reach | None = None) -> Access:
-    """Members of `roles`, for objects in `reach` of them (any object, or none, if None)."""
+def allow(*roles: str, reach: Reach | None = None, post: Reach | None = None) -> Access:
+    """Members of `roles`, for objects in `reach` of them (any object, or none, if None); a POST
+    needs `post` where it needs more than a GET."""
     if not roles:
         raise ValueError("allow() needs at least one role")
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise ValueError(f"allow(): unknown roles {sorted(unknown)}")
-    return Access(rules=(Rule(roles=frozenset(roles), reach=reach),))
+    return Access(rules=(Rule(roles=frozenset(roles), reach=reach, post=post),))
 
 
 def signed_in(*, reach: Reach | None = None) -> Access:

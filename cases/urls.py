@@ -86,6 +86,8 @@ urlpatterns = [
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
 WORKER = allow(Role.SOCIAL_WORKER)
 READS = allow(Role.SOCIAL_WORKER, reach=Reach.FILE)
+# Read on GET (break-glass too), written on POST (the holder and their team only).
+READS_WRITES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE, post=Reach.FILE_CHANGE)
 CHANGES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE_CHANGE)
 MANAGER = allow(Role.MANAGER)
 DECIDES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
@@ -99,7 +101,7 @@ ACCESS = {
     "handover-accept": DECIDES,
     "handover-refuse": DECIDES,
     "break-glass-reviewed": DECIDES,
-    "client-detail": READS,
+    "client-detail": READS_WRITES,
     "client-timeline": READS,
     "client-edit": CHANGES,
     "client-history": READS,
@@ -110,14 +112,14 @@ ACCESS = {
     "handover-ask": WORKER,
     "break-glass": WORKER,
     "assign": DECIDES,
-    "consents": READS,
+    "consents": READS_WRITES,
     "consent-withdraw": CHANGES,
-    "referrals": READS,
-    "assessments": READS,
+    "referrals": READS_WRITES,
+    "assessments": READS_WRITES,
     "household": READS,
     "household-member-add": CHANGES,
     "do-not-disclose-add": CHANGES,
-    "plans": READS,
+    "plans": READS_WRITES,
     "plan-detail": READS,
     "plan-goal-add": CHANGES,
     "plan-goal-update": CHANGES,
@@ -129,7 +131,7 @@ ACCESS = {
     "plan-pdf": READS,
     "plan-approval-pdf": DECIDES,
     "plan-approve": DECIDES,
-    "documents": READS,
+    "documents": READS_WRITES,
     "document-download": READS,
     "partner-referrals": allow(Role.PARTNER),
     "partner-referral": allow(Role.PARTNER, reach=Reach.REFERRED),

@@ -5,9 +5,10 @@ Allowed combinations answer 2xx/3xx (never a redirect to the sign-in page), a ro
 403, an object out of the declared reach 404 (the same as a missing one) or 403 where the object
 is seen through a lesser reach, anonymous users go to the sign-in page, and nothing answers 500.
 URLs are asked with GET, POST-only ones (GET answers 405) with an empty POST (the test client
-does not enforce CSRF). Each request runs in a savepoint rolled back afterwards, so a POST that
-is let through changes nothing the next request sees; the world (tests/security/world.py) is
-built once for the module, in a transaction rolled back at its end.
+does not enforce CSRF), and pages whose POST needs more than their GET (`post=`) with both.
+Each request runs in a savepoint rolled back afterwards, so a POST that is let through changes
+nothing the next request sees; the world (tests/security/world.py) is built once for the
+module, in a transaction rolled back at its end.
 """
 
 import datetime
@@ -58,17 +59,17 @@ def _captures(patterns) -> frozenset[str]:
     return frozenset(names)
 
 
-def _declaration(name: str, namespaces: list[str], modules: list) -> Access | None:
-    """The innermost urls.py that declares it: its own ACCESS by the bare name, or an outer
-    one by "namespace:name" or "namespace:*"."""
-    for depth in range(len(modules) - 1, -1, -1):
-        declared = getattr(modules[depth], "ACCESS", None)
+def _declaration(name: str, namespaces: list[str], levels: list) -> Access | None:
+    """The innermost urls.py with an ACCESS decides: by the URL's name relative to its own
+    namespace ("client-detail"), or, for an included URLconf without one (the admin), by
+    "namespace:name" or a pattern ("admin:axes_*", the most specific first)."""
+    for module, depth in reversed(levels):
+        declared = getattr(module, "ACCESS", None)
         if declared is None:
             continue
         key = ":".join([*namespaces[depth:], name])
         if key in declared:
             return declared[key]
-        # Patterns ("admin:axes_*"), the longest (the most specific) first.
         for pattern in sorted(declared, key=len, reverse=True):
             if "*" in pattern and fnmatch.fnmatchcase(key, pattern):
                 return declared[pattern]
@@ -76,28 +77,26 @@ def _declaration(name: str, namespaces: list[str], modules: list) -> Access | No
     return None
 
 
-def _walk(resolver, namespaces, modules, patterns):
+def _walk(resolver, namespaces, levels, patterns):
+    """Named URL patterns, with the namespaces and the URLconf modules that include them."""
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             inner = [*namespaces, entry.namespace] if entry.namespace else namespaces
-            module = entry.urlconf_module if not isinstance(entry.urlconf_module, list) else None
-            # Only an included module opens a new level of declarations.
-            if module is not None and entry.namespace:
-                yield from _walk(entry, inner, [*modules, module], [*patterns, entry])
-            else:
-                yield from _walk(entry, inner, [*modules, None], [*patterns, entry])
+            # (the included module, how many namespaces deep its names are)
+            level = (entry.urlconf_module, len(inner))
+            yield from _walk(entry, inner, [*levels, level], [*patterns, entry])
         elif isinstance(entry, URLPattern) and entry.name:
             yield Url(
                 name=":".join([*namespaces, entry.name]),
                 kwargs=_captures([*patterns, entry]),
-                access=_declaration(entry.name, namespaces, modules),
+                access=_declaration(entry.name, namespaces, levels),
             )
 
 
 def all_urls() -> list[Url]:
     root = get_resolver()
     found = {}
-    for url in _walk(root, [], [root.urlconf_module], []):
+    for url in _walk(root, [], [(root.urlconf_module, 0)], []):
         found.setdefault(url.name, url)
     return list(found.values())
 
@@ -147,8 +146,9 @@ def test_every_declaration_names_a_url():
 ALLOWED, LOGIN, ADMIN_LOGIN, FORBIDDEN, NOT_FOUND = "allowed", "login", "admin login", 403, 404
 
 
-def expected(access: Access, role, relations: frozenset) -> str | int:
-    """What the declaration promises `role`'s persona for an object in `relations` to them."""
+def expected(access: Access, role, relations: frozenset, *, post: bool = False) -> str | int:
+    """What the declaration promises `role`'s persona for an object in `relations` to them
+    (for a POST to a page that also answers GET, if `post`)."""
     if access.public:
         return ALLOWED
     rule = access.rule_for(role)
@@ -158,11 +158,32 @@ def expected(access: Access, role, relations: frozenset) -> str | int:
         if access.admin:
             return FORBIDDEN if role == Role.ADMINISTRATOR else ADMIN_LOGIN
         return LOGIN if role is ANONYMOUS else FORBIDDEN
-    if rule.reach is None or rule.reach in relations:
+    reach = rule.post if post and rule.post is not None else rule.reach
+    if reach is None or reach in relations:
         return ALLOWED
-    if SEEN_THROUGH.get(rule.reach) in relations:
+    if SEEN_THROUGH.get(reach) in relations:
         return FORBIDDEN
-    return REFUSED_WITH.get(rule.reach, NOT_FOUND)
+    return REFUSED_WITH.get(reach, NOT_FOUND)
+
+
+def test_the_expectations_follow_the_declaration():
+    from accounts.urlaccess import Reach, admin_site, allow, public
+
+    reads = allow(Role.SOCIAL_WORKER, reach=Reach.FILE, post=Reach.FILE_CHANGE)
+    holder, glass, nobody = {Reach.FILE, Reach.FILE_CHANGE}, {Reach.FILE}, set()
+    assert expected(reads, Role.SOCIAL_WORKER, holder) == ALLOWED
+    assert expected(reads, Role.SOCIAL_WORKER, glass) == ALLOWED
+    assert expected(reads, Role.SOCIAL_WORKER, glass, post=True) == FORBIDDEN
+    assert expected(reads, Role.SOCIAL_WORKER, nobody) == NOT_FOUND
+    assert expected(reads, Role.SOCIAL_WORKER, nobody, post=True) == NOT_FOUND
+    assert expected(reads, Role.MANAGER, holder) == FORBIDDEN
+    assert expected(reads, ANONYMOUS, nobody) == LOGIN
+    assert expected(public(), ANONYMOUS, nobody) == ALLOWED
+    assert expected(admin_site(), Role.ADMINISTRATOR, nobody) == FORBIDDEN
+    assert expected(admin_site(), Role.MANAGER, nobody) == ADMIN_LOGIN
+    either = allow(Role.MANAGER, reach=Reach.ORGANISATION) | allow(Role.ADMINISTRATOR)
+    assert expected(either, Role.MANAGER, nobody) == NOT_FOUND
+    assert expected(either, Role.ADMINISTRATOR, nobody) == ALLOWED
 
 
 def _answer(response, public: bool) -> str | int:
@@ -271,4 +292,15 @@ def test_the_url_answers_each_role_and_object_as_declared(matrix, url):
                 f"  {role or 'anonymous'} × {thing.name}: {method.upper()} {path} "
                 f"answered {response.status_code} ({got}), declared {want}"
             )
+    # A page that shows on GET and writes on POST, where the POST needs more: asked again.
+    if method == "get" and any(rule.post for rule in url.access.rules):
+        for role, thing, path, _want in combos:
+            want = expected(url.access, role, thing.relations(role), post=True)
+            response = matrix.ask(role, "post", path)
+            got = _answer(response, url.access.public)
+            if got != want:
+                problems.append(
+                    f"  {role or 'anonymous'} × {thing.name}: POST {path} "
+                    f"answered {response.status_code} ({got}), declared {want}"
+                )
     assert not problems, f"{url.name} does not answer as declared:\n" + "\n".join(problems)
