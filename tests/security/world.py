@@ -207,14 +207,25 @@ def _admin_objects(pk: int) -> None:
     admin answers a missing object with a redirect before it checks permissions)."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
+    from django.core.management.color import no_style
+    from django.db import connection
 
-    if not Group.objects.filter(pk=pk).exists():
-        Group.objects.create(pk=pk, name=f"matrix-{pk}")
     seen = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "m-nobody"}
     seen |= {"http_accept": "*/*", "path_info": "/login/"}
-    AccessAttempt.objects.create(pk=pk, get_data="", post_data="", failures_since_start=1, **seen)
-    AccessFailureLog.objects.create(pk=pk, locked_out=False, **seen)
-    AccessLog.objects.create(pk=pk, **seen)
+    for model, fields in [
+        (Group, {"name": f"matrix-{pk}"}),
+        (AccessAttempt, {"get_data": "", "post_data": "", "failures_since_start": 1, **seen}),
+        (AccessFailureLog, {"locked_out": False, **seen}),
+        (AccessLog, seen),
+    ]:
+        # A role's group may hold the id already: it does as well.
+        model.objects.get_or_create(pk=pk, defaults=fields)
+    # Rows given their id leave PostgreSQL's sequences behind (the next sign-in's access log
+    # would take the same id): put them past the rows, as loaddata does.
+    models = [Group, AccessAttempt, AccessFailureLog, AccessLog]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(statement)
 
 
 def build_world() -> World:
