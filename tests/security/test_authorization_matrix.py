@@ -3,7 +3,8 @@ relation to the user, against what the URL declares (its urls.py's ACCESS; accou
 
 Allowed combinations answer 2xx/3xx (never a redirect to the sign-in page), a role not declared
 403, an object out of the declared reach 404 (the same as a missing one) or 403 where the object
-is seen through a lesser reach, anonymous users go to the sign-in page, and nothing answers 500.
+is seen through a lesser reach, anonymous users go to the sign-in page, and nothing answers 500;
+no refusal shows a client's surname.
 URLs are asked with GET, POST-only ones (GET answers 405) with an empty POST (the test client
 does not enforce CSRF), and pages whose POST needs more than their GET (`post=`) with both.
 Each request runs in a savepoint rolled back afterwards, so a POST that is let through changes
@@ -186,6 +187,14 @@ def test_the_expectations_follow_the_declaration():
     assert expected(either, Role.ADMINISTRATOR, nobody) == ALLOWED
 
 
+def _names_in(response, names) -> list[str]:
+    """Which of the clients' surnames a response shows (a refusal must show none)."""
+    if getattr(response, "streaming", False):
+        return []
+    body = response.content.decode(errors="ignore")
+    return [name for name in names if name in body]
+
+
 def _answer(response, public: bool) -> str | int:
     """The response as one of the expectations (or its status code)."""
     code = response.status_code
@@ -292,6 +301,8 @@ def test_the_url_answers_each_role_and_object_as_declared(matrix, url):
                 f"  {role or 'anonymous'} × {thing.name}: {method.upper()} {path} "
                 f"answered {response.status_code} ({got}), declared {want}"
             )
+        elif want != ALLOWED and (shown := _names_in(response, world.names)):
+            problems.append(f"  {role or 'anonymous'} × {thing.name}: refused, showing {shown}")
     # A page that shows on GET and writes on POST, where the POST needs more: asked again.
     if method == "get" and any(rule.post for rule in url.access.rules):
         for role, thing, path, _want in combos:
@@ -303,4 +314,15 @@ def test_the_url_answers_each_role_and_object_as_declared(matrix, url):
                     f"  {role or 'anonymous'} × {thing.name}: POST {path} "
                     f"answered {response.status_code} ({got}), declared {want}"
                 )
+            elif want != ALLOWED and (shown := _names_in(response, world.names)):
+                problems.append(f"  {role or 'anonymous'} × {thing.name}: POST refused, {shown}")
     assert not problems, f"{url.name} does not answer as declared:\n" + "\n".join(problems)
+
+
+def test_the_names_a_refusal_must_not_show_are_shown_where_allowed(matrix):
+    """The surname check is not vacuous: the holder's own page shows the client's surname."""
+    own = next(thing for thing in matrix.world.things if thing.name == "own client")
+    path = reverse("cases:client-detail", kwargs={"client_id": own.kwargs["client_id"]})
+    response = matrix.ask(Role.SOCIAL_WORKER, "get", path)
+    assert response.status_code == 200
+    assert _names_in(response, matrix.world.names) == ["Kalinowski"]

@@ -63,6 +63,8 @@ class Thing:
 class World:
     personas: dict  # role code → user
     things: list[Thing]
+    # The clients' surnames: no refusal may show one.
+    names: tuple[str, ...] = ()
 
     def things_for(self, names: frozenset[str]) -> list[Thing]:
         """The things a URL with these kwargs is asked about."""
@@ -413,4 +415,5 @@ def build_world() -> World:
         thing("an organisation's history in the admin", {"*"},
               {"*": (str(foundation.pk), str(history_id))}),
     ]  # fmt: skip
-    return World(personas=personas, things=things)
+    names = ("Wierzbowa", "Dębowiak", "Sosnówka", "Jarzębina", "Kalinowski", "Grabiński")
+    return World(personas=personas, things=things, names=(*names, "Żurawiecki"))
