@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import team_has_member, teams_visible_to
 from accounts.models import Organisation, Team, User
 from accounts.reconfirm import ConfirmPasswordMixin
+from accounts.roles import Role
 from cases.contact import email_checked, phone_e164
 from cases.models import (
     ADDICTION_CHOICES,
@@ -233,9 +234,12 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = User.objects.filter(
-            organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
-        ).order_by("last_name", "first_name")
+        self.fields["worker"].queryset = (
+            User.objects.of_organisation(manager.organisation_id)
+            .filter(is_active=True)
+            .with_role(Role.SOCIAL_WORKER)
+            .order_by("last_name", "first_name")
+        )
         # Only the manager's organisation's teams: another one's id is not a valid choice.
         self.fields["team"].queryset = teams_visible_to(manager)
 
@@ -258,9 +262,11 @@ class AssignmentFilterForm(forms.Form):
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
         # Deactivated workers too: their files are the ones waiting to be handed over.
-        self.fields["worker"].queryset = User.objects.filter(
-            organisation_id=manager.organisation_id, groups__name="social_worker"
-        ).order_by("last_name", "first_name")
+        self.fields["worker"].queryset = (
+            User.objects.of_organisation(manager.organisation_id)
+            .with_role(Role.SOCIAL_WORKER)
+            .order_by("last_name", "first_name")
+        )
         self.fields["team"].queryset = teams_visible_to(manager)
 
 

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
 from cases.views import (
     assessments,
     caseload,
@@ -92,3 +94,57 @@ urlpatterns = [
     path("partner/", partner.partner_referrals, name="partner-referrals"),
     path("partner/<int:referral_id>/", partner.partner_referral, name="partner-referral"),
 ]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+WORKER = allow(Role.SOCIAL_WORKER)
+READS = allow(Role.SOCIAL_WORKER, reach=Reach.FILE)
+# Read on GET (break-glass too), written on POST (the holder and their team only).
+READS_WRITES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE, post=Reach.FILE_CHANGE)
+CHANGES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE_CHANGE)
+MANAGER = allow(Role.MANAGER)
+DECIDES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
+ACCESS = {
+    "caseload": WORKER,
+    "client-search": WORKER,
+    "client-create": WORKER,
+    "handover-requests": WORKER,
+    "assignments": MANAGER,
+    "assignment-list": MANAGER,
+    "handover-accept": DECIDES,
+    "handover-refuse": DECIDES,
+    "break-glass-reviewed": DECIDES,
+    "client-detail": READS_WRITES,
+    "client-timeline": READS,
+    "client-edit": CHANGES,
+    "client-history": READS,
+    "note-edit": CHANGES,
+    "case-close": CHANGES,
+    "case-reopen": CHANGES,
+    # Any person the search shows (not one hiding from someone the worker reaches).
+    "handover-ask": WORKER,
+    "break-glass": WORKER,
+    "assign": DECIDES,
+    "consents": READS_WRITES,
+    "consent-withdraw": CHANGES,
+    "referrals": READS_WRITES,
+    "assessments": READS_WRITES,
+    "household": READS,
+    "household-member-add": CHANGES,
+    "do-not-disclose-add": CHANGES,
+    "plans": READS_WRITES,
+    "plan-detail": READS,
+    "plan-goal-add": CHANGES,
+    "plan-goal-update": CHANGES,
+    "plan-step-add": CHANGES,
+    "plan-step-update": CHANGES,
+    "plan-review": CHANGES,
+    "plan-submit": CHANGES,
+    "plan-new-version": CHANGES,
+    "plan-pdf": READS,
+    "plan-approval-pdf": DECIDES,
+    "plan-approve": DECIDES,
+    "documents": READS_WRITES,
+    "document-download": READS,
+    "partner-referrals": allow(Role.PARTNER),
+    "partner-referral": allow(Role.PARTNER, reach=Reach.REFERRED),
+}

@@ -76,7 +76,7 @@ def facilities_for_counts(user) -> QuerySet[Facility]:
     """
     # A manager's reach is their organisation's facilities.
     if user.has_role(Role.MANAGER) and user.organisation_id:
-        own = Facility.objects.active().filter(organisation_id=user.organisation_id)
+        own = Facility.objects.active().of_organisation(user.organisation_id)
         return (own | facilities_for_user(user)).distinct()
     return facilities_for_user(user)
 
@@ -236,7 +236,7 @@ def facilities_managed_by(user) -> QuerySet[Facility]:
     # A manager's reach is their organisation; without one, nothing.
     if not user.organisation_id:
         return Facility.objects.none()
-    return Facility.objects.filter(organisation_id=user.organisation_id)
+    return Facility.objects.of_organisation(user.organisation_id)
 
 
 def get_managed_facility(user, facility_id) -> Facility:

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
 from shelters import config_views, views, walkin_views
 
 app_name = "shelters"
@@ -63,3 +65,49 @@ urlpatterns = [
         name="operator-revoke",
     ),
 ]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+OPERATOR = allow(Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER, reach=Reach.OPERATES)
+CONFIGURES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
+ACCESS = {
+    "facility-list": allow(Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER),
+    "city": allow(Role.SOCIAL_WORKER, Role.SHELTER_STAFF, Role.MANAGER),
+    "night-count": allow(Role.SHELTER_STAFF, Role.MANAGER),
+    "board": OPERATOR,
+    "stay-check-in": OPERATOR,
+    "check-in-search": OPERATOR,
+    "household-check-in": OPERATOR,
+    "household-detail": OPERATOR,
+    "household-check-out": OPERATOR,
+    "household-transfer": OPERATOR,
+    "roll-pdf": OPERATOR,
+    "night-close": OPERATOR,
+    "hold-create": OPERATOR,
+    "waitlist": OPERATOR,
+    "waitlist-offer": OPERATOR,
+    # A social worker puts a client of their caseload on any active facility's waitlist.
+    "waitlist-add": allow(Role.SOCIAL_WORKER),
+    "bans": OPERATOR,
+    "stay-detail": OPERATOR,
+    "stay-check-out": OPERATOR,
+    "stay-transfer": OPERATOR,
+    "stay-notes": OPERATOR,
+    "stay-present": OPERATOR,
+    "hold-release": OPERATOR,
+    "waitlist-status": OPERATOR,
+    # Lifting a ban is a manager's decision, in a facility they work in.
+    "ban-lift": allow(Role.MANAGER, reach=Reach.OPERATES),
+    "manage-list": allow(Role.MANAGER),
+    "facility-create": allow(Role.MANAGER),
+    "facility-setup": CONFIGURES,
+    "facility-edit": CONFIGURES,
+    "facility-winter": CONFIGURES,
+    "room-create": CONFIGURES,
+    "room-edit": CONFIGURES,
+    "bed-create": CONFIGURES,
+    "bed-edit": CONFIGURES,
+    "outage-create": CONFIGURES,
+    "outage-end": CONFIGURES,
+    "operators": CONFIGURES,
+    "operator-revoke": CONFIGURES,
+}
