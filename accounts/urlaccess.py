@@ -48,6 +48,8 @@ class Reach(StrEnum):
     REFERRED = "referred"
     # A programme, cohort or enrolment of a cohort the job coach leads or coaches.
     COACHES = "coaches"
+    # A walk-in of the user's organisation that nobody has taken yet (the new-walk-ins list).
+    WALK_IN = "walk_in"
     # The user's own role (its landing page).
     OWN_ROLE = "own_role"
     # The object has a page on the site to be sent to (no model of ours has one: the admin's

@@ -43,6 +43,7 @@ urlpatterns = [
 STAFF_MANAGERS = allow(Role.MANAGER, reach=Reach.ORGANISATION) | allow(Role.ADMINISTRATOR)
 ACCESS = {
     "home": signed_in(),
+    "todo": allow(Role.MANAGER),
     "landing": signed_in(reach=Reach.OWN_ROLE),
     "login": public(),
     "logout": public(),

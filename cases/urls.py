@@ -105,6 +105,9 @@ MANAGER = allow(Role.MANAGER)
 DECIDES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
 ACCESS = {
     "caseload": WORKER,
+    "walk-ins": WORKER,
+    # POST: only a walk-in of one's organisation nobody has taken (tests/cases/test_walk_ins.py).
+    "walk-in-take": allow(Role.SOCIAL_WORKER, reach=Reach.WALK_IN),
     "client-search": WORKER,
     "client-create": WORKER,
     "handover-requests": WORKER,

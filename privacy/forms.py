@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.reconfirm import ConfirmPasswordMixin
+from config.widgets import DateInput
 from privacy.models import ErasureReason
 from privacy.related import RelatedSubject
 from privacy.services import CHOSEN_REASONS, REFERENCE_MAX
@@ -111,7 +112,7 @@ class EraseForm(ConfirmPasswordMixin, forms.Form):
 
 def _date_input():
     # ISO values whatever the language: a browser's date input reads nothing else.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 class DpoSearchForm(PersonSearchForm):

@@ -19,6 +19,11 @@ urlpatterns = [
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
 ACCESS = {
     "erase": allow(Role.DPO),
+    "people": allow(Role.DPO),
+    # Any person: the data protection officer acts for every data subject (docs/privacy.md).
+    "person": allow(Role.DPO),
+    "access-log": allow(Role.DPO),
+    "access-log-export": allow(Role.DPO),
     "person-search": allow(Role.DPO),
     # Any person: the data protection officer reaches persons through erasure only.
     "erase-subject": allow(Role.DPO),

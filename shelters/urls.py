@@ -73,6 +73,8 @@ ACCESS = {
     "facility-list": allow(Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER),
     "city": allow(Role.SOCIAL_WORKER, Role.SHELTER_STAFF, Role.MANAGER),
     "night-count": allow(Role.SHELTER_STAFF, Role.MANAGER),
+    "staff-start": allow(Role.SHELTER_STAFF),
+    "walk-in": OPERATOR,
     "board": OPERATOR,
     "stay-check-in": OPERATOR,
     "check-in-search": OPERATOR,
