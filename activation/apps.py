@@ -30,7 +30,7 @@ class ActivationConfig(AppConfig):
     # Where each role lands after signing in (accounts reads this registry).
     landing = {Role.JOB_COACH: "activation:coach-start"}
 
-    # demo_seed = "activation.demo.seed" (added with the demo)
+    demo_seed = "activation.demo.seed"
 
     def ready(self) -> None:
         # The job coach's and the cooperative's ways go into the rule book (accounts.reach);
