@@ -20,6 +20,7 @@ from activation import services
 from activation.dates import add_months, month_start
 from activation.models import Programme, Trade
 from cases.access import clients_visible_to
+from cases.models import Consent
 from cases.pathway import pathway_recompute
 
 CATERING = "Spółdzielnia Socjalna Smaki Przystani (demo)"
@@ -234,7 +235,7 @@ def _placements(*, worker, clients, cooperatives, today):
         case_services.consent_record(
             by=worker,
             client=clients[3],
-            purpose="share_partner",
+            purpose=Consent.Purpose.SHARE_PARTNER,
             legal_basis="consent",
             given_on=add_months(today, -2),
             partner=partner.organisation,
