@@ -34,7 +34,8 @@ def _job_coach(user, *, person_id):
     enrolments = Enrolment.objects.filter(cohort__in=cohorts_coached_by(user).values("pk"))
     if person_id is not None:
         enrolments = enrolments.filter(client_id=person_id)
-    return enrolments.values("client_id")
+    # No ordering: the rule book may join this query with others in a UNION.
+    return enrolments.order_by().values("client_id")
 
 
 def placements_shared_with(organisation_id, on=None):
@@ -59,7 +60,7 @@ def _cooperative(user, *, person_id):
     placements = placements_shared_with(user.organisation_id)
     if person_id is not None:
         placements = placements.filter(client_id=person_id)
-    return placements.values("client_id")
+    return placements.order_by().values("client_id")
 
 
 JOB_COACH = reach.register(

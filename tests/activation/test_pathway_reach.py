@@ -139,3 +139,19 @@ def test_a_coach_may_not_start_an_ipzs(job_coach, enrolled):
 
     with travel(TODAY), pytest.raises((PermissionDenied, Http404)):
         services.enrolment_ipzs_start(by=job_coach, enrolment=enrolled)
+
+
+def test_a_worker_who_also_coaches_reaches_both_ways_in_one_query(
+    social_worker, foundation, participant, enrolled, cohort
+):
+    from django.contrib.auth.models import Group
+
+    from cases.models import Client
+
+    both = UserFactory(username="obie", organisation=foundation, role=Role.SOCIAL_WORKER)
+    both.groups.add(Group.objects.get(name=Role.JOB_COACH))
+    both = type(both).objects.get(pk=both.pk)
+    services.cohort_coach_add(by=cohort.programme.created_by, cohort=cohort, coach=both)
+    # The ways' queries are joined in a UNION: none may carry an ORDER BY.
+    reached = Client.objects.filter(pk__in=reach.person_ids(both, Part.ACTIVATION))
+    assert list(reached.values_list("pk", flat=True)) == [participant.pk]
