@@ -203,3 +203,31 @@ def test_the_coach_s_start_page_costs_the_same_queries_for_few_and_many(
     assert "Osoba20" in html and "Grupa A" in html
     groups, _follow_ups = coach_day(job_coach, TODAY)
     assert sum(len(g["participants"]) for g in groups) == 21
+
+
+def test_the_file_has_an_activation_tab_and_the_timeline_shows_the_placement_and_the_step(
+    client, social_worker, participant
+):
+    with travel(D(2026, 11, 2)):
+        services.placement_start(
+            by=social_worker,
+            client=participant,
+            kind="open_market",
+            started_on=D(2026, 11, 2),
+            contract_type="employment_contract",
+            wage_band="minimum",
+            employer_name="Drukarnia Pod Lipą",
+        )
+    client.force_login(social_worker)
+    with travel(TODAY):
+        overview = client.get(reverse("cases:client-detail", args=[participant.pk]))
+        assert reverse("activation:client-activation", args=[participant.pk]) in (
+            overview.content.decode()
+        )
+        timeline = client.get(reverse("cases:client-timeline", args=[participant.pk]))
+    html = timeline.content.decode()
+    assert "Drukarnia Pod Lipą" in html
+    # The ladder was derived on reading the timeline: open-market employment from the start.
+    assert PathwayStep.objects.filter(
+        client=participant, stage="open_market", on=D(2026, 11, 2), source="derived"
+    ).exists()
