@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
-from cases.models import Client
+from cases.models import Client, Plan
 from privacy.fields import EncryptedTextField, VaultQuerySet
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
@@ -365,6 +365,16 @@ class Enrolment(models.Model):
     )
     enrolled_by = _staff_fk()
     external_ref = _external_ref()
+    # A CIS participant's IPZS: a plan of the case file (cases.Plan, kind "ipzs"), written
+    # with the same machinery as the IPWzB (goals, steps, reviews, approval, the PDF).
+    ipzs = models.ForeignKey(
+        Plan,
+        verbose_name=_("IPZS"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        null=True,
+        blank=True,
+    )
 
     objects = EnrolmentQuerySet.as_manager()
     history = HistoricalRecords()

@@ -94,6 +94,10 @@ class Purpose(models.TextChoices):
     ALLOWANCE_BONUS = "allowance_bonus", _("Allowance: motivation bonus")
     ALLOWANCE_MONTH_CLOSE = "allowance_month_close", _("Allowance: month closed")
     ALLOWANCE_CORRECTION = "allowance_correction", _("Allowance: correction of a closed month")
+    COACH_START = "coach_start", _("Job coach: today's groups and follow-ups")
+    ACTIVATION_FILE = "activation_file", _("Client: programmes, placements and the ladder")
+    PATHWAY = "pathway", _("Pathway step recorded")
+    PARTNER_PLACEMENTS = "partner_placements", _("Partner: workers placed with it")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

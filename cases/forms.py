@@ -393,6 +393,10 @@ class PlanForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("starts_on", timezone.localdate())
+        # An IPZS is started from its CIS enrolment (activation), which it is linked to.
+        self.fields["kind"].choices = [
+            choice for choice in self.fields["kind"].choices if choice[0] != Plan.Kind.IPZS
+        ]
 
     def clean(self):
         data = super().clean()

@@ -798,6 +798,9 @@ class Plan(models.Model):
     class Kind(models.TextChoices):
         IPWZB = "ipwzb", _("Individual programme for leaving homelessness (IPWzB)")
         CONTRACT = "contract", _("Social contract")
+        # The individual programme of social employment of a CIS participant (art. 13 of the
+        # act on social employment): the same machinery, linked from the enrolment.
+        IPZS = "ipzs", _("Individual programme of social employment (IPZS)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -928,11 +931,23 @@ class PlanReview(models.Model):
 
 
 class PathwayStep(models.Model):
-    """A dated step on the client's ladder, up or down; reports count moves between stages."""
+    """A dated step on the client's ladder, up or down; reports count moves between stages.
+
+    Derived steps are (re)computed from stays, enrolments, placements and case closure
+    (cases.pathway); manual ones record what the system cannot see (the street, an own home
+    after the case closed) and are never rewritten by the derivation.
+    """
+
+    class Source(models.TextChoices):
+        DERIVED = "derived", _("Derived from the records")
+        MANUAL = "manual", _("Recorded by a worker")
 
     client = _client_fk("pathway")
     stage = models.CharField(_("stage"), max_length=20, choices=PathwayStage.choices)
     on = models.DateField(_("date"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
     recorded_by = _staff_fk(null=True)
     history = HistoricalRecords()
 

@@ -110,6 +110,10 @@ def current_holders(client_ids) -> dict:
 # Caseload filters other apps contribute: name -> {"label", "choices(user)", "apply(qs, value)"}.
 CASELOAD_FILTERS: dict[str, dict] = {}
 
+# The caseload's to-do items other apps contribute (e.g. activation: overdue follow-ups), as
+# functions of the user returning [{"text": ..., "url": ...}] (one query each, at most).
+TODO_ITEMS: list = []
+
 
 def caseload(
     user,
@@ -215,4 +219,5 @@ def todo_for(user) -> dict:
         **counts,
         "handovers": HandoverRequest.objects.open().asked_by(user).count(),
         "walk_ins": walk_ins_for(user).count(),
+        "more": [item for contribute in TODO_ITEMS for item in contribute(user)],
     }

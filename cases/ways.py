@@ -34,8 +34,9 @@ from cases.models import (
 # waitlist form mean these).
 CASELOAD_WAYS = ("holder", "team")
 
-# The file's parts, for those who hold it.
-_HOLDING = frozenset({Part.IDENTITY, Part.FILE, Part.SENSITIVE, Part.STAY})
+# The file's parts, for those who hold it (activation: the programmes, placements and ladder
+# of their clients, which the activation app's pages show).
+_HOLDING = frozenset({Part.IDENTITY, Part.FILE, Part.SENSITIVE, Part.STAY, Part.ACTIVATION})
 
 
 # guardian's direct tables of clients hold clients' permissions only, so the codename names

@@ -12,7 +12,12 @@ from activation.services.allowances import (
     programme_allowance_rule_set,
 )
 from activation.services.attendance import attendance_save_day
-from activation.services.enrolments import TRANSITIONS, enrolment_create, enrolment_set_status
+from activation.services.enrolments import (
+    TRANSITIONS,
+    enrolment_create,
+    enrolment_ipzs_start,
+    enrolment_set_status,
+)
 from activation.services.placements import followup_answer, placement_end, placement_start
 from activation.services.programmes import (
     cohort_coach_add,
@@ -37,6 +42,7 @@ __all__ = [
     "cohort_create",
     "cohort_update",
     "enrolment_create",
+    "enrolment_ipzs_start",
     "enrolment_set_status",
     "followup_answer",
     "placement_end",

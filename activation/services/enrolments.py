@@ -302,3 +302,31 @@ def _drop_out(*, by, enrolment: Enrolment, on, leaving_reason, note, **_ignored)
     enrolment.ended_on = on
     enrolment.leaving_reason = leaving_reason
     enrolment.reason_note = note.strip()
+
+
+def enrolment_ipzs_start(*, by, enrolment: Enrolment, request=None):
+    """Start the IPZS of a CIS participant: a draft plan of kind "ipzs" in the case file (the
+    plan machinery of cases: goals, steps, reviews, approval, the PDF), linked to the enrolment.
+
+    Written by the social worker who may change the file (cases.services.plan_create asks the
+    rule book); one IPZS per enrolment (a new version of it is made on the plan's page).
+    """
+    from cases.models import Plan
+    from cases.services import plan_create
+
+    if not enrolment.programme.is_cis:
+        raise ValidationError(_("Only a CIS participant has an IPZS."), code="not_cis")
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment.pk)
+        if enrolment.ipzs_id is not None:
+            raise ValidationError(_("This enrolment already has its IPZS."), code="duplicate")
+        plan = plan_create(
+            by=by,
+            client=enrolment.client,
+            kind=Plan.Kind.IPZS,
+            starts_on=today(),
+            request=request,
+        )
+        enrolment.ipzs = plan
+        save(enrolment, by=by, reason="enrolment_ipzs")
+    return plan

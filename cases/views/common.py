@@ -3,6 +3,10 @@
 from cases import selectors
 from cases.access import ClientAccess
 
+# Tabs of the file other apps add (e.g. activation: programmes, placements and the ladder):
+# (url name taking the client's id, label, the Part the tab shows).
+FILE_TABS: list[tuple] = []
+
 
 def file_context(access: ClientAccess, **extra) -> dict:
     """The header of every tab: the client, how they were reached, the holder, and the
@@ -13,6 +17,11 @@ def file_context(access: ClientAccess, **extra) -> dict:
         "access": access,
         "warnings": list(client.do_not_disclose.with_keys()) if access.sees_sensitive else [],
         "holder": selectors.current_holders([client.pk]).get(client.pk),
+        "more_tabs": [
+            {"url_name": name, "label": label}
+            for name, label, part in FILE_TABS
+            if access.may_read(part)
+        ],
         **extra,
     }
 

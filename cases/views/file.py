@@ -16,6 +16,7 @@ from cases import services
 from cases.access import get_client_access, notes_visible_to
 from cases.forms import ClientForm, CloseCaseForm, NoteForm
 from cases.models import Client
+from cases.pathway import pathway_recompute
 from cases.rows import note_rows, timeline_rows
 from cases.timeline import client_timeline
 from cases.views.common import error_text, file_context
@@ -50,6 +51,8 @@ def client_detail(request, client_id):
 def client_timeline_page(request, client_id):
     """Everything that happened in a file, newest first: intake, assessments, plans, notes..."""
     access = get_client_access(request.user, client_id, request=request, purpose=Purpose.TIMELINE)
+    # The ladder is derived on reading too (a night's stay is on it the next morning).
+    pathway_recompute(client=access.client)
     events = timeline_rows(client_timeline(access))
     return render(request, "cases/client_timeline.html", file_context(access, events=events))
 
