@@ -48,6 +48,12 @@ class Reach(StrEnum):
     REFERRED = "referred"
     # A programme, cohort or enrolment of a cohort the job coach leads or coaches.
     COACHES = "coaches"
+    # The person's activation may be read and changed (their programmes, enrolments,
+    # placements, follow-ups, the ladder): the holder of the file, their team, a job coach of a
+    # cohort the person takes part in; never an emergency access (break-glass shows no
+    # activation). Said of a person in the URL, and of the enrolment, placement or follow-up in
+    # it through its person (activation's pages load the row, then the person's reach).
+    ACTIVATION = "activation"
     # A walk-in of the user's organisation that nobody has taken yet (the new-walk-ins list).
     WALK_IN = "walk_in"
     # The user's own role (its landing page).

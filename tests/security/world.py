@@ -202,6 +202,7 @@ CLIENT_KWARGS = frozenset(
     {"client_id", "note_id", "plan_id", "goal_id", "step_id", "consent_id", "document_id"}
 )
 ACTIVATION_KWARGS = frozenset({"programme_id", "cohort_id", "enrolment_id"})
+PLACEMENT_KWARGS = frozenset({"placement_id", "follow_up_id"})
 
 
 def _admin_objects(pk: int) -> None:
@@ -350,6 +351,28 @@ def build_world() -> World:
     coached = programme("CIS macierzy", personas[COACH], own, sw)
     not_coached = programme("CIS drugi", other_coach, colleagues, colleague)
 
+    # --- placements with the cooperative, each with its first follow-up (3 months): of the
+    # coach's participant (one's own client, consent to share with the cooperative holds), of
+    # the team's client (consent withdrawn), of the client opened by break-glass (which shows
+    # no activation), of another organisation's client.
+    def placement(client, by):
+        placed = activation_services.placement_start(
+            by=by,
+            client=client,
+            kind="cooperative",
+            started_on=timezone.localdate() - datetime.timedelta(days=45),
+            contract_type="cooperative_membership",
+            wage_band="minimum",
+            employer_organisation=cooperative,
+        )
+        first = placed.follow_ups.order_by("months", "pk").first()
+        return {"placement_id": placed.pk, "follow_up_id": first.pk}
+
+    own_placement = placement(own, sw)
+    team_placement = placement(team_client, colleague)
+    glass_placement = placement(glass, colleague)
+    other_placement = placement(other, outsider)
+
     org_ct = ContentType.objects.get_for_model(Organisation)
     _admin_objects(foundation.pk)
     history_id = foundation.history.order_by("pk").values_list("history_id", flat=True).first()
@@ -360,10 +383,12 @@ def build_world() -> World:
 
     # The relations, persona by persona (roles not named have none).
     things = [
-        thing("own client", CLIENT_KWARGS, own_kw, social_worker={R.FILE, R.FILE_CHANGE},
+        # One's own client takes part in the cohort the coach leads.
+        thing("own client", CLIENT_KWARGS, own_kw,
+              social_worker={R.FILE, R.FILE_CHANGE, R.ACTIVATION}, job_coach={R.ACTIVATION},
               manager={R.ORGANISATION}),
-        thing("team's client", CLIENT_KWARGS, team_kw, social_worker={R.FILE, R.FILE_CHANGE},
-              manager={R.ORGANISATION}),
+        thing("team's client", CLIENT_KWARGS, team_kw,
+              social_worker={R.FILE, R.FILE_CHANGE, R.ACTIVATION}, manager={R.ORGANISATION}),
         thing("colleague's client", CLIENT_KWARGS, colleague_kw, manager={R.ORGANISATION}),
         thing("client opened by break-glass", CLIENT_KWARGS, glass_kw,
               social_worker={R.FILE}, manager={R.ORGANISATION}),
@@ -401,10 +426,18 @@ def build_world() -> World:
               {"team_id": team.pk, "user_id": colleague.pk}, manager={R.ORGANISATION}),
         thing("team of another organisation", {"team_id"},
               {"team_id": outside_team.pk, "user_id": outsider.pk}),
+        # Its enrolment is one's own client's (the social worker's caseload).
         thing("programme one coaches", ACTIVATION_KWARGS, coached,
-              job_coach={R.COACHES}, manager={R.ORGANISATION}),
+              job_coach={R.COACHES, R.ACTIVATION}, social_worker={R.ACTIVATION},
+              manager={R.ORGANISATION}),
         thing("programme one does not coach", ACTIVATION_KWARGS, not_coached,
               manager={R.ORGANISATION}),
+        thing("placement of the coach's participant, one's own client", PLACEMENT_KWARGS,
+              own_placement, social_worker={R.ACTIVATION}, job_coach={R.ACTIVATION}),
+        thing("placement of the team's client", PLACEMENT_KWARGS, team_placement,
+              social_worker={R.ACTIVATION}),
+        thing("placement of a client opened by break-glass", PLACEMENT_KWARGS, glass_placement),
+        thing("placement of another organisation's client", PLACEMENT_KWARGS, other_placement),
         thing("a person (data subject)", {"subject_id"}, {"subject_id": subject.pk}),
         thing("one's own role", {"role_slug"}, _own_role,
               **{role: {R.OWN_ROLE} for role in Role.values}),
