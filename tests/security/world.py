@@ -234,6 +234,7 @@ def _admin_objects(pk: int) -> None:
 def build_world() -> World:
     """Everything the matrix asks about; see the module's docstring."""
     from activation import services as activation_services
+    from activation.models import Cohort
     from cases import services
     from cases.models import Referral
     from privacy.models import Subject
@@ -350,6 +351,11 @@ def build_world() -> World:
 
     coached = programme("CIS macierzy", personas[COACH], own, sw)
     not_coached = programme("CIS drugi", other_coach, colleagues, colleague)
+    # The coach's participant in another coach's group too: their activation is the person's
+    # (activation/ways.py), so the coach reaches this enrolment through them.
+    elsewhere = activation_services.enrolment_create(
+        by=sw, client=own, cohort=Cohort.objects.get(pk=not_coached["cohort_id"])
+    )
 
     # --- placements with the cooperative, each with its first follow-up (3 months): of the
     # coach's participant (one's own client, consent to share with the cooperative holds), of
@@ -432,6 +438,9 @@ def build_world() -> World:
               manager={R.ORGANISATION}),
         thing("programme one does not coach", ACTIVATION_KWARGS, not_coached,
               manager={R.ORGANISATION}),
+        thing("the coach's participant's enrolment in a group they do not coach", {"enrolment_id"},
+              {"enrolment_id": elsewhere.pk}, job_coach={R.ACTIVATION},
+              social_worker={R.ACTIVATION}),
         thing("placement of the coach's participant, one's own client", PLACEMENT_KWARGS,
               own_placement, social_worker={R.ACTIVATION}, job_coach={R.ACTIVATION}),
         thing("placement of the team's client", PLACEMENT_KWARGS, team_placement,
