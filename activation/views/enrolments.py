@@ -32,8 +32,12 @@ def client_activation(request, client_id):
     """The file's activation: enrolments, placements with their follow-ups, and the ladder."""
     access = activation_access(request, client_id)
     client = access.client
+    # The ladder is drawn from the stays too (night shelter, shelter, with their dates): only
+    # for those who read the stays (the holder, the team), never a job coach (issue 11: a
+    # coach sees no stays).
+    shows_ladder = access.may_read(Part.STAY)
     # The ladder is derived on reading too: a night's stay is on it the next morning.
-    steps = pathway_recompute(client=client)
+    steps = pathway_recompute(client=client) if shows_ladder else []
     placements = list(
         Placement.objects.filter(client=client).select_related("employer_organisation")
     )
@@ -50,8 +54,9 @@ def client_activation(request, client_id):
             "placements": placements,
             "follow_ups": follow_ups,
             "today": timezone.localdate(),
+            "shows_ladder": shows_ladder,
             "steps": steps,
-            "picture": ladder.picture(steps),
+            "picture": ladder.picture(steps) if shows_ladder else None,
             "step_form": PathwayStepForm(),
         },
     )

@@ -15,7 +15,8 @@ from activation.models import Enrolment
 from cases import services as case_services
 from cases.access import get_client_access
 from tests.activation.conftest import enrol_active, travel
-from tests.factories import OrganisationFactory, UserFactory, make_client
+from tests.activation.test_ladder import _stay
+from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
 
 D = datetime.date
 TODAY = D(2026, 11, 30)
@@ -58,6 +59,27 @@ def test_a_coach_does_not_reach_someone_outside_their_groups(
     client.force_login(job_coach)
     response = client.get(reverse("activation:client-activation", args=[stranger.pk]))
     assert response.status_code == 404
+
+
+def test_a_coach_sees_no_ladder_for_it_is_drawn_from_the_stays(
+    client, foundation, job_coach, social_worker, participant, enrolled
+):
+    night_shelter = make_facility(organisation=foundation, name="Noclegownia", kind="night_shelter")
+    _stay(participant, night_shelter, D(2026, 1, 10), D(2026, 2, 9))
+    url = reverse("activation:client-activation", args=[participant.pk])
+    with travel(TODAY):
+        client.force_login(job_coach)
+        coach_page = client.get(url)
+        client.force_login(social_worker)
+        worker_page = client.get(url)
+    assert coach_page.status_code == worker_page.status_code == 200
+    # The coach: the programmes, placements and follow-ups; no ladder (its night shelter is a stay).
+    assert b'class="ladder"' not in coach_page.content
+    assert not coach_page.context.get("steps")
+    # The holder sees it, the night shelter on it.
+    assert b'class="ladder"' in worker_page.content
+    steps = [(step.on, step.stage) for step in worker_page.context["steps"]]
+    assert (D(2026, 1, 10), "emergency") in steps
 
 
 def _cooperative_job(social_worker, client, organisation):
