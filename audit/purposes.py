@@ -89,6 +89,8 @@ class Purpose(models.TextChoices):
     ALLOWANCE_BONUS = "allowance_bonus", _("Allowance: motivation bonus")
     ALLOWANCE_MONTH_CLOSE = "allowance_month_close", _("Allowance: month closed")
     ALLOWANCE_CORRECTION = "allowance_correction", _("Allowance: correction of a closed month")
+    ATTENDANCE_SHEET = "attendance_sheet", _("Monthly attendance sheet of a cohort")
+    ALLOWANCE_LIST = "allowance_list", _("Allowance: the month's list of a CIS")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

@@ -1,0 +1,59 @@
+"""The attendance pages' small forms: which day, which month (ISO values in the inputs)."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+ISO_DATE = "%Y-%m-%d"
+
+
+class DayForm(forms.Form):
+    """The day whose attendance is shown (default: today in local time)."""
+
+    day = forms.DateField(
+        label=_("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        input_formats=[ISO_DATE],
+    )
+
+
+def chosen_day(data) -> tuple[DayForm, datetime.date]:
+    """The form bound to `data` and the day it names, today when none (or a bad one) is given."""
+    today = timezone.localdate()
+    if not data.get("day"):
+        return DayForm(initial={"day": today}), today
+    form = DayForm(data)
+    if form.is_valid():
+        return form, form.cleaned_data["day"]
+    return form, today
+
+
+class MonthField(forms.DateField):
+    """A month as `<input type="month">` sends it (2026-11), read as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("Month"))
+
+
+def chosen_month(data, default: datetime.date) -> tuple[MonthForm, datetime.date]:
+    """The form bound to `data` and the first day of the month it names (else `default`'s)."""
+    first = default.replace(day=1)
+    if not data.get("month"):
+        return MonthForm(initial={"month": first}), first
+    form = MonthForm(data)
+    if form.is_valid():
+        return form, form.cleaned_data["month"]
+    return form, first
