@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activation.views import attendance
+from activation.views import allowances, attendance, programmes
 
 app_name = "activation"
 
@@ -12,4 +12,54 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/attendance/", attendance.day, name="attendance-day"),
     path("cohorts/<int:cohort_id>/sheet/", attendance.sheet, name="attendance-sheet"),
     path("cohorts/<int:cohort_id>/sheet.pdf", attendance.sheet_pdf, name="attendance-sheet-pdf"),
+    # The manager's programmes and cohorts (activation/views/programmes.py).
+    path("programmes/", programmes.programme_list, name="programme-list"),
+    path("programmes/new/", programmes.programme_create, name="programme-create"),
+    path("programmes/<int:programme_id>/", programmes.programme_detail, name="programme-detail"),
+    path("programmes/<int:programme_id>/edit/", programmes.programme_edit, name="programme-edit"),
+    path(
+        "programmes/<int:programme_id>/rules/",
+        programmes.programme_rule_set,
+        name="programme-rule-set",
+    ),
+    path(
+        "programmes/<int:programme_id>/cohorts/new/",
+        programmes.cohort_create,
+        name="cohort-create",
+    ),
+    path("cohorts/<int:cohort_id>/edit/", programmes.cohort_edit, name="cohort-edit"),
+    path("trades/", programmes.trade_list, name="trade-list"),
+    # The manager's allowance pages (activation/views/allowances.py).
+    path("allowances/", allowances.allowance_index, name="allowance-index"),
+    path("allowances/rules/", allowances.allowance_rules, name="allowance-rules"),
+    path(
+        "programmes/<int:programme_id>/allowance/",
+        allowances.allowance_month,
+        name="allowance-month",
+    ),
+    path(
+        "programmes/<int:programme_id>/allowance.csv",
+        allowances.allowance_csv,
+        name="allowance-csv",
+    ),
+    path(
+        "programmes/<int:programme_id>/allowance.pdf",
+        allowances.allowance_pdf,
+        name="allowance-pdf",
+    ),
+    path(
+        "programmes/<int:programme_id>/allowance/bonus/",
+        allowances.allowance_bonus,
+        name="allowance-bonus",
+    ),
+    path(
+        "programmes/<int:programme_id>/allowance/close/",
+        allowances.allowance_close,
+        name="allowance-close",
+    ),
+    path(
+        "programmes/<int:programme_id>/allowance/correction/",
+        allowances.allowance_correction,
+        name="allowance-correction",
+    ),
 ]
