@@ -167,6 +167,7 @@ def _page(request, cohort: Cohort, chosen, form, *, submitted=None, flagged=froz
             }
         )
     rows.sort(key=lambda r: r["sort"])
+    labels = {code: str(label) for code, label in AttendanceStatus.choices}
     is_future = chosen > today
     is_closed = month_is_closed(cohort.programme, chosen) if cohort.programme.is_cis else False
     # The page shows the group's names: one access-log row for the render (as the bed board).
@@ -176,8 +177,8 @@ def _page(request, cohort: Cohort, chosen, form, *, submitted=None, flagged=froz
         "day": chosen,
         "form": form,
         "rows": rows,
-        "buttons": STATUS_BUTTONS,
-        "labels": dict(AttendanceStatus.choices),
+        # (code, the button's word, the full label as its title), looked up once per page.
+        "buttons": [(code, str(word), labels[code]) for code, word in STATUS_BUTTONS],
         "version": data.version,
         "is_saved": any(r["is_saved"] for r in rows),
         "is_future": is_future,
@@ -210,7 +211,11 @@ def sheet(request, cohort_id):
     """The cohort's month: every participant × day with the totals per code (?month=YYYY-MM)."""
     form, data = _sheet(request, cohort_id, action="view")
     rows = [
-        {"name": row.name, "cells": [sheets.symbol(c) for c in row.cells], "row": row}
+        {
+            "name": row.name,
+            "cells": [sheets.symbol(c) for c in row.cells],
+            "totals": [row.totals[code] for code in AttendanceStatus.values],
+        }
         for row in data.rows
     ]
     context = {
@@ -220,6 +225,7 @@ def sheet(request, cohort_id):
         "form": form,
         "legend": sheets.legend(),
         "codes": [(code, sheets.SYMBOLS[code], label) for code, label in AttendanceStatus.choices],
+        "totals": [data.totals[code] for code in AttendanceStatus.values],
         "is_coach": access.coaches_cohort(request.user, data.cohort),
     }
     return render(request, "activation/attendance/sheet.html", context)
