@@ -5,7 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from activation.forms.attendance import ISO_DATE, MonthField
 
-AMOUNT = {"max_digits": 10, "decimal_places": 2}
+# Amounts are typed the Polish way (250,00) or with a dot; both are read.
+AMOUNT = {"max_digits": 10, "decimal_places": 2, "localize": True}
+PERCENT = {"max_digits": 5, "decimal_places": 2, "localize": True}
 
 
 def _date_widget():
@@ -48,15 +50,12 @@ class BaseForm(forms.Form):
 
 class RateRuleForm(forms.Form):
     valid_from = forms.DateField(label=_("In force from"), widget=_date_widget())
-    percent = forms.DecimalField(
-        label=_("Rate (per cent of the base)"), min_value=0, max_digits=5, decimal_places=2
-    )
+    percent = forms.DecimalField(label=_("Rate (per cent of the base)"), min_value=0, **PERCENT)
     trial_month_percent = forms.DecimalField(
         label=_("Rate in the trial month (per cent of the base)"),
         help_text=_("Leave empty when there is no reduced trial month."),
         min_value=0,
-        max_digits=5,
-        decimal_places=2,
+        **PERCENT,
         required=False,
     )
     unexcused_day_divisor = forms.IntegerField(
@@ -79,8 +78,7 @@ class RateRuleForm(forms.Form):
     bonus_cap_percent = forms.DecimalField(
         label=_("Motivation bonus at most (per cent of the allowance)"),
         min_value=0,
-        max_digits=5,
-        decimal_places=2,
+        **PERCENT,
     )
     source = forms.CharField(
         label=_("Source (the act and its article)"), widget=forms.Textarea(attrs={"rows": 2})

@@ -104,13 +104,15 @@ def test_the_manager_enters_a_bonus_within_the_cap(client, manager, cis, active_
     url = reverse("activation:allowance-bonus", args=[cis.pk])
     with travel(TODAY):
         response = client.post(
-            url, {"month": "2026-10", "enrolment": active_enrolment.pk, "amount": "300.00"}
+            url, {"month": "2026-10", "enrolment": active_enrolment.pk, "amount": "300,00"}
         )
         assert response.url == month_url(cis)
         html = client.get(month_url(cis)).content.decode().replace("\xa0", " ")
         assert "2 440,68" in html
         # Above the cap (100% of the allowance): refused with the cap named.
-        client.post(url, {"month": "2026-10", "enrolment": active_enrolment.pk, "amount": "5000"})
+        client.post(
+            url, {"month": "2026-10", "enrolment": active_enrolment.pk, "amount": "5000.00"}
+        )
         html = client.get(month_url(cis)).content.decode().replace("\xa0", " ")
     assert "2 140,68" in html and "2 440,68" in html
     assert active_enrolment.bonuses.get().amount == 300
