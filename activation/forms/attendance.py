@@ -7,6 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ISO_DATE = "%Y-%m-%d"
+# The years a page can be asked about (a date far outside would overflow the calendar's
+# arithmetic: the day before 1 January of year 1 does not exist).
+YEARS = (1990, 2100)
+
+
+def _check_year(day: datetime.date) -> datetime.date:
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise forms.ValidationError(
+            _("Choose a date between %(first)s and %(last)s.")
+            % {"first": YEARS[0], "last": YEARS[1]},
+            code="year",
+        )
+    return day
 
 
 class DayForm(forms.Form):
@@ -17,6 +30,9 @@ class DayForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         input_formats=[ISO_DATE],
     )
+
+    def clean_day(self):
+        return _check_year(self.cleaned_data["day"])
 
 
 def chosen_day(data) -> tuple[DayForm, datetime.date]:
@@ -42,6 +58,11 @@ class MonthField(forms.DateField):
     def to_python(self, value):
         day = super().to_python(value)
         return day.replace(day=1) if day else day
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            _check_year(value)
 
 
 class MonthForm(forms.Form):

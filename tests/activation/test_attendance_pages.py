@@ -329,3 +329,17 @@ def test_the_manager_of_the_programme_may_print_the_sheet_and_others_may_not(
     assert client.get(url).status_code == 404
     client.force_login(social_worker)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2026-13-01", "yesterday"])
+def test_a_day_far_outside_the_calendar_or_not_a_date_falls_back_to_today(
+    client, three, job_coach, cohort, day
+):
+    client.force_login(job_coach)
+    with travel(TODAY):
+        response = client.get(f"{day_url(cohort)}?day={day}")
+        sheet = client.get(
+            reverse("activation:attendance-sheet", args=[cohort.pk]) + f"?month={day[:7]}"
+        )
+    assert response.status_code == 200 and sheet.status_code == 200
+    assert f'name="status-{three[0].pk}"' in response.content.decode()
