@@ -321,3 +321,25 @@ def test_the_list_takes_the_same_number_of_queries_for_2_and_6_participants(
                 assert client.get(month_url(cis)).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_month_all_in_the_trial_period_takes_no_bonus(
+    client, manager, cis, cohort, job_coach, social_worker, cis_rules
+):
+    newcomer = enrol_active(
+        worker=social_worker,
+        coach=job_coach,
+        client=make_client(first_name="Bogdan", surname="Nowicjusz", holder=social_worker),
+        cohort=cohort,
+        started_on=D(2026, 10, 10),
+    )
+    client.force_login(manager)
+    with travel(TODAY):
+        html = client.get(month_url(cis)).content.decode()
+        assert "miesiąc próbny: bez premii" in html
+        assert f'id="bonus-{newcomer.pk}"' not in html
+        client.post(
+            reverse("activation:allowance-bonus", args=[cis.pk]),
+            {"month": "2026-10", "enrolment": newcomer.pk, "amount": "100"},
+        )
+    assert not newcomer.bonuses.exists()

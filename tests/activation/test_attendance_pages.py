@@ -343,3 +343,11 @@ def test_a_day_far_outside_the_calendar_or_not_a_date_falls_back_to_today(
         )
     assert response.status_code == 200 and sheet.status_code == 200
     assert f'name="status-{three[0].pk}"' in response.content.decode()
+
+
+def test_the_day_s_form_speaks_english_on_request(client, three, job_coach, cohort):
+    client.force_login(job_coach)
+    client.cookies["django_language"] = "en"
+    with travel(TODAY):
+        html = client.get(day_url(cohort, TODAY)).content.decode()
+    assert ">Present</label>" in html and "Save the day (3 people)" in html
