@@ -25,6 +25,7 @@ from accounts.roles import Role
 from activation import access, selectors, services, sheets
 from activation.forms.attendance import DayForm, chosen_day, chosen_month
 from activation.models import AttendanceStatus, Cohort
+from activation.rows import attendance_rows_html as rows_html
 from activation.services._common import month_is_closed
 from audit.purposes import Purpose
 from audit.services import access_log_write
@@ -170,6 +171,7 @@ def _page(request, cohort: Cohort, chosen, form, *, submitted=None, flagged=froz
     labels = {code: str(label) for code, label in AttendanceStatus.choices}
     is_future = chosen > today
     is_closed = month_is_closed(cohort.programme, chosen) if cohort.programme.is_cis else False
+    can_save = bool(rows) and not is_future and not is_closed
     # The page shows the group's names: one access-log row for the render (as the bed board).
     access_log_write(actor=request.user, action="view", purpose=Purpose.ATTENDANCE, request=request)
     context = {
@@ -177,13 +179,17 @@ def _page(request, cohort: Cohort, chosen, form, *, submitted=None, flagged=froz
         "day": chosen,
         "form": form,
         "rows": rows,
-        # (code, the button's word, the full label as its title), looked up once per page.
-        "buttons": [(code, str(word), labels[code]) for code, word in STATUS_BUTTONS],
+        "rows_html": rows_html(
+            rows,
+            # (code, the button's word, the full label as its title), looked up once per page.
+            [(code, str(word), labels[code]) for code, word in STATUS_BUTTONS],
+            can_save=can_save,
+        ),
         "version": data.version,
         "is_saved": any(r["is_saved"] for r in rows),
         "is_future": is_future,
         "is_closed": is_closed,
-        "can_save": bool(rows) and not is_future and not is_closed,
+        "can_save": can_save,
         "previous": chosen - datetime.timedelta(days=1),
         "next": chosen + datetime.timedelta(days=1) if chosen < today else None,
         "today": today,

@@ -351,3 +351,23 @@ def test_the_day_s_form_speaks_english_on_request(client, three, job_coach, coho
     with travel(TODAY):
         html = client.get(day_url(cohort, TODAY)).content.decode()
     assert ">Present</label>" in html and "Save the day (3 people)" in html
+
+
+def test_names_and_notes_are_escaped_in_the_day_s_form(
+    client, job_coach, cohort, social_worker, cis_rules
+):
+    sly = group(1, worker=social_worker, coach=job_coach, cohort=cohort, surname='<b id="x">Zły')[0]
+    with travel(TODAY):
+        services.attendance_save_day(
+            by=job_coach,
+            cohort=cohort,
+            day=TODAY,
+            statuses={sly.pk: "other"},
+            notes={sly.pk: '"><script>alert(1)</script>'},
+            seen=None,
+        )
+        client.force_login(job_coach)
+        html = client.get(day_url(cohort, TODAY)).content.decode()
+    assert '<b id="x">' not in html and "&lt;b id=&quot;x&quot;&gt;Zły00" in html
+    assert "<script>alert(1)" not in html
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
