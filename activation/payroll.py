@@ -19,7 +19,12 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
-from activation.allowance import DEDUCTION_LABELS, DEDUCTION_ORDER, allowances_for_programme
+from activation.allowance import (
+    DEDUCTION_LABELS,
+    DEDUCTION_ORDER,
+    allowances_for_cohort,
+    allowances_for_programme,
+)
 from activation.dates import month_end, month_start
 from activation.models import AllowanceBase, AllowanceMonth, Enrolment, Programme
 from activation.pdf import build_landscape
@@ -69,6 +74,8 @@ class Payroll:
     month: datetime.date
     closed: AllowanceMonth | None
     lines: list
+    # The cohort the list is narrowed to (None: the whole programme).
+    cohort: object = None
 
     @property
     def total(self) -> Decimal:
@@ -95,21 +102,27 @@ def _name(enrolment: Enrolment) -> tuple[str, tuple]:
     return client.full_name, (str(client.surname).casefold(), str(client.first_name).casefold())
 
 
-def month_payroll(programme: Programme, month: datetime.date) -> Payroll:
-    """The month's list: computed for an open month, as closed (with corrections) otherwise."""
+def month_payroll(programme: Programme, month: datetime.date, *, cohort=None) -> Payroll:
+    """The month's list: computed for an open month, as closed (with corrections) otherwise;
+    of one cohort of the programme when `cohort` is given (a month is closed for the whole
+    programme)."""
     first = month_start(month)
     closed = (
         AllowanceMonth.objects.filter(programme=programme, month=first)
         .select_related("closed_by")
         .first()
     )
-    lines = _closed_lines(closed) if closed else _open_lines(programme, first)
+    lines = _closed_lines(closed, cohort) if closed else _open_lines(programme, first, cohort)
     lines.sort(key=lambda line: line.sort)
-    return Payroll(programme=programme, month=first, closed=closed, lines=lines)
+    return Payroll(programme=programme, month=first, closed=closed, lines=lines, cohort=cohort)
 
 
-def _open_lines(programme: Programme, first: datetime.date) -> list[Line]:
-    breakdowns = [b for b in allowances_for_programme(programme, first) if b.participation_days]
+def _open_lines(programme: Programme, first: datetime.date, cohort) -> list[Line]:
+    if cohort is not None:
+        computed = allowances_for_cohort(cohort, first)
+    else:
+        computed = allowances_for_programme(programme, first)
+    breakdowns = [b for b in computed if b.participation_days]
     people = _people(b.enrolment_id for b in breakdowns)
     lines = []
     for b in breakdowns:
@@ -134,9 +147,13 @@ def _open_lines(programme: Programme, first: datetime.date) -> list[Line]:
     return lines
 
 
-def _closed_lines(closed: AllowanceMonth) -> list[Line]:
-    rows = list(closed.lines.all())
-    corrections = list(closed.corrections.select_related("created_by"))
+def _closed_lines(closed: AllowanceMonth, cohort) -> list[Line]:
+    rows = closed.lines.all()
+    corrections = closed.corrections.select_related("created_by")
+    if cohort is not None:
+        rows = rows.filter(enrolment__cohort=cohort)
+        corrections = corrections.filter(enrolment__cohort=cohort)
+    rows, corrections = list(rows), list(corrections)
     people = _people({row.enrolment_id for row in rows} | {c.enrolment_id for c in corrections})
     # The base in force on the month's last day (the lines keep amounts, not the base).
     base = (
@@ -296,7 +313,11 @@ def payroll_pdf(payroll: Payroll) -> bytes:
         state = _("Draft: the month is not closed yet, the amounts may still change.")
     story = [
         para(_("Integration allowance: %(month)s") % {"month": month_name}, "title"),
-        para(f"{payroll.programme.name}. {state}"),
+        para(
+            f"{payroll.programme.name}"
+            + (f": {payroll.cohort.name}" if payroll.cohort is not None else "")
+            + f". {state}"
+        ),
         Spacer(1, 3 * mm),
         table,
         Spacer(1, 10 * mm),
@@ -305,4 +326,6 @@ def payroll_pdf(payroll: Payroll) -> bytes:
         para(_("Approved by (head of the centre):") + " " + "_" * 30),
     ]
     footer = f"{payroll.programme.name}, {month_name}"
+    if payroll.cohort is not None:
+        footer = f"{payroll.programme.name}: {payroll.cohort.name}, {month_name}"
     return build_landscape(story, title=_("Integration allowance"), footer=footer)

@@ -59,12 +59,22 @@ def allowance_index(request):
     return render(request, "activation/allowances/index.html", {"rows": rows, "last_month": last})
 
 
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _load(request, programme_id, *, action: str):
     """The CIS, the chosen month, and its list (or the missing rule), with the log row."""
     programme = access.get_cis_for_manager(request.user, programme_id)
     form, month = chosen_month(request.GET, _last_month())
+    # One cohort of the programme, when asked for (another programme's cohort is ignored).
+    chosen = _int(request.GET.get("cohort"))
+    cohort = programme.cohorts.filter(pk=chosen).first() if chosen else None
     try:
-        data = payroll.month_payroll(programme, month)
+        data = payroll.month_payroll(programme, month, cohort=cohort)
     except MissingRule as error:
         return programme, form, month, None, error
     # The list names every participant with their money: one access-log row per render.
@@ -95,6 +105,8 @@ def _month_page(request, programme, form, month, data, missing, *, correction_fo
         "payroll": data,
         "missing": missing,
         "has_ended": month_end(month) < today,
+        "cohorts": programme.cohorts.order_by("name"),
+        "cohort": data.cohort if data is not None else None,
         "correction_form": correction_form,
     }
     return render(request, "activation/allowances/month.html", context)

@@ -343,3 +343,38 @@ def test_a_month_all_in_the_trial_period_takes_no_bonus(
             {"month": "2026-10", "enrolment": newcomer.pk, "amount": "100"},
         )
     assert not newcomer.bonuses.exists()
+
+
+def test_the_list_narrows_to_one_cohort_of_the_cis(
+    client, manager, cis, cohort, job_coach, social_worker, active_enrolment
+):
+    other = services.cohort_create(
+        by=manager,
+        programme=cis,
+        name="Grupa B",
+        starts_on=D(2026, 1, 1),
+        capacity=5,
+        lead_coach=job_coach,
+    )
+    enrol_active(
+        worker=social_worker,
+        coach=job_coach,
+        client=make_client(first_name="Halina", surname="Grabińska", holder=social_worker),
+        cohort=other,
+        started_on=D(2026, 3, 2),
+    )
+    client.force_login(manager)
+    with travel(TODAY):
+        everyone = client.get(month_url(cis)).content.decode()
+        narrowed = client.get(f"{month_url(cis)}&cohort={other.pk}").content.decode()
+        csv_text = client.get(
+            f"{month_url(cis, name='allowance-csv')}&cohort={other.pk}"
+        ).content.decode("utf-8-sig")
+        # Closed for the whole programme; the narrowed list of the closed month still narrows.
+        client.post(reverse("activation:allowance-close", args=[cis.pk]), {"month": "2026-10"})
+        closed = client.get(f"{month_url(cis)}&cohort={cohort.pk}").content.decode()
+    assert "Kalinowski" in everyone and "Grabińska" in everyone
+    assert "Grabińska" in narrowed and "Kalinowski" not in narrowed
+    assert "Grabińska" in csv_text and "Kalinowski" not in csv_text
+    assert AllowanceMonth.objects.get(programme=cis).lines.count() == 2
+    assert "Kalinowski" in closed and "Grabińska" not in closed
