@@ -44,7 +44,7 @@ def staff_visible_to(actor: User) -> QuerySet[User]:
         return users.order_by("last_name", "first_name", "username")
     # Managers manage the staff of their own organisation only.
     if actor.has_role(Role.MANAGER) and actor.organisation_id:
-        return users.filter(organisation_id=actor.organisation_id).order_by(
+        return users.of_organisation(actor.organisation_id).order_by(
             "last_name", "first_name", "username"
         )
     return users.none()
@@ -70,7 +70,7 @@ def teams_visible_to(actor: User) -> QuerySet[Team]:
     # Teams are run by the managers of their organisation; nobody else, administrators included.
     if not actor.has_role(Role.MANAGER) or not actor.organisation_id:
         return Team.objects.none()
-    return Team.objects.filter(organisation_id=actor.organisation_id).order_by("name")
+    return Team.objects.of_organisation(actor.organisation_id).order_by("name")
 
 
 def get_team_for_user(actor: User, team_id: int) -> Team:
@@ -86,11 +86,12 @@ def team_member_candidates(team: Team) -> QuerySet[User]:
 
     A team's members reach every file assigned to the team, so nobody else may join it.
     """
-    return User.objects.filter(
-        organisation_id=team.organisation_id,
-        is_active=True,
-        groups__name=Role.SOCIAL_WORKER,
-    ).order_by("last_name", "first_name", "username")
+    return (
+        User.objects.of_organisation(team.organisation_id)
+        .filter(is_active=True)
+        .with_role(Role.SOCIAL_WORKER)
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def team_members(team: Team) -> QuerySet[User]:

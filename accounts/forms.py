@@ -114,7 +114,7 @@ class TeamForm(forms.Form):
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
-        if Team.objects.filter(organisation_id=self.organisation_id, name__iexact=name).exists():
+        if Team.objects.of_organisation(self.organisation_id).filter(name__iexact=name).exists():
             raise forms.ValidationError(_("Your organisation already has a team of this name."))
         return name
 

@@ -1,6 +1,6 @@
 import uuid
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,6 +34,30 @@ class Organisation(models.Model):
         return self.name
 
 
+def _organisation_id(organisation) -> int | None:
+    """An organisation, its id, or None, as an id (or None)."""
+    return getattr(organisation, "pk", organisation)
+
+
+class UserQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """Staff of `organisation` (an Organisation or its id; nobody for None)."""
+        organisation_id = _organisation_id(organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+    def with_role(self, *roles: str):
+        """Staff holding one of `roles` (their role group)."""
+        return self.filter(groups__name__in=roles).distinct()
+
+
+class StaffManager(UserManager.from_queryset(UserQuerySet)):
+    """Django's UserManager (create_user...) with the staff's queryset methods."""
+
+    use_in_migrations = True
+
+
 class User(AbstractUser):
     """A member of staff. Deactivated, never deleted: history keeps who did what."""
 
@@ -46,6 +70,7 @@ class User(AbstractUser):
         blank=True,
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("user")
@@ -91,6 +116,15 @@ class User(AbstractUser):
 TEAM_GROUP_PREFIX = "team:"
 
 
+class TeamQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """Teams of `organisation` (an Organisation or its id; none for None)."""
+        organisation_id = _organisation_id(organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+
 class Team(models.Model):
     """A team of social workers of one organisation, sharing the files assigned to the team.
 
@@ -110,6 +144,7 @@ class Team(models.Model):
         Group, on_delete=models.PROTECT, related_name="team", editable=False
     )
     history = HistoricalRecords()
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

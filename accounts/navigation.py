@@ -38,3 +38,27 @@ def items_for(user) -> list[dict]:
         }
         for item in entries
     ]
+
+
+def landing_name(role: str | None) -> str | None:
+    """The URL name of `role`'s first page (its work), as an app declared it, or None.
+
+    Each AppConfig may declare `landing = {"<role code>": "<url name>"}`; accounts reads them
+    as it reads `navigation`, so it imports no domain app. The first app (in INSTALLED_APPS
+    order) that declares a role wins; a role nobody declares lands on its page of cards.
+    """
+    if not role:
+        return None
+    for config in apps.get_app_configs():
+        url_name = getattr(config, "landing", {}).get(role)
+        if url_name:
+            return url_name
+    return None
+
+
+def landing_for(user) -> str | None:
+    """The URL of `user`'s first page, or None when their role declares none."""
+    if not user.is_authenticated:
+        return None
+    url_name = landing_name(user.role)
+    return reverse(url_name) if url_name else None

@@ -2,12 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow, public, signed_in
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/<slug:role_slug>/", views.landing, name="landing"),
+    path("todo/", views.manager_todo, name="todo"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password-change"),
@@ -35,3 +38,23 @@ urlpatterns = [
         name="team-member-remove",
     ),
 ]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+STAFF_MANAGERS = allow(Role.MANAGER, reach=Reach.ORGANISATION) | allow(Role.ADMINISTRATOR)
+ACCESS = {
+    "home": signed_in(),
+    "todo": allow(Role.MANAGER),
+    "landing": signed_in(reach=Reach.OWN_ROLE),
+    "login": public(),
+    "logout": public(),
+    "password-change": signed_in(),
+    "staff-list": allow(Role.MANAGER, Role.ADMINISTRATOR),
+    "staff-create": allow(Role.MANAGER, Role.ADMINISTRATOR),
+    "staff-edit": STAFF_MANAGERS,
+    "staff-deactivate": STAFF_MANAGERS,
+    "staff-reactivate": STAFF_MANAGERS,
+    "team-list": allow(Role.MANAGER),
+    "team-create": allow(Role.MANAGER),
+    "team-detail": allow(Role.MANAGER, reach=Reach.ORGANISATION),
+    "team-member-remove": allow(Role.MANAGER, reach=Reach.ORGANISATION),
+}

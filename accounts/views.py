@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import positions, services
+from accounts import navigation, positions, services, todo
 from accounts.access import (
     assignable_roles,
     get_staff_for_user,
@@ -58,10 +58,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_GET
 @login_required
 def home(request):
-    """Send each user to their role's landing page."""
+    """Send each user to their work: the page their role's app declared, else the role's cards."""
     role = request.user.role
     if role is None:
         return render(request, "accounts/no_role.html", status=403)
+    url = navigation.landing_for(request.user)
+    if url is not None:
+        return redirect(url)
     return redirect("accounts:landing", role_slug=ROLE_SLUGS[role])
 
 
@@ -80,6 +83,13 @@ def landing(request, role_slug: str):
         "accounts/landing.html",
         {"role": Role(role), "role_description": ROLE_DESCRIPTIONS[Role(role)]},
     )
+
+
+@require_GET
+@role_required(Role.MANAGER)
+def manager_todo(request):
+    """A manager's start: what waits for them (counts only, no names), each linked to its page."""
+    return render(request, "accounts/todo.html", {"items": todo.items_for(request.user)})
 
 
 @require_GET

@@ -53,6 +53,9 @@ class Purpose(models.TextChoices):
     ASSIGNMENTS = "assignments", _("Manager: files held in the organisation")
     BREAK_GLASS_OPEN = "break_glass_open", _("Emergency access opened")
     BREAK_GLASS_REVIEW = "break_glass_review", _("Emergency access reviewed")
+    # cases: walk-ins registered at a facility's door, waiting for a social worker
+    WALK_INS = "walk_ins", _("New walk-ins waiting for a social worker")
+    WALK_IN_TAKE = "walk_in_take", _("Walk-in's file taken by a social worker")
     # shelters
     BED_BOARD = "bed_board", _("Bed board")
     STAY = "stay", _("Stay")
@@ -73,6 +76,8 @@ class Purpose(models.TextChoices):
     BANS = "bans", _("List of bans")
     BAN_LIFT = "ban_lift", _("Ban lifted")
     ROLL = "roll", _("Roll of who is in")
+    WALK_IN_SEARCH = "walk_in_search", _("Walk-in: finding the person at the door")
+    WALK_IN = "walk_in", _("Walk-in registered at the door")
     FACILITY_OPERATOR_GRANT = (
         "facility_operator_grant",
         _("Manager: a worker may operate a facility"),
@@ -95,3 +100,8 @@ class Purpose(models.TextChoices):
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
+    # privacy: the data protection officer's pages
+    DPO_SEARCH = "dpo_search", _("DPO: finding a person")
+    DPO_PERSON = "dpo_person", _("DPO: a person's page")
+    ACCESS_LOG = "access_log", _("DPO: reading the access log")
+    ACCESS_LOG_EXPORT = "access_log_export", _("DPO: access log exported")

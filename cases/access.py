@@ -35,6 +35,7 @@ from cases.models import (
     HandoverRequest,
     Plan,
     Referral,
+    WalkIn,
 )
 from cases.ways import CASELOAD_WAYS, undisclosed_to
 
@@ -325,6 +326,26 @@ def referrals_for_partner(user) -> QuerySet[Referral]:
 def get_referral_for_partner(user, referral_id) -> Referral:
     """One referral for the partner; 404 alike for missing, another's and without consent."""
     found = referrals_for_partner(user).filter(pk=referral_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- walk-ins waiting for a social worker --------------------------------------------------
+
+
+def walk_ins_for(user) -> QuerySet[WalkIn]:
+    """The new walk-ins `user` may take: the rule book's walk_in way (registered at a facility
+    of the worker's organisation, not taken, held by nobody)."""
+    reached = reach.person_ids(user, Part.IDENTITY, ways=("walk_in",))
+    # An erased person has nothing left to take over.
+    return WalkIn.objects.filter(client_id__in=reached, client__subject__erased_at__isnull=True)
+
+
+def get_walk_in_for_user(user, client_id) -> WalkIn:
+    """A walk-in `user` may take; 404 alike for missing, taken and another organisation's."""
+    pk = _parse(client_id)
+    found = walk_ins_for(user).select_related("client").filter(pk=pk).first()
     if found is None:
         raise Http404
     return found

@@ -9,6 +9,9 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Case files")
 
+    # Where each role starts (accounts.navigation.landing_name).
+    landing = {Role.SOCIAL_WORKER: "cases:caseload", Role.PARTNER: "cases:partner-referrals"}
+
     navigation = [
         NavItem(
             "cases:caseload",
@@ -16,6 +19,16 @@ class CasesConfig(AppConfig):
             frozenset({Role.SOCIAL_WORKER}),
             _("The clients of your caseload and their files."),
             order=10,
+        ),
+        NavItem(
+            "cases:walk-ins",
+            _("New walk-ins"),
+            frozenset({Role.SOCIAL_WORKER}),
+            _(
+                "People admitted at a facility's door, waiting for a social worker: take the "
+                "file and complete the intake."
+            ),
+            order=15,
         ),
         NavItem(
             "cases:client-search",
@@ -34,15 +47,27 @@ class CasesConfig(AppConfig):
             ),
             order=60,
         ),
+        NavItem(
+            "cases:partner-referrals",
+            _("Referrals"),
+            frozenset({Role.PARTNER}),
+            _("The clients referred to your organisation, while their consent holds."),
+            order=10,
+        ),
     ]
 
     demo_seed = "cases.demo.seed"
 
     def ready(self) -> None:
         # The ways case work reaches a person go into the rule book (accounts.reach).
-        from cases import erasure, positions, signals, ways  # noqa: F401
+        from accounts import todo as manager_todo
+        from cases import erasure, positions, signals, todo, ways  # noqa: F401
         from privacy import related
+
+        # The manager's to-do: handovers, emergency accesses, plans, files of inactive workers.
+        manager_todo.register(todo.manager_items)
 
         # The DPO's erasure page: a client's household, and finding a person.
         related.register(erasure.household_related)
         related.register_finder(erasure.find_for_dpo)
+        related.register_describer(erasure.describe_for_dpo)

@@ -55,7 +55,7 @@ def seed(*, count: int = 24) -> int:
             pesel=synthesize(born, female=female, serial=rng.randint(0, 999)) if has_pesel else "",
             birth_date=born if n % 6 != 5 else None,
             sex="female" if female else "male",
-            phone=f"+48 600 {rng.randint(100, 999)} {rng.randint(100, 999)}" if n % 2 else "",
+            phone=f"+48600{rng.randint(100, 999)}{rng.randint(100, 999)}" if n % 2 else "",
             municipality_code=rng.choice(MUNICIPALITIES),
             contact_note="Zwykle przy dworcu rano." if n % 7 == 0 else "",
         )

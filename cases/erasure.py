@@ -5,8 +5,10 @@
 - Notices: who holds the file; that a member belongs to a client's household (whose data stays);
   how many other files' do-not-disclose lists point at the person (those entries stay: they
   protect the other person, whose worker decides what to change).
-- The finder: the DPO finds a person by PESEL or by surname and first name, as social workers
-  do, and sees only when they were registered and which organisation holds the file.
+- The finder: the DPO finds a person by PESEL, or by surname with a first name or a birth date,
+  as social workers do; the erasure page shows only when they were registered and which
+  organisation holds the file, the DPO's search also the name and year of birth.
+- The describer: the same facts for given ids (the DPO's person page and access log).
 """
 
 from django.db.models import F
@@ -15,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import DoNotDisclose, HouseholdMember
+from cases.models import Client, DoNotDisclose, HouseholdMember
 from cases.selectors import client_search, current_holders
 from privacy.related import Found, Notice, RelatedSubject, age_band
 
@@ -69,15 +71,43 @@ def household_related(subject):
         )
 
 
-def find_for_dpo(*, pesel: str = "", surname: str = "", first_name: str = "") -> list[Found]:
-    """Clients matching a PESEL or a surname with a first name: registration date and holder."""
-    clients = client_search(pesel=pesel, surname=surname, first_name=first_name)
+def find_for_dpo(
+    *, pesel: str = "", surname: str = "", first_name: str = "", birth_date=None
+) -> list[Found]:
+    """Clients matching a PESEL, or a surname with a first name or a birth date: their name,
+    year of birth, registration date and holding organisation."""
+    clients = client_search(
+        pesel=pesel, surname=surname, first_name=first_name, birth_date=birth_date
+    )
+    return _found(clients)
+
+
+def describe_for_dpo(subject_ids) -> dict:
+    """{id: Found} for the not erased clients among `subject_ids` (the DPO's pages name them).
+
+    Three queries whatever the number: the clients, their keys, their holders.
+    """
+    clients = (
+        Client.objects.filter(pk__in=list(subject_ids), subject__erased_at__isnull=True)
+        .select_related("subject")
+        .with_keys()
+    )
+    return {found.subject_id: found for found in _found(list(clients))}
+
+
+def _found(clients) -> list[Found]:
     holders = current_holders(c.pk for c in clients)
     found = []
     for client in clients:
         holder = holders.get(client.pk)
         held_by = holder.worker.organisation.name if holder is not None else _("nobody")
         found.append(
-            Found(subject_id=client.pk, registered_on=client.registered_on, held_by=held_by)
+            Found(
+                subject_id=client.pk,
+                registered_on=client.registered_on,
+                held_by=held_by,
+                name=client.full_name,
+                birth_year=client.birth_year,
+            )
         )
     return found

@@ -1,10 +1,13 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_has_member, teams_visible_to
 from accounts.models import Organisation, Team, User
 from accounts.reconfirm import ConfirmPasswordMixin
+from accounts.roles import Role
+from cases.contact import email_checked, phone_e164
 from cases.models import (
     ADDICTION_CHOICES,
     ASSESSMENT_DOMAINS,
@@ -22,8 +25,10 @@ from cases.models import (
     PlanGoal,
     PlanStep,
 )
+from cases.pesel import complete_from_pesel, validate_pesel
 from cases.selectors import client_by_id
 from config.uploads import LimitedFileField
+from config.widgets import DateInput
 
 
 class _MultipleCodes(forms.MultipleChoiceField):
@@ -71,9 +76,9 @@ class ClientForm(forms.ModelForm):
             "pregnancy_due_on",
         ]
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "episode_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "pregnancy_due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "birth_date": DateInput(),
+            "episode_started_on": DateInput(),
+            "pregnancy_due_on": DateInput(),
             "contact_note": forms.Textarea(attrs={"rows": 2}),
             "health_note": forms.Textarea(attrs={"rows": 3}),
             "pesel": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -87,6 +92,9 @@ class ClientForm(forms.ModelForm):
 
     def __init__(self, *args, sensitive: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        # The surname is asked of everyone; only a walk-in who refused to give it may stay
+        # without one (the model allows a blank for them).
+        self.fields["surname"].required = not (self.instance.pk and not self.instance.surname)
         # Health, disability, addiction and pregnancy only for a way that changes them.
         if not sensitive:
             for name in Client.SENSITIVE_FIELDS:
@@ -98,19 +106,32 @@ class ClientForm(forms.ModelForm):
             raise forms.ValidationError(_("A TERYT municipality code has 7 digits."))
         return code
 
+    def clean_pesel(self):
+        # Checked here, before clean() reads the date and sex it encodes (the model's own
+        # validator runs only after clean()).
+        pesel = self.cleaned_data.get("pesel", "").strip()
+        return validate_pesel(pesel) if pesel else ""
+
+    def clean_phone(self):
+        return phone_e164(self.cleaned_data.get("phone", ""))
+
+    def clean_email(self):
+        return email_checked(self.cleaned_data.get("email", ""))
+
     def clean(self):
         data = super().clean()
-        # A PESEL that disagrees with the date of birth or sex is a warning, not a wall: the
-        # client's document may say otherwise. The page shows it; the form still saves.
-        self.pesel_warnings = []
+        # A valid PESEL fills in a missing date of birth and an unknown sex; one that
+        # contradicts a given date or sex is an error on that field (cases/pesel.py).
         pesel = data.get("pesel")
-        if pesel and not self.has_error("pesel"):
-            from cases.pesel import birth_date_of, sex_of
-
-            if data.get("birth_date") and birth_date_of(pesel) != data["birth_date"]:
-                self.pesel_warnings.append(_("The PESEL encodes another date of birth."))
-            if data.get("sex") in ("female", "male") and sex_of(pesel) != data["sex"]:
-                self.pesel_warnings.append(_("The PESEL encodes the other sex."))
+        if pesel and not self.has_error("pesel") and not self.has_error("birth_date"):
+            born, sex, errors = complete_from_pesel(
+                pesel, birth_date=data.get("birth_date"), sex=data.get("sex") or ""
+            )
+            data["birth_date"] = born
+            if "sex" in self.fields and not self.has_error("sex"):
+                data["sex"] = sex
+            for field, error in errors.items():
+                self.add_error(field, error)
         return data
 
 
@@ -135,9 +156,7 @@ class ClientSearchForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -155,7 +174,7 @@ class NoteForm(forms.ModelForm):
         model = CaseNote
         fields = ["kind", "noted_on", "text", "is_important", "is_sensitive"]
         widgets = {
-            "noted_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "noted_on": DateInput(),
             "text": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -215,9 +234,12 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = User.objects.filter(
-            organisation_id=manager.organisation_id, is_active=True, groups__name="social_worker"
-        ).order_by("last_name", "first_name")
+        self.fields["worker"].queryset = (
+            User.objects.of_organisation(manager.organisation_id)
+            .filter(is_active=True)
+            .with_role(Role.SOCIAL_WORKER)
+            .order_by("last_name", "first_name")
+        )
         # Only the manager's organisation's teams: another one's id is not a valid choice.
         self.fields["team"].queryset = teams_visible_to(manager)
 
@@ -240,9 +262,11 @@ class AssignmentFilterForm(forms.Form):
     def __init__(self, *args, manager, **kwargs):
         super().__init__(*args, **kwargs)
         # Deactivated workers too: their files are the ones waiting to be handed over.
-        self.fields["worker"].queryset = User.objects.filter(
-            organisation_id=manager.organisation_id, groups__name="social_worker"
-        ).order_by("last_name", "first_name")
+        self.fields["worker"].queryset = (
+            User.objects.of_organisation(manager.organisation_id)
+            .with_role(Role.SOCIAL_WORKER)
+            .order_by("last_name", "first_name")
+        )
         self.fields["team"].queryset = teams_visible_to(manager)
 
 
@@ -250,14 +274,15 @@ class ConsentForm(forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["purpose", "partner", "legal_basis", "given_on", "signed_form"]
-        widgets = {"given_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"given_on": DateInput()}
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["signed_form"].queryset = client.documents.filter(kind=Document.Kind.CONSENT)
+        # The upload's date as the page shows dates (27.11.2026), not ISO.
         self.fields["signed_form"].label_from_instance = lambda d: (
-            f"{d.title} ({d.uploaded_at:%Y-%m-%d})"
+            f"{d.title} ({date_format(timezone.localdate(d.uploaded_at), 'SHORT_DATE_FORMAT')})"
         )
         self.initial.setdefault("given_on", timezone.localdate())
 
@@ -310,7 +335,7 @@ class AssessmentForm(forms.Form):
     SCORE_CHOICES = [("", _("not assessed")), *[(str(n), str(n)) for n in range(1, 6)]]
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Assessment.Kind.choices)
-    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -359,8 +384,8 @@ class PlanForm(forms.ModelForm):
             "requires_approval",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
             "situation": forms.Textarea(attrs={"rows": 3}),
             "causes": forms.Textarea(attrs={"rows": 3}),
         }
@@ -393,9 +418,7 @@ class StepForm(forms.Form):
         queryset=Organisation.objects.filter(is_active=True),
         required=False,
     )
-    due_on = forms.DateField(
-        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -435,7 +458,7 @@ class HouseholdMemberForm(forms.ModelForm):
     class Meta:
         model = HouseholdMember
         fields = ["first_name", "surname", "birth_date", "relationship", "sex"]
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"birth_date": DateInput()}
 
     def clean_birth_date(self):
         born = self.cleaned_data.get("birth_date")

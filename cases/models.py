@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from cases.contact import phone_display
 from cases.pesel import validate_pesel
 from privacy import blind
 from privacy.fields import (
@@ -125,7 +126,9 @@ class Client(models.Model):
         Subject, primary_key=True, on_delete=models.PROTECT, related_name="client"
     )
     first_name = EncryptedCharField(_("first name"), label="client.first_name", max_length=100)
-    surname = EncryptedCharField(_("surname"), label="client.surname", max_length=100)
+    # Blank only for a walk-in who refused to give it (WalkIn.surname_refused); the intake form
+    # asks for it.
+    surname = EncryptedCharField(_("surname"), label="client.surname", max_length=100, blank=True)
     pesel = EncryptedCharField(
         _("PESEL"), label="client.pesel", max_length=11, blank=True, validators=[validate_pesel]
     )
@@ -229,6 +232,11 @@ class Client(models.Model):
         if ERASED in (self.first_name, self.surname):
             return str(ERASED)
         return f"{self.first_name} {self.surname}".strip()
+
+    @property
+    def phone_for_display(self) -> str:
+        """The number as people write it (+48 600 700 800); stored in E.164."""
+        return phone_display(self.phone)
 
     @property
     def display_name(self) -> str:
@@ -935,3 +943,70 @@ class PathwayStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} {self.on}"
+
+
+class WalkInQuerySet(VaultQuerySet):
+    def waiting(self):
+        """Walk-ins no social worker has taken yet, whose file nobody holds."""
+        held = Assignment.objects.current().filter(client=OuterRef("client"))
+        return self.filter(taken_at__isnull=True).exclude(Exists(held))
+
+    def of_organisation(self, organisation_id):
+        """Walk-ins registered at a facility of `organisation_id` (none for no organisation)."""
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+
+class WalkIn(models.Model):
+    """A person registered at a facility's door by its staff: a short record, checked in at once.
+
+    They wait in the "new walk-ins" list of the facility's organisation until a social worker
+    takes the file (becomes its holder) and completes the intake. The year of birth may be an
+    estimate; the surname may have been refused. The note for the social worker is encrypted
+    under the person's key.
+    """
+
+    client = models.OneToOneField(
+        Client,
+        primary_key=True,
+        on_delete=models.PROTECT,
+        related_name="walk_in",
+        verbose_name=_("client"),
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    registered_at = models.DateTimeField(_("registered at"))
+    registered_by = _staff_fk()
+    surname_refused = models.BooleanField(_("refused to give the surname"), default=False)
+    birth_year_estimated = models.BooleanField(_("year of birth estimated"), default=False)
+    note = EncryptedTextField(
+        _("note for the social worker"),
+        label="walkin.note",
+        max_length=2000,
+        blank=True,
+        subject_field="client",
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    taken_by = _staff_fk(null=True)
+    objects = WalkInQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["registered_at"]
+        verbose_name = _("walk-in")
+        verbose_name_plural = _("walk-ins")
+        indexes = [
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(taken_at__isnull=True),
+                name="walkin_waiting_by_org",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"walk-in {self.pk}"

@@ -55,3 +55,35 @@ def synthesize(birth_date: datetime.date, *, female: bool, serial: int) -> str:
     digits = head + str(sex_digit)
     check = (10 - sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True)) % 10) % 10
     return digits + str(check)
+
+
+def complete_from_pesel(
+    pesel: str, *, birth_date: datetime.date | None, sex: str
+) -> tuple[datetime.date | None, str, dict[str, ValidationError]]:
+    """(birth date, sex, {field: error}) for an intake with a valid PESEL.
+
+    A missing date of birth and an unknown sex are filled in from the PESEL, which encodes
+    both; a given date or sex that the PESEL contradicts is an error on that field (a mistyped
+    digit is far likelier than a registry that is wrong), never silently replaced.
+    """
+    errors = {}
+    encoded_date, encoded_sex = birth_date_of(pesel), sex_of(pesel)
+    if birth_date is None:
+        birth_date = encoded_date
+    elif birth_date != encoded_date:
+        errors["birth_date"] = ValidationError(
+            _(
+                "The PESEL encodes another date of birth (%(date)s): check the PESEL "
+                "and the date against the document."
+            ),
+            code="pesel_birth_date",
+            params={"date": encoded_date.strftime("%d.%m.%Y")},
+        )
+    if sex not in ("female", "male"):
+        sex = encoded_sex
+    elif sex != encoded_sex:
+        errors["sex"] = ValidationError(
+            _("The PESEL encodes the other sex: check the PESEL and the sex against the document."),
+            code="pesel_sex",
+        )
+    return birth_date, sex, errors

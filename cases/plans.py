@@ -8,6 +8,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
@@ -24,12 +25,19 @@ from cases.services.plans import (  # noqa: F401 - the plan services, by their o
     step_add,
     step_update,
 )
+from cases.wording import every_days
 from config import pdf
+
+# The page's width within config.pdf's margins.
+TABLE_WIDTH = A4[0] - pdf.LEFT_MARGIN - pdf.RIGHT_MARGIN
+CELL_PADDING = 4
 
 
 def plan_pdf(plan: Plan) -> bytes:
     """The plan as a PDF in Polish, with places for the client's and the worker's signatures."""
     client = plan.client
+    # The widest date in the small style, with its padding and a point to spare.
+    date_column = pdf.text_width("00.00.0000", size=8) + 2 * CELL_PADDING + 2
 
     title = plan.get_kind_display()
     story = [
@@ -80,26 +88,36 @@ def plan_pdf(plan: Plan) -> bytes:
                     pdf.para(step.get_party_display(), "small"),
                     pdf.para(step.text, "small"),
                     pdf.para(step.responsible or "—", "small"),
-                    pdf.para(step.due_on.strftime("%d.%m.%Y") if step.due_on else "—", "small"),
+                    # A plain string, not a paragraph: a table cell's string never wraps.
+                    step.due_on.strftime("%d.%m.%Y") if step.due_on else "—",
                     pdf.para(step.get_status_display(), "small"),
                 ]
             )
-        table = Table(rows, colWidths=[28 * mm, 70 * mm, 34 * mm, 20 * mm, 22 * mm], repeatRows=1)
+        # The date column is as wide as a date (27.11.2026) and its padding: never wrapped.
+        step_width = TABLE_WIDTH - 28 * mm - 34 * mm - date_column - 22 * mm
+        table = Table(
+            rows,
+            colWidths=[28 * mm, step_width, 34 * mm, date_column, 22 * mm],
+            repeatRows=1,
+        )
         table.setStyle(
             TableStyle(
                 [
                     ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                     ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (3, 1), (3, -1), pdf.FONT, 8),
+                    ("LEFTPADDING", (3, 0), (3, -1), CELL_PADDING),
+                    ("RIGHTPADDING", (3, 0), (3, -1), CELL_PADDING),
                 ]
             )
         )
         story += [table, Spacer(1, 3 * mm)]
     story += [
         pdf.para(
-            _("Reviews every %(days)s days; next review: %(next)s")
+            _("Reviews %(every)s; next review: %(next)s")
             % {
-                "days": plan.review_every_days,
+                "every": every_days(plan.review_every_days),
                 "next": plan.next_review_on.strftime("%d.%m.%Y") if plan.next_review_on else "—",
             }
         ),
@@ -122,4 +140,8 @@ def plan_pdf(plan: Plan) -> bytes:
     )
     story.append(signatures)
 
-    return pdf.build(story, title=str(title))
+    # The organisation that wrote the plan heads every page; pages are numbered ("Page 1 of 3").
+    organisation = plan.created_by.organisation if plan.created_by_id else None
+    return pdf.build(
+        story, title=str(title), header=organisation.name if organisation else "", numbered=True
+    )

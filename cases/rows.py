@@ -122,7 +122,7 @@ def note_rows(notes: Iterable, *, client_id, can_write: bool) -> list[SafeString
     from cases.models import CaseNote
 
     notes = list(notes)
-    dates = DateLabels("DATE_FORMAT")
+    dates = DateLabels()
     kinds = Labels(CaseNote.Kind.choices)
     authors = {
         user.pk: _e(user)

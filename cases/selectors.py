@@ -4,8 +4,9 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from cases.access import clients_visible_to
+from cases.access import clients_visible_to, walk_ins_for
 from cases.models import Assignment, CaseNote, Client, HandoverRequest, Plan, Referral
 from privacy import blind
 
@@ -57,6 +58,36 @@ def client_search(
             c for c in rows if blind.normalise(c.surname) == wanted and c.birth_date == birth_date
         ]
     return []
+
+
+# How strongly a search result is the person searched for, strongest first. The search compares
+# every term it was given exactly, so the strength follows from the terms: a PESEL is one
+# person, a name is shared by namesakes (a worker must not take one for the other).
+SEARCH_MATCHES = {
+    "pesel": _("Strong match: the same PESEL."),
+    "name_and_birth_date": _("Likely match: the same name and date of birth. Check a document."),
+    "surname_and_birth_date": _(
+        "Possible match: the same surname and date of birth; the first name was not compared."
+    ),
+    "name": _("Weak match: the same name only. It may be a namesake: compare the date of birth."),
+}
+
+
+def match_strength(
+    *,
+    pesel: str = "",
+    surname: str = "",
+    first_name: str = "",
+    birth_date: datetime.date | None = None,
+) -> str:
+    """The key in SEARCH_MATCHES of what `client_search` compared for these terms."""
+    if pesel:
+        return "pesel"
+    if surname and first_name and birth_date is not None:
+        return "name_and_birth_date"
+    if surname and birth_date is not None:
+        return "surname_and_birth_date"
+    return "name"
 
 
 def client_by_id(client_id) -> Client | None:
@@ -125,16 +156,51 @@ def caseload(
     return clients.order_by("-registered_on").with_keys()
 
 
+# The Polish alphabet: each letter with a diacritic is a letter of its own, after its base.
+_POLISH_ORDER = {letter: n for n, letter in enumerate("aąbcćdeęfghijklłmnńoópqrsśtuvwxyzźż")}
+
+
+def polish_sort_key(text) -> list[int]:
+    """A key ordering words as a Polish list does: case ignored, Ł after L, Ż after Ź; other
+    accented letters (é, ü) beside their base letter."""
+    key = []
+    for char in str(text).casefold():
+        if char not in _POLISH_ORDER:
+            char = blind.normalise(char)[:1] or char
+        key.append(_POLISH_ORDER.get(char, 1000 + ord(char)))
+    return key
+
+
+def by_name(clients) -> list[Client]:
+    """Clients in alphabetical order of surname, then first name, as the caseload shows them.
+
+    Names are ciphertext in the database, so the order is made here, after decryption (a
+    caseload is small).
+    """
+    return sorted(
+        clients, key=lambda c: (polish_sort_key(c.surname), polish_sort_key(c.first_name))
+    )
+
+
 def todo_for(user) -> dict:
-    """A worker's to-do counts: plan reviews due within 3 days (or overdue), drafts to finish,
-    referrals waiting for the partner, and their own handover requests waiting."""
-    soon = timezone.localdate() + datetime.timedelta(days=3)
+    """A worker's to-do counts: plan reviews overdue and due within 3 days (together
+    `reviews_due`), drafts to finish, referrals waiting for the partner, their own handover
+    requests waiting, and the new walk-ins of their organisation nobody has taken yet."""
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=3)
+    active = Q(plans__status=Plan.Status.ACTIVE)
     # One query over the caseload: each separate count would compile and run the permission
     # sub-selects again. distinct=True because a client's plans and referrals are both joined.
     counts = clients_visible_to(user).aggregate(
         reviews_due=Count(
+            "plans", filter=active & Q(plans__next_review_on__lte=soon), distinct=True
+        ),
+        reviews_overdue=Count(
+            "plans", filter=active & Q(plans__next_review_on__lt=today), distinct=True
+        ),
+        reviews_soon=Count(
             "plans",
-            filter=Q(plans__status=Plan.Status.ACTIVE, plans__next_review_on__lte=soon),
+            filter=active & Q(plans__next_review_on__gte=today, plans__next_review_on__lte=soon),
             distinct=True,
         ),
         drafts=Count("plans", filter=Q(plans__status=Plan.Status.DRAFT), distinct=True),
@@ -148,4 +214,5 @@ def todo_for(user) -> dict:
     return {
         **counts,
         "handovers": HandoverRequest.objects.open().asked_by(user).count(),
+        "walk_ins": walk_ins_for(user).count(),
     }

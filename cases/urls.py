@@ -1,6 +1,18 @@
 from django.urls import path
 
-from cases.views import assessments, caseload, file, handover, household, partner, plans, sharing
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
+from cases.views import (
+    assessments,
+    caseload,
+    file,
+    handover,
+    household,
+    partner,
+    plans,
+    sharing,
+    walkins,
+)
 
 app_name = "cases"
 
@@ -8,6 +20,8 @@ urlpatterns = [
     path("", caseload.caseload, name="caseload"),
     path("search/", caseload.client_search, name="client-search"),
     path("new/", caseload.client_create, name="client-create"),
+    path("walk-ins/", walkins.walk_ins, name="walk-ins"),
+    path("walk-ins/<uuid:client_id>/take/", walkins.walk_in_take, name="walk-in-take"),
     path("handovers/", handover.handover_requests, name="handover-requests"),
     path("assignments/", handover.assignments, name="assignments"),
     path("assignments/clients/", handover.assignment_list, name="assignment-list"),
@@ -80,3 +94,60 @@ urlpatterns = [
     path("partner/", partner.partner_referrals, name="partner-referrals"),
     path("partner/<int:referral_id>/", partner.partner_referral, name="partner-referral"),
 ]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+WORKER = allow(Role.SOCIAL_WORKER)
+READS = allow(Role.SOCIAL_WORKER, reach=Reach.FILE)
+# Read on GET (break-glass too), written on POST (the holder and their team only).
+READS_WRITES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE, post=Reach.FILE_CHANGE)
+CHANGES = allow(Role.SOCIAL_WORKER, reach=Reach.FILE_CHANGE)
+MANAGER = allow(Role.MANAGER)
+DECIDES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
+ACCESS = {
+    "caseload": WORKER,
+    "walk-ins": WORKER,
+    # POST: only a walk-in of one's organisation nobody has taken (tests/cases/test_walk_ins.py).
+    "walk-in-take": allow(Role.SOCIAL_WORKER, reach=Reach.WALK_IN),
+    "client-search": WORKER,
+    "client-create": WORKER,
+    "handover-requests": WORKER,
+    "assignments": MANAGER,
+    "assignment-list": MANAGER,
+    "handover-accept": DECIDES,
+    "handover-refuse": DECIDES,
+    "break-glass-reviewed": DECIDES,
+    "client-detail": READS_WRITES,
+    "client-timeline": READS,
+    "client-edit": CHANGES,
+    "client-history": READS,
+    "note-edit": CHANGES,
+    "case-close": CHANGES,
+    "case-reopen": CHANGES,
+    # Any person the search shows (not one hiding from someone the worker reaches).
+    "handover-ask": WORKER,
+    "break-glass": WORKER,
+    "assign": DECIDES,
+    "consents": READS_WRITES,
+    "consent-withdraw": CHANGES,
+    "referrals": READS_WRITES,
+    "assessments": READS_WRITES,
+    "household": READS,
+    "household-member-add": CHANGES,
+    "do-not-disclose-add": CHANGES,
+    "plans": READS_WRITES,
+    "plan-detail": READS,
+    "plan-goal-add": CHANGES,
+    "plan-goal-update": CHANGES,
+    "plan-step-add": CHANGES,
+    "plan-step-update": CHANGES,
+    "plan-review": CHANGES,
+    "plan-submit": CHANGES,
+    "plan-new-version": CHANGES,
+    "plan-pdf": READS,
+    "plan-approval-pdf": DECIDES,
+    "plan-approve": DECIDES,
+    "documents": READS_WRITES,
+    "document-download": READS,
+    "partner-referrals": allow(Role.PARTNER),
+    "partner-referral": allow(Role.PARTNER, reach=Reach.REFERRED),
+}

@@ -9,7 +9,10 @@ itself: the rule book nests it into its own one query.
   reaches another way;
 - partner: a partner organisation's user, for the referrals sent to it while consent holds;
 - organisation: a manager, for the names of the files held in their organisation (to assign
-  them and to decide handovers), nothing of the files themselves.
+  them and to decide handovers), nothing of the files themselves;
+- walk_in: a social worker, for who a walk-in is (registered at the door of a facility of
+  their organisation, not yet taken by anyone and held by no one), so that one of them takes
+  the file; nothing else of the person until then.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +27,7 @@ from cases.models import (
     ClientUserObjectPermission,
     DoNotDisclose,
     Referral,
+    WalkIn,
 )
 
 # The caseload: the ways a social worker holds files by (the search, the to-do list and the
@@ -116,6 +120,14 @@ def _organisation(user, *, person_id):
     return held.values("client_id")
 
 
+def _walk_in(user, *, person_id):
+    """Walk-ins of the worker's organisation that nobody has taken and nobody holds."""
+    waiting = WalkIn.objects.waiting().of_organisation(user.organisation_id)
+    if person_id is not None:
+        waiting = waiting.filter(client_id=person_id)
+    return waiting.values("client_id")
+
+
 HOLDER = reach.register(
     Way(
         code="holder",
@@ -169,5 +181,15 @@ ORGANISATION = reach.register(
         roles=frozenset({Role.MANAGER}),
         reads=frozenset({Part.IDENTITY}),
         reach=_organisation,
+    )
+)
+WALK_IN = reach.register(
+    Way(
+        code="walk_in",
+        label=_("a new walk-in of the worker's organisation, not yet taken"),
+        roles=frozenset({Role.SOCIAL_WORKER}),
+        # Who the person is, to take the file: the file itself comes with taking it.
+        reads=frozenset({Part.IDENTITY}),
+        reach=_walk_in,
     )
 )

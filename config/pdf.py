@@ -11,11 +11,13 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 FONT = "DejaVuSans"
@@ -54,15 +56,67 @@ def para(text, style: str = "body") -> Paragraph:
     return Paragraph(safe, styles()[style])
 
 
-def build(flowables, *, title: str) -> bytes:
-    """Render flowables to A4 PDF bytes; `title` must be generic (never a person's name)."""
+def text_width(text: str, *, size: float, bold: bool = False) -> float:
+    """The width in points of `text` in our font: to size a column that must not wrap."""
+    register_fonts()
+    return pdfmetrics.stringWidth(text, FONT_BOLD if bold else FONT, size)
+
+
+LEFT_MARGIN = RIGHT_MARGIN = 18 * mm
+
+
+def _draw_header(header: str):
+    """A page callback drawing `header` on top of the page, before the page's content."""
+
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 8)
+        canvas.drawString(LEFT_MARGIN, doc.pagesize[1] - 10 * mm, header)
+        canvas.restoreState()
+
+    return draw
+
+
+class NumberedCanvas(pdfcanvas.Canvas):
+    """A canvas that puts "Page n of m" at the foot of each page.
+
+    The total is known only at the end, so each page's drawing is kept and the numbers are
+    drawn on all of them when the document is saved (reportlab's usual recipe).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+
+    def showPage(self):  # reportlab's name, called once per page
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            width, _height = self._pagesize
+            self.setFont(FONT, 8)
+            label = _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total}
+            self.drawCentredString(width / 2, 8 * mm, label)
+            super().showPage()
+        super().save()
+
+
+def build(flowables, *, title: str, header: str = "", numbered: bool = False) -> bytes:
+    """Render flowables to A4 PDF bytes; `title` must be generic (never a person's name).
+
+    With `numbered`, each page carries `header` on top (e.g. the organisation's name, never a
+    person's) and "Page n of m" at its foot.
+    """
     register_fonts()
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
+        leftMargin=LEFT_MARGIN,
+        rightMargin=RIGHT_MARGIN,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
         title=title,
@@ -70,5 +124,9 @@ def build(flowables, *, title: str) -> bytes:
         subject="",
         creator="Przystań",
     )
-    doc.build(flowables)
+    if numbered:
+        draw = _draw_header(header)
+        doc.build(flowables, onFirstPage=draw, onLaterPages=draw, canvasmaker=NumberedCanvas)
+    else:
+        doc.build(flowables)
     return buffer.getvalue()

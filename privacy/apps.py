@@ -9,7 +9,27 @@ class PrivacyConfig(AppConfig):
     name = "privacy"
     verbose_name = _("Privacy")
 
+    # Where the DPO starts (accounts.navigation.landing_name).
+    landing = {Role.DPO: "privacy:people"}
+
     navigation = [
+        NavItem(
+            "privacy:people",
+            _("Find a person"),
+            frozenset({Role.DPO}),
+            _(
+                "Find a person by PESEL, name or date of birth; their page leads to the "
+                "erasure and to who opened their data."
+            ),
+            order=10,
+        ),
+        NavItem(
+            "privacy:access-log",
+            _("Access log"),
+            frozenset({Role.DPO}),
+            _("Who read or changed whose data, when and why: by person, staff and time; CSV."),
+            order=20,
+        ),
         NavItem(
             "privacy:erase",
             _("Erasure"),

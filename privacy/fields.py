@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import DateInput
 from privacy import vault
 
 
@@ -275,7 +276,7 @@ class EncryptedDateField(EncryptedField):
         return super().formfield(
             **{
                 "form_class": forms.DateField,
-                "widget": forms.DateInput(attrs={"type": "date"}),
+                "widget": DateInput,
                 **kwargs,
             }
         )

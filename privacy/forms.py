@@ -4,7 +4,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.reconfirm import ConfirmPasswordMixin
+from config.widgets import DateInput
 from privacy.models import ErasureReason
 from privacy.related import RelatedSubject
 from privacy.services import CHOSEN_REASONS, REFERENCE_MAX
@@ -106,3 +108,52 @@ class EraseForm(ConfirmPasswordMixin, forms.Form):
             person.subject_id: self.cleaned_data[self.field_name(person)] == ERASE
             for person in self.related
         }
+
+
+def _date_input():
+    # ISO values whatever the language: a browser's date input reads nothing else.
+    return DateInput()
+
+
+class DpoSearchForm(PersonSearchForm):
+    """The DPO's search: a PESEL, or a surname with a first name or a birth date (by POST)."""
+
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=_date_input())
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        if data.get("pesel") or (
+            data.get("surname") and (data.get("first_name") or data.get("birth_date"))
+        ):
+            return data
+        raise forms.ValidationError(
+            _("Give a PESEL, or a surname with a first name or a date of birth.")
+        )
+
+
+class AccessLogFilterForm(forms.Form):
+    """Which rows of the access log: a person, a member of staff, a time range (all optional)."""
+
+    person = forms.UUIDField(
+        label=_("Person (file identifier)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    user = forms.ModelChoiceField(label=_("Member of staff"), queryset=None, required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=_date_input())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Deactivated staff too: the log outlives their accounts.
+        self.fields["user"].queryset = User.objects.order_by("last_name", "first_name", "pk")
+        self.fields["user"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the range is before its start."))
+        return data

@@ -90,20 +90,37 @@ class Notice:
     text: str
 
 
+def short_id(subject_id: uuid.UUID | str) -> str:
+    """The first four hex characters of a subject id ("a3f9"): random, so it tells nothing."""
+    return str(subject_id).replace("-", "")[:4]
+
+
 @dataclass(frozen=True)
 class Found:
-    """A person the DPO's search found: when they were registered, and who holds them."""
+    """A person the DPO's search found: when they were registered, and who holds them.
+
+    `name` and `birth_year` are what the DPO's own pages show to tell people apart (the
+    erasure page shows neither).
+    """
 
     subject_id: uuid.UUID
     registered_on: datetime.date | None
     held_by: str
+    name: str = ""
+    birth_year: int | None = None
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.subject_id)
 
 
 Provider = Callable[[Subject], Iterable[RelatedSubject | Notice]]
 Finder = Callable[..., list[Found]]
+Describer = Callable[[list[uuid.UUID]], dict[uuid.UUID, Found]]
 
 _providers: list[Provider] = []
 _finders: list[Finder] = []
+_describers: list[Describer] = []
 
 
 def register(provider: Provider) -> Provider:
@@ -114,10 +131,21 @@ def register(provider: Provider) -> Provider:
 
 
 def register_finder(finder: Finder) -> Finder:
-    """Add a finder: `finder(pesel=, surname=, first_name=)` returns a list of Found."""
+    """Add a finder: `finder(pesel=, surname=, first_name=, birth_date=)` returns Found."""
     if finder not in _finders:
         _finders.append(finder)
     return finder
+
+
+def register_describer(describer: Describer) -> Describer:
+    """Add a describer: `describer(subject_ids)` returns {id: Found} for the ids it knows.
+
+    The DPO's person page and access log name people through it, in a fixed number of
+    queries for any number of ids.
+    """
+    if describer not in _describers:
+        _describers.append(describer)
+    return describer
 
 
 def has_finder() -> bool:
@@ -152,10 +180,30 @@ def related_and_notices(subject: Subject) -> tuple[list[RelatedSubject], list[No
     return _collect(subject)
 
 
-def find(*, pesel: str = "", surname: str = "", first_name: str = "") -> list[Found]:
+def find(
+    *,
+    pesel: str = "",
+    surname: str = "",
+    first_name: str = "",
+    birth_date: datetime.date | None = None,
+) -> list[Found]:
     """Everyone the registered finders find by these terms (never erased people)."""
     found: dict[uuid.UUID, Found] = {}
     for finder in _finders:
-        for item in finder(pesel=pesel, surname=surname, first_name=first_name):
+        for item in finder(
+            pesel=pesel, surname=surname, first_name=first_name, birth_date=birth_date
+        ):
             found.setdefault(item.subject_id, item)
     return list(found.values())
+
+
+def describe(subject_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Found]:
+    """{id: Found} for the not erased people the registered describers know among the ids."""
+    ids = list(dict.fromkeys(subject_ids))
+    described: dict[uuid.UUID, Found] = {}
+    if not ids:
+        return described
+    for describer in _describers:
+        for subject_id, item in describer(ids).items():
+            described.setdefault(subject_id, item)
+    return described

@@ -76,7 +76,7 @@ def facilities_for_counts(user) -> QuerySet[Facility]:
     """
     # A manager's reach is their organisation's facilities.
     if user.has_role(Role.MANAGER) and user.organisation_id:
-        own = Facility.objects.active().filter(organisation_id=user.organisation_id)
+        own = Facility.objects.active().of_organisation(user.organisation_id)
         return (own | facilities_for_user(user)).distinct()
     return facilities_for_user(user)
 
@@ -236,7 +236,7 @@ def facilities_managed_by(user) -> QuerySet[Facility]:
     # A manager's reach is their organisation; without one, nothing.
     if not user.organisation_id:
         return Facility.objects.none()
-    return Facility.objects.filter(organisation_id=user.organisation_id)
+    return Facility.objects.of_organisation(user.organisation_id)
 
 
 def get_managed_facility(user, facility_id) -> Facility:
@@ -278,3 +278,60 @@ def operators_of(facility: Facility):
         content_object=facility, permission__codename="operate_facility"
     )
     return User.objects.filter(pk__in=grants.values("user_id"))
+
+
+# --- walk-ins: finding the person at the door ------------------------------------------------
+
+
+def _door_search(user, terms: dict) -> list[Client]:
+    """cases' blind-index search (exact names or a PESEL), less the people hiding from someone
+    `user` reaches (their do-not-disclose list), as the social workers' search leaves out."""
+    from cases import selectors as case_selectors
+
+    found = case_selectors.client_search(**terms)
+    hidden = case_access.hidden_from(user, [c.pk for c in found])
+    return [c for c in found if c.pk not in hidden]
+
+
+def found_at_the_door(user, facility: Facility, *, terms: dict, request=None) -> list[Client]:
+    """The known people matching what staff typed at the door of `facility` (exactly: a first
+    name and surname, or a PESEL); each one found is a `search` row of the access log.
+
+    Shelter staff learn only that the person is known (year of birth, short id) and whether
+    this facility may admit them: never the file, nor who holds it.
+    """
+    # The facility itself must be in reach first.
+    get_facility_for_user(user, facility.pk)
+    found = _door_search(user, terms)
+    for client in found:
+        access_log_write(
+            actor=user,
+            action="search",
+            subject_id=client.pk,
+            purpose=Purpose.WALK_IN_SEARCH,
+            request=request,
+        )
+    if not found:
+        access_log_write(
+            actor=user, action="search", purpose=Purpose.WALK_IN_SEARCH, request=request
+        )
+    return found
+
+
+def get_found_at_the_door(
+    user, facility: Facility, client_id, *, terms: dict, request=None
+) -> Client:
+    """A person found by the same search at the door (the terms are sent again with the pick),
+    to check them in; 404 for an id the search does not find: an id alone opens no one."""
+    try:
+        pk = uuid.UUID(str(client_id))
+    except ValueError:
+        raise Http404 from None
+    get_facility_for_user(user, facility.pk)
+    client = next((c for c in _door_search(user, terms) if c.pk == pk), None)
+    if client is None:
+        raise Http404
+    access_log_write(
+        actor=user, action="view", subject_id=client.pk, purpose=Purpose.CHECK_IN, request=request
+    )
+    return client

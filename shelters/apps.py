@@ -9,6 +9,9 @@ class SheltersConfig(AppConfig):
     name = "shelters"
     verbose_name = _("Shelters")
 
+    # Where shelter staff start (accounts.navigation.landing_name): their facility's board.
+    landing = {Role.SHELTER_STAFF: "shelters:staff-start"}
+
     navigation = [
         NavItem(
             "shelters:facility-list",
@@ -45,4 +48,8 @@ class SheltersConfig(AppConfig):
     def ready(self) -> None:
         # Stays appear on the client's timeline in the case file; the facility_staff way goes
         # into the rule book (accounts.reach).
-        from shelters import caseload, positions, timeline, ways  # noqa: F401
+        from accounts import todo as manager_todo
+        from shelters import caseload, positions, timeline, todo, ways  # noqa: F401
+
+        # The manager's to-do: facilities nobody operates.
+        manager_todo.register(todo.manager_items)

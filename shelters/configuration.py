@@ -167,13 +167,10 @@ def operator_candidates(facility: Facility):
 
     holding = access.operators_of(facility).values("pk")
     return (
-        User.objects.filter(
-            organisation_id=facility.organisation_id,
-            is_active=True,
-            groups__name__in=OPERATOR_ROLES,
-        )
+        User.objects.of_organisation(facility.organisation_id)
+        .filter(is_active=True)
+        .with_role(*OPERATOR_ROLES)
         .exclude(pk__in=holding)
-        .distinct()
         .order_by("last_name", "first_name", "username")
     )
 

@@ -18,7 +18,7 @@ from cases.demo import MEN, SURNAMES, WOMEN
 from cases.models import Client, Household, HouseholdMember
 from cases.pesel import synthesize
 from privacy import vault
-from shelters import services
+from shelters import selectors, services, walkins
 from shelters.models import Bed, ExitDestination, Facility, Room, RoomAllocation, Stay
 
 NIGHT_SHELTER = "Noclegownia św. Marcina (demo)"
@@ -291,6 +291,7 @@ def seed() -> int:
         known = Client.objects.filter(registered_by__username="pracownik", sex="male")
         _tonight(staff, night_shelter, shelter, [*list(known[:6]), *night_men[:20]], rng)
         _waiting_household(staff, mothers, rng)
+        _walk_ins(staff, [night_shelter, shelter])
     _household_room(staff)
     return len(stays)
 
@@ -411,3 +412,45 @@ def _waiting_household(staff, house, rng) -> None:
         reason="Skierowanie z MOPS: matka z dwójką dzieci",
         contact_note="Telefon przez pracownika socjalnego",
     )
+
+
+# Two people who came to the door tonight, registered by the shelter worker and checked in:
+# they wait in the foundation's "new walk-ins" list for a social worker (`pracownik`).
+WALK_INS = [
+    {
+        "first_name": "Tadeusz",
+        "surname": "Wędrowny",
+        "sex": "male",
+        "birth_year": 1964,
+        "birth_year_estimated": True,
+        "note": "Przyszedł sam, zmarznięty; mówi, że od tygodnia nocuje na dworcu.",
+        "legal_basis": "vital_interest",
+    },
+    {
+        "first_name": "Krystyna",
+        "surname_refused": True,
+        "sex": "female",
+        "birth_year": 1979,
+        "note": "Przywieziona przez patrol straży miejskiej; nie chce podać nazwiska.",
+        "legal_basis": "public_task",
+    },
+]
+
+
+def _walk_ins(staff, facilities) -> None:
+    """The two walk-ins, each in the first free regular bed of their sex (the night shelter
+    first, else the shelter): tonight's guests leave the night shelter's rooms partly free on
+    any date, and the shelter keeps free beds too."""
+    now = timezone.now()
+    for record in WALK_INS:
+        allowed = selectors.sex_allowed(record["sex"])
+        for facility in facilities:
+            bed = (
+                selectors.free_beds(facility, now)
+                .filter(room__sex__in=allowed, is_overflow=False)
+                .order_by("pk")
+                .first()
+            )
+            if bed is not None:
+                walkins.walk_in_admit(by=staff, facility=facility, bed=bed, **record)
+                break

@@ -7,14 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.reconfirm import ConfirmPasswordMixin
+from config.widgets import ISO_DATE, ISO_MOMENT, DateInput, DateTimeInput  # noqa: F401 (ISO_DATE: re-exported)
 from privacy.blind import normalise
 from shelters.models import Bed, ExitDestination, Facility, Room, RoomSex, WaitlistStatus
 from shelters.people import person
 from shelters.services import CHOSEN_DESTINATIONS
-
-# Dates go to <input type="date"> as ISO values whatever the language (27.11.2026 does not fit).
-ISO_DATE = "%Y-%m-%d"
-ISO_MOMENT = "%Y-%m-%dT%H:%M"
 
 
 class BedChoiceField(forms.ModelChoiceField):
@@ -219,7 +216,7 @@ class BanForm(forms.Form):
     client = ClientChoiceField(label=_("Person"), queryset=None)
     ends_on = forms.DateField(
         label=_("Until (inclusive)"),
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        widget=DateInput(),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -253,9 +250,7 @@ class BoardFilterForm(forms.Form):
 
 
 class NightForm(forms.Form):
-    night = forms.DateField(
-        label=_("Night"), widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
-    )
+    night = forms.DateField(label=_("Night"), widget=DateInput())
 
     def clean_night(self):
         night = self.cleaned_data["night"]
@@ -337,8 +332,8 @@ class BedForm(forms.ModelForm):
             "available_until",
         ]
         widgets = {
-            "available_from": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
-            "available_until": forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+            "available_from": DateInput(),
+            "available_until": DateInput(),
         }
         help_texts = {
             "is_overflow": _("A winter place (a mattress): used and counted only in winter mode."),
@@ -360,13 +355,13 @@ class OutageForm(forms.Form):
     bed = forms.ModelChoiceField(label=_("Bed"), queryset=None)
     starts_at = forms.DateTimeField(
         label=_("From"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_MOMENT),
+        widget=DateTimeInput(),
         input_formats=[ISO_MOMENT, "%Y-%m-%d %H:%M"],
     )
     ends_at = forms.DateTimeField(
         label=_("Until (empty: until it is ended)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_MOMENT),
+        widget=DateTimeInput(),
         input_formats=[ISO_MOMENT, "%Y-%m-%d %H:%M"],
     )
     reason = forms.CharField(

@@ -64,6 +64,13 @@ class FacilityQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def of_organisation(self, organisation):
+        """Facilities run by `organisation` (an Organisation or its id; none for None)."""
+        organisation_id = getattr(organisation, "pk", organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
 
 class Facility(models.Model):
     """A place with beds or seats, run by one organisation of the cluster."""

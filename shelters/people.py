@@ -88,3 +88,13 @@ def checked_out_label(p: Person) -> str:
         male=pgettext("a man", "Checked out"),
         unknown=pgettext("a person of unknown sex", "Checked out"),
     )
+
+
+def admitted_message(p: Person, bed) -> str:
+    """ "Przyjęta: Sala 2 / 2.1." agreeing with the person's known sex ("Przyjęto" when it is
+    not known): a flash message names the bed, never the person."""
+    return p.sexed(
+        female=pgettext("a woman", "Checked in: %(bed)s."),
+        male=pgettext("a man", "Checked in: %(bed)s."),
+        unknown=pgettext("a person of unknown sex", "Checked in: %(bed)s."),
+    ) % {"bed": bed}

@@ -46,9 +46,13 @@ def _bed_taken() -> ValidationError:
     return ValidationError(_("This bed has just been taken: choose another one."), code="taken")
 
 
-def _require_operate(by, facility: Facility) -> None:
+def require_operate(by, facility: Facility) -> None:
+    """Refuse (PermissionDenied) unless `by` works in `facility`."""
     if not access.can_operate(by, facility):
         raise PermissionDenied(_("You do not work in this facility."))
+
+
+_require_operate = require_operate
 
 
 def _lock_client(client: Client) -> Client:

@@ -1,16 +1,20 @@
 from django.urls import path
 
-from shelters import config_views, views
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
+from shelters import config_views, views, walkin_views
 
 app_name = "shelters"
 
 urlpatterns = [
     path("", views.facility_list, name="facility-list"),
+    path("start/", views.staff_start, name="staff-start"),
     path("city/", views.city, name="city"),
     path("night-count/", views.night_count, name="night-count"),
     path("<int:facility_id>/", views.board, name="board"),
     path("<int:facility_id>/check-in/", views.check_in, name="stay-check-in"),
     path("<int:facility_id>/check-in/search/", views.check_in_search, name="check-in-search"),
+    path("<int:facility_id>/walk-in/", walkin_views.walk_in, name="walk-in"),
     path(
         "<int:facility_id>/households/check-in/",
         views.household_check_in,
@@ -61,3 +65,51 @@ urlpatterns = [
         name="operator-revoke",
     ),
 ]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+OPERATOR = allow(Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER, reach=Reach.OPERATES)
+CONFIGURES = allow(Role.MANAGER, reach=Reach.ORGANISATION)
+ACCESS = {
+    "facility-list": allow(Role.SHELTER_STAFF, Role.MANAGER, Role.SOCIAL_WORKER),
+    "city": allow(Role.SOCIAL_WORKER, Role.SHELTER_STAFF, Role.MANAGER),
+    "night-count": allow(Role.SHELTER_STAFF, Role.MANAGER),
+    "staff-start": allow(Role.SHELTER_STAFF),
+    "walk-in": OPERATOR,
+    "board": OPERATOR,
+    "stay-check-in": OPERATOR,
+    "check-in-search": OPERATOR,
+    "household-check-in": OPERATOR,
+    "household-detail": OPERATOR,
+    "household-check-out": OPERATOR,
+    "household-transfer": OPERATOR,
+    "roll-pdf": OPERATOR,
+    "night-close": OPERATOR,
+    "hold-create": OPERATOR,
+    "waitlist": OPERATOR,
+    "waitlist-offer": OPERATOR,
+    # A social worker puts a client of their caseload on any active facility's waitlist.
+    "waitlist-add": allow(Role.SOCIAL_WORKER),
+    "bans": OPERATOR,
+    "stay-detail": OPERATOR,
+    "stay-check-out": OPERATOR,
+    "stay-transfer": OPERATOR,
+    "stay-notes": OPERATOR,
+    "stay-present": OPERATOR,
+    "hold-release": OPERATOR,
+    "waitlist-status": OPERATOR,
+    # Lifting a ban is a manager's decision, in a facility they work in.
+    "ban-lift": allow(Role.MANAGER, reach=Reach.OPERATES),
+    "manage-list": allow(Role.MANAGER),
+    "facility-create": allow(Role.MANAGER),
+    "facility-setup": CONFIGURES,
+    "facility-edit": CONFIGURES,
+    "facility-winter": CONFIGURES,
+    "room-create": CONFIGURES,
+    "room-edit": CONFIGURES,
+    "bed-create": CONFIGURES,
+    "bed-edit": CONFIGURES,
+    "outage-create": CONFIGURES,
+    "outage-end": CONFIGURES,
+    "operators": CONFIGURES,
+    "operator-revoke": CONFIGURES,
+}

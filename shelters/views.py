@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
@@ -15,7 +16,7 @@ from accounts.roles import Role
 from audit.services import access_log_write
 from shelters import access, documents, forms, reports, selectors, services
 from shelters.models import Ban, ExitDestination, Facility, FacilityKind, Hold
-from shelters.people import person
+from shelters.people import admitted_message, person
 from shelters.rows import board_rooms_html
 
 # Facility pages need one of these roles, then the facility's object permission (else 404).
@@ -45,6 +46,17 @@ def facility_list(request):
     counts = selectors.bed_counts(facilities)
     rows = [{"facility": f, "counts": counts[f.pk]} for f in facilities]
     return render(request, "shelters/facility_list.html", {"rows": rows})
+
+
+@require_GET
+@role_required(Role.SHELTER_STAFF)
+def staff_start(request):
+    """Shelter staff's first page: the board of the one facility they operate, else the list
+    (several facilities to choose from, or none yet, which the list explains)."""
+    facility_ids = list(access.facilities_for_user(request.user).values_list("pk", flat=True)[:2])
+    if len(facility_ids) == 1:
+        return redirect("shelters:board", facility_id=facility_ids[0])
+    return facility_list(request)
 
 
 @require_GET
@@ -138,8 +150,9 @@ def check_in(request, facility_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            # No name in the message: messages travel outside the page (issue 9, hole 9).
-            messages.success(request, _("Checked in: %(bed)s.") % {"bed": stay.bed})
+            # No name in the message: messages travel outside the page (issue 9, hole 9); the
+            # participle agrees with the person ("Przyjęta" / "Przyjęty" / "Przyjęto").
+            messages.success(request, admitted_message(person(stay.client), stay.bed))
             return redirect("shelters:board", facility_id=facility.pk)
     return _check_in_page(request, facility, form, text=request.POST.get("q", ""))
 
@@ -385,7 +398,15 @@ def stay_present(request, stay_id):
 def night_close(request, facility_id):
     facility = access.get_facility_for_user(request.user, facility_id)
     ended = services.night_rollover(facility=facility, by=request.user)
-    messages.success(request, _("Last night's stays ended: %(count)d.") % {"count": ended})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d stay of last night ended.",
+            "%(count)d stays of last night ended.",
+            ended,
+        )
+        % {"count": ended},
+    )
     return redirect("shelters:board", facility_id=facility.pk)
 
 

@@ -44,6 +44,7 @@ from cases.services.sharing import (
     referral_send,
     sniff_document_type,
 )
+from cases.services.walkins import walk_in_register, walk_in_take
 
 # The name the test factories and older callers use for starting an assignment.
 _assign = assignment_start
@@ -83,4 +84,6 @@ __all__ = [
     "sniff_document_type",
     "step_add",
     "step_update",
+    "walk_in_register",
+    "walk_in_take",
 ]

@@ -53,7 +53,7 @@ def caseload(request):
         request,
         "cases/caseload.html",
         {
-            "rows": caseload_rows(clients),
+            "rows": caseload_rows(selectors.by_name(clients)),
             "status": status,
             "overdue": overdue,
             "quiet": quiet_days or "",
@@ -80,6 +80,7 @@ def client_search(request):
         found = [c for c in found if c.pk not in hidden]
         readable = access.readable_among(request.user, [c.pk for c in found], Part.FILE)
         holders = selectors.current_holders(c.pk for c in found)
+        strength = selectors.match_strength(**form.cleaned_data)
         results = []
         for client in found:
             results.append(
@@ -87,6 +88,8 @@ def client_search(request):
                     "client": client,
                     "visible": client.pk in readable,
                     "holder": holders.get(client.pk),
+                    "strength": strength,
+                    "strength_text": selectors.SEARCH_MATCHES[strength],
                 }
             )
             access_log_write(
@@ -113,7 +116,5 @@ def client_create(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("The client has been registered."))
-            for warning in form.pesel_warnings:
-                messages.warning(request, warning)
             return redirect("cases:client-detail", client_id=client.pk)
     return render(request, "cases/client_form.html", {"form": form, "creating": True})

@@ -72,8 +72,6 @@ def client_edit(request, client_id):
             form.add_error(None, error)
         else:
             messages.success(request, _("The changes have been saved."))
-            for warning in form.pesel_warnings:
-                messages.warning(request, warning)
             return redirect("cases:client-detail", client_id=client.pk)
     return render(
         request, "cases/client_form.html", {"form": form, "creating": False, "client": client}

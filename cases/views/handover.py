@@ -43,7 +43,17 @@ def handover_ask(request, client_id):
                 _("Your request has gone to the manager of the organisation holding the file."),
             )
             return redirect("cases:handover-requests")
-    return render(request, "cases/handover_ask.html", {"form": form, "client_id": client.pk})
+    # The page names the organisation whose manager will decide (not the person asked about).
+    holder = selectors.current_holders([client.pk]).get(client.pk)
+    return render(
+        request,
+        "cases/handover_ask.html",
+        {
+            "form": form,
+            "client_id": client.pk,
+            "organisation": holder.worker.organisation if holder else None,
+        },
+    )
 
 
 @require_GET

@@ -15,8 +15,9 @@ from audit.purposes import Purpose
 from cases import services
 from cases.access import documents_visible_to, get_client_access
 from cases.forms import ConsentForm, DocumentForm, ReferralForm
-from cases.models import Consent
+from cases.models import Consent, Referral
 from cases.views.common import error_text, file_context
+from cases.wording import days_waiting
 from privacy.files import file_read
 
 
@@ -71,13 +72,13 @@ def referrals(request, client_id):
         else:
             messages.success(request, _("The referral has been sent."))
             return redirect("cases:referrals", client_id=client.pk)
-    items = client.referrals.select_related("partner").with_keys()
+    items = list(client.referrals.select_related("partner").with_keys())
     today = timezone.localdate()
-    return render(
-        request,
-        "cases/referrals.html",
-        file_context(access, referrals=items, form=form, today=today),
-    )
+    for referral in items:
+        referral.waiting = (
+            days_waiting(referral.sent_on, today) if referral.status == Referral.Status.SENT else ""
+        )
+    return render(request, "cases/referrals.html", file_context(access, referrals=items, form=form))
 
 
 @role_required(Role.SOCIAL_WORKER)

@@ -21,12 +21,13 @@ def test_login_page_is_polish_by_default_even_for_an_english_browser(client, db)
     assert "Zaloguj się" in response.content.decode()
 
 
-def test_staff_signs_in_and_lands_on_the_start_page_of_their_role(client, social_worker, password):
+def test_staff_signs_in_and_lands_on_the_page_of_their_work(client, social_worker, password):
     response = post_login(client, "sw", password)
     assert response.status_code == 302
     assert response.url == reverse("accounts:home")
     response = client.get(response.url)
-    assert response.url == reverse("accounts:landing", args=["social-worker"])
+    # A social worker's work is the caseload (cases declares it: AppConfig.landing).
+    assert response.url == reverse("cases:caseload")
 
 
 def test_signing_in_issues_a_new_session_id(client, social_worker, password):

@@ -9,13 +9,42 @@ ROLE_SLUGS = {role: role.replace("_", "-") for role in Role.values}
 STAFF_PAGES = ["/staff/", "/staff/new/"]
 
 
+# Where each role lands: the page of its work its app declared (AppConfig.landing).
+LANDINGS = {
+    Role.SOCIAL_WORKER: "/clients/",
+    Role.SHELTER_STAFF: "/shelters/start/",
+    Role.MANAGER: "/todo/",
+    Role.DPO: "/privacy/people/",
+    Role.PARTNER: "/clients/partner/",
+    Role.ADMINISTRATOR: "/staff/",
+}
+
+
 @pytest.mark.parametrize("role", Role.values)
-def test_each_role_lands_on_its_own_start_page(client, personas, role):
+def test_each_role_lands_on_the_page_of_its_work(client, personas, role):
+    from accounts.navigation import landing_name
+
     client.force_login(personas[role])
     response = client.get("/")
     assert response.status_code == 302
-    assert response.url == f"/start/{ROLE_SLUGS[role]}/"
-    assert client.get(response.url).status_code == 200
+    # The job coach's start is activation's to declare; a role nobody declares gets its cards.
+    declared = landing_name(role)
+    fallback = reverse(declared) if declared else f"/start/{ROLE_SLUGS[role]}/"
+    assert response.url == LANDINGS.get(role, fallback)
+    assert client.get(response.url, follow=True).status_code == 200
+
+
+def test_a_landing_is_what_an_app_declares(personas):
+    from accounts.navigation import landing_for, landing_name
+
+    assert landing_name(Role.MANAGER) == "accounts:todo"
+    assert landing_name(None) is None
+    assert landing_for(personas[Role.SOCIAL_WORKER]) == "/clients/"
+
+
+def test_the_card_page_of_a_role_stays_reachable(client, personas):
+    client.force_login(personas[Role.MANAGER])
+    assert client.get("/start/manager/").status_code == 200
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -72,6 +101,57 @@ def test_the_navigation_of_a_role_lists_only_its_entries(client, personas):
     from accounts.navigation import items_for
 
     for role, user in personas.items():
+        client.force_login(user)
         for item in items_for(user):
             # Every listed entry opens for this user.
             assert client.get(item["url"]).status_code in (200, 302), (role, item)
+
+
+def test_a_partner_has_its_referrals_in_the_navigation(client, partner_user):
+    from accounts.navigation import items_for
+
+    assert reverse("cases:partner-referrals") in [item["url"] for item in items_for(partner_user)]
+    client.force_login(partner_user)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert reverse("cases:partner-referrals") in response.content.decode()
+
+
+# --- shelter staff land on their facility's board ------------------------------------------
+
+
+def test_shelter_staff_of_one_facility_land_on_its_board(client, staff_of_a, facility_a):
+    client.force_login(staff_of_a)
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("shelters:board", args=[facility_a.pk])
+    assert response.status_code == 200
+    assert facility_a.name in response.content.decode()
+
+
+def test_shelter_staff_of_several_facilities_choose_among_them(
+    client, staff_of_a, facility_a, facility_b
+):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("shelters.operate_facility", staff_of_a, facility_b)
+    client.force_login(staff_of_a)
+    response = client.get("/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/shelters/start/"
+    assert reverse("shelters:board", args=[facility_a.pk]) in html
+    assert reverse("shelters:board", args=[facility_b.pk]) in html
+
+
+def test_shelter_staff_of_no_facility_are_told_whom_to_ask(client, shelter_staff):
+    client.force_login(shelter_staff)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert "poproś kierownika" in response.content.decode()
+
+
+def test_only_shelter_staff_open_the_shelter_start(client, personas):
+    for role, user in personas.items():
+        if role == Role.SHELTER_STAFF:
+            continue
+        client.force_login(user)
+        assert client.get("/shelters/start/").status_code == 403, role

@@ -65,3 +65,22 @@ def test_another_worker_cannot_see_or_add_assessments(client, social_worker, oth
     assert client.get(f"/clients/{person.pk}/assessments/").status_code == 404
     assert client.post(f"/clients/{person.pk}/assessments/", form(housing=2)).status_code == 404
     assert not Assessment.objects.exists()
+
+
+def test_the_pre_filled_date_saves_as_it_comes_in_polish(client, social_worker):
+    """The form once pre-filled "30.11.2026", which a date input drops: the first save failed."""
+    import datetime
+    import re
+
+    import time_machine
+
+    person = make_client(holder=social_worker)
+    client.force_login(social_worker)
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 10, 0, tzinfo=datetime.UTC)):
+        html = client.get(f"/clients/{person.pk}/assessments/").content.decode()
+        value = re.search(r'<input type="date" name="assessed_on" value="([^"]*)"', html)
+        assert value is not None, html
+        assert value.group(1) == "2026-11-30"
+        data = {"kind": "intake", "assessed_on": value.group(1), "score_housing": "2"}
+        assert client.post(f"/clients/{person.pk}/assessments/", data).status_code == 302
+    assert Assessment.objects.get(client=person).assessed_on == datetime.date(2026, 11, 30)

@@ -23,7 +23,8 @@ def test_a_social_worker_signs_in_switches_to_english_and_signs_out(
     page, console_errors, social_worker, password
 ):
     sign_in(page, "sw", password)
-    page.wait_for_url("**/start/social-worker/")
+    # A social worker lands on the caseload.
+    page.wait_for_url("**/clients/")
     assert "Pracownik socjalny" in page.content()
     # The language select submits itself through our own script (no inline JS).
     with page.expect_navigation():
@@ -41,11 +42,16 @@ def test_a_wrong_password_gets_a_polish_message(page, social_worker):
     assert "Wprowadź poprawne" in page.content()
 
 
+# Where a role lands: the page of its work (a shelter worker of no facility: the list, which
+# says whom to ask).
+PHONE_LANDINGS = {Role.MANAGER: "**/todo/", Role.SHELTER_STAFF: "**/shelters/start/"}
+
+
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.SHELTER_STAFF])
 def test_each_role_lands_on_its_page_on_a_phone(phone, personas, password, role):
     user = personas[role]
     sign_in(phone, user.username, password)
-    phone.wait_for_url(f"**/start/{role.replace('_', '-')}/")
+    phone.wait_for_url(PHONE_LANDINGS[role])
     # Nothing wider than the phone's screen.
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

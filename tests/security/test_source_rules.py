@@ -5,6 +5,9 @@
 - No `Client.objects` in views or forms: pages load people through cases.access (404 alike for
   missing and out of reach, and the access-log row); forms through a selector.
 - Every access-log purpose written as a literal is on the closed list (audit.purposes).
+- Organisation scoping is a queryset method (`User.objects.of_organisation(org)`,
+  `Team.objects...`, `Facility.objects...`, `Assignment.objects.held_in(org)`...), not a
+  `.filter(organisation_id=...)` repeated in views, forms, access modules and selectors.
 A new app is scanned as soon as it has an apps.py.
 """
 
@@ -61,6 +64,28 @@ def client_table_reads(source: str) -> list[int]:
     ]
 
 
+def _scopes_reads(path: Path) -> bool:
+    relative = path.relative_to(ROOT).parts
+    return _is_view_or_form(path) or relative[-1] in ("access.py", "selectors.py")
+
+
+def organisation_filters(source: str) -> list[int]:
+    """Lines filtering (or excluding) by an organisation: `organisation=`, `organisation_id=`,
+    `worker__organisation_id=`... as a keyword of `.filter(`, `.exclude(` or `.get(`."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in ("filter", "exclude", "get"):
+            continue
+        for keyword in node.keywords:
+            last = (keyword.arg or "").split("__")
+            if "organisation" in last or "organisation_id" in last:
+                found.append(node.lineno)
+                break
+    return found
+
+
 def literal_purposes(source: str) -> list[tuple[int, str]]:
     """(line, value) of every `purpose=` keyword given as a string literal or Purpose.NAME."""
     found = []
@@ -88,6 +113,8 @@ def literal_purposes(source: str) -> list[tuple[int, str]]:
         ("if request.user.has_perm('cases.view_client', client): pass", has_perm_calls),
         ("ok = has_perm(user, 'x')", has_perm_calls),
         ("rows = Client.objects.filter(pk=pk)", client_table_reads),
+        ("rows = User.objects.filter(organisation_id=org)", organisation_filters),
+        ("rows = rows.exclude(holder__organisation=org, pk=1)", organisation_filters),
     ],
 )
 def test_the_scanner_finds_what_it_looks_for(snippet, finder):
@@ -129,3 +156,16 @@ def test_every_literal_access_log_purpose_is_on_the_closed_list():
             if not known:
                 unknown.append(f"{path.relative_to(ROOT)}:{line} {value!r}")
     assert unknown == [], "add the code to audit.purposes.Purpose (or use one of its codes)"
+
+
+def test_organisation_scoping_is_a_queryset_method_in_views_forms_access_and_selectors():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _app_sources()
+        if _scopes_reads(path)
+        for line in organisation_filters(path.read_text())
+    ]
+    assert offenders == [], (
+        "scope by organisation through the model's queryset method "
+        "(e.g. User.objects.of_organisation(org), Facility.objects.of_organisation(org))"
+    )

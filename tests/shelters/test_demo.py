@@ -15,6 +15,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
+from cases.models import WalkIn
 from shelters import selectors
 from shelters.demo import MOTHER_HOUSE, NIGHT_SHELTER, SHELTER
 from shelters.models import (
@@ -95,6 +96,11 @@ def test_the_demo_keeps_its_promises_on_any_date(db, moment):
         assert len(namesakes) >= 2
         assert len({c.person.marks for c in namesakes}) == len(namesakes)
         assert any(c.banned_until for c in namesakes) and any(c.is_waiting for c in namesakes)
+
+        # Two walk-ins of tonight wait in the foundation's new-walk-ins list, each in a bed.
+        walk_ins = WalkIn.objects.waiting().of_organisation(night_shelter.organisation_id)
+        assert walk_ins.count() == 2
+        assert Stay.objects.open().filter(client__in=walk_ins.values("client")).count() == 2
 
         # Nobody is in two beds at once, and no bed holds two people.
         open_stays = Stay.objects.open()
