@@ -111,7 +111,7 @@ def programmes_managed_by(user) -> QuerySet[Programme]:
     # Only a manager, of their own organisation.
     if not manages_organisation(user, getattr(user, "organisation_id", None)):
         return Programme.objects.none()
-    return Programme.objects.filter(organisation_id=user.organisation_id)
+    return Programme.objects.of_organisation(user.organisation_id)
 
 
 def get_programme_for_manager(user, programme_id) -> Programme:

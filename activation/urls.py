@@ -2,9 +2,40 @@
 
 from django.urls import path
 
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
 from activation.views import allowances, attendance, programmes
 
 app_name = "activation"
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+COACH = Role.JOB_COACH
+MANAGER = Role.MANAGER
+ACCESS = {
+    "attendance-cohorts": allow(COACH),
+    "attendance-day": allow(COACH, reach=Reach.COACHES),
+    "attendance-sheet": allow(COACH, reach=Reach.COACHES)
+    | allow(MANAGER, reach=Reach.ORGANISATION),
+    "attendance-sheet-pdf": allow(COACH, reach=Reach.COACHES)
+    | allow(MANAGER, reach=Reach.ORGANISATION),
+    "programme-list": allow(MANAGER),
+    "programme-create": allow(MANAGER),
+    "programme-detail": allow(MANAGER, reach=Reach.ORGANISATION),
+    "programme-edit": allow(MANAGER, reach=Reach.ORGANISATION),
+    "programme-rule-set": allow(MANAGER, reach=Reach.ORGANISATION),
+    "cohort-create": allow(MANAGER, reach=Reach.ORGANISATION),
+    "cohort-edit": allow(MANAGER, reach=Reach.ORGANISATION),
+    "trade-list": allow(MANAGER),
+    "allowance-index": allow(MANAGER),
+    "allowance-rules": allow(MANAGER),
+    # A CIS of the manager's organisation (any other programme answers 404).
+    "allowance-month": allow(MANAGER, reach=Reach.ORGANISATION),
+    "allowance-csv": allow(MANAGER, reach=Reach.ORGANISATION),
+    "allowance-pdf": allow(MANAGER, reach=Reach.ORGANISATION),
+    "allowance-bonus": allow(MANAGER, reach=Reach.ORGANISATION),
+    "allowance-close": allow(MANAGER, reach=Reach.ORGANISATION),
+    "allowance-correction": allow(MANAGER, reach=Reach.ORGANISATION),
+}
 
 urlpatterns = [
     # A job coach's attendance (activation/views/attendance.py).

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from activation.forms.attendance import ISO_DATE, MonthField
+from activation.forms.attendance import MonthField
+from config.widgets import DateInput
 
 # Amounts are typed the Polish way (250,00) or with a dot; both are read.
 AMOUNT = {"max_digits": 10, "decimal_places": 2, "localize": True}
@@ -11,7 +12,7 @@ PERCENT = {"max_digits": 5, "decimal_places": 2, "localize": True}
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    return DateInput()
 
 
 class BonusForm(forms.Form):

@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ISO_DATE = "%Y-%m-%d"
+from config.widgets import ISO_DATE, DateInput
+
 # The years a page can be asked about (a date far outside would overflow the calendar's
 # arithmetic: the day before 1 January of year 1 does not exist).
 YEARS = (1990, 2100)
@@ -27,7 +28,7 @@ class DayForm(forms.Form):
 
     day = forms.DateField(
         label=_("Day"),
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        widget=DateInput(),
         input_formats=[ISO_DATE],
     )
 
@@ -46,18 +47,26 @@ def chosen_day(data) -> tuple[DayForm, datetime.date]:
     return form, today
 
 
-class MonthField(forms.DateField):
+class MonthField(forms.Field):
     """A month as `<input type="month">` sends it (2026-11), read as its first day."""
 
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    widget = forms.TextInput(attrs={"type": "month"})
+    default_error_messages = {"invalid": _("Choose the month with the calendar.")}
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m"])
-        super().__init__(**kwargs)
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return f"{value:%Y-%m}"
+        return value
 
     def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if day else day
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        try:
+            return datetime.datetime.strptime(str(value).strip(), "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
     def validate(self, value):
         super().validate(value)

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from activation.forms.attendance import ISO_DATE
 from activation.models import ProgrammeKind, Trade
+from config.widgets import DateInput
 
 
 def job_coaches():
@@ -31,7 +31,7 @@ class CoachesField(forms.ModelMultipleChoiceField):
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+    return DateInput()
 
 
 class ProgrammeForm(forms.Form):

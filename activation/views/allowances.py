@@ -193,7 +193,8 @@ def allowance_close(request, programme_id):
     programme = access.get_cis_for_manager(request.user, programme_id)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        messages.error(request, _("Choose the month with the calendar."))
+        return redirect("activation:allowance-month", programme_id=programme.pk)
     month = form.cleaned_data["month"]
     try:
         services.allowance_month_close(
@@ -213,7 +214,8 @@ def allowance_correction(request, programme_id):
     programme = access.get_cis_for_manager(request.user, programme_id)
     month_form = CloseForm(request.POST)
     if not month_form.is_valid():
-        raise Http404
+        messages.error(request, _("Choose the month with the calendar."))
+        return redirect("activation:allowance-month", programme_id=programme.pk)
     month = month_form.cleaned_data["month"]
     closed = AllowanceMonth.objects.filter(programme=programme, month=month).first()
     if closed is None:
