@@ -10,6 +10,7 @@ Reads of a person's data write an access-log row in the functions that load them
 """
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from accounts.roles import Role
 from activation.models import Cohort, Enrolment, FollowUp, Programme
@@ -103,6 +104,66 @@ def may_manage_allowance(user, programme: Programme) -> bool:
         return False
     # The manager of the organisation running it.
     return manages_programme(user, programme)
+
+
+def programmes_managed_by(user) -> QuerySet[Programme]:
+    """Programmes of the organisation `user` manages (none for anyone else)."""
+    # Only a manager, of their own organisation.
+    if not manages_organisation(user, getattr(user, "organisation_id", None)):
+        return Programme.objects.none()
+    return Programme.objects.of_organisation(user.organisation_id)
+
+
+def get_programme_for_manager(user, programme_id) -> Programme:
+    """A programme `user` manages; 404 alike for a missing one and another organisation's."""
+    programme = programmes_managed_by(user).select_related("trade").filter(pk=programme_id).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+def get_cis_for_manager(user, programme_id) -> Programme:
+    """A CIS `user` manages (the allowance pages); any other programme answers 404."""
+    programme = get_programme_for_manager(user, programme_id)
+    # Only a CIS pays the integration allowance: another kind has no such page.
+    if not may_manage_allowance(user, programme):
+        raise Http404
+    return programme
+
+
+def get_cohort_for_coach(user, cohort_id) -> Cohort:
+    """A cohort whose attendance `user` takes; 404 alike for missing and someone else's."""
+    cohort = cohorts_coached_by(user).select_related("programme").filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+def get_cohort_for_sheet(user, cohort_id) -> Cohort:
+    """A cohort whose monthly sheet `user` may print: its coaches, and the manager of the
+    organisation running it (who signs the list); 404 alike for everyone else."""
+    cohort = Cohort.objects.select_related("programme").filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404
+    # The manager of the programme's organisation.
+    if manages_programme(user, cohort.programme):
+        return cohort
+    # A coach of the cohort.
+    if coaches_cohort(user, cohort):
+        return cohort
+    raise Http404
+
+
+def get_cohort_for_manager(user, cohort_id) -> Cohort:
+    """A cohort of a programme `user` manages (editing it); 404 alike otherwise."""
+    cohort = (
+        Cohort.objects.select_related("programme")
+        .filter(pk=cohort_id, programme__in=programmes_managed_by(user))
+        .first()
+    )
+    if cohort is None:
+        raise Http404
+    return cohort
 
 
 def may_record_placement(user, client: Client) -> bool:

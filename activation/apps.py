@@ -9,7 +9,7 @@ class ActivationConfig(AppConfig):
     name = "activation"
     verbose_name = _("Activation")
 
-    # accounts.navigation collects these (the programme and attendance pages add theirs).
+    # accounts.navigation collects these.
     navigation: list = [
         NavItem(
             "activation:coach-start",
@@ -24,6 +24,29 @@ class ActivationConfig(AppConfig):
             frozenset({Role.PARTNER}),
             _("The people placed with your organisation and their follow-ups, with consent."),
             order=70,
+        ),
+        # The attendance pages (activation/views/attendance.py).
+        NavItem(
+            "activation:attendance-cohorts",
+            _("Attendance"),
+            frozenset({Role.JOB_COACH}),
+            _("Take a group's attendance for a day, and print the monthly sheet."),
+            order=20,
+        ),
+        # The manager's pages (activation/views/programmes.py, allowances.py).
+        NavItem(
+            "activation:programme-list",
+            _("Programmes"),
+            frozenset({Role.MANAGER}),
+            _("Workshops, CIS, KIS, courses of your organisation: cohorts, coaches, trades."),
+            order=60,
+        ),
+        NavItem(
+            "activation:allowance-index",
+            _("Integration allowance"),
+            frozenset({Role.MANAGER}),
+            _("The CIS's monthly list: bonuses, closing the month, CSV and PDF for payroll."),
+            order=61,
         ),
     ]
 

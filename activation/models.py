@@ -187,6 +187,15 @@ class Trade(models.Model):
         return self.name
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """Programmes run by `organisation` (an Organisation or its id; none for None)."""
+        organisation_id = getattr(organisation, "pk", organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+
 class Programme(models.Model):
     """A programme an organisation of the cluster runs: a workshop, a CIS, a KIS, a course..."""
 
@@ -211,6 +220,8 @@ class Programme(models.Model):
     external_ref = _external_ref()
     created_by = _staff_fk()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,7 +1,7 @@
 """The pathway pages: the coach's start, enrolment, placements, follow-ups, the ladder.
 
-Kept apart from activation/urls.py (the programme, attendance and allowance pages) so that two
-engineers could build them at once; fold them together with
+Kept apart from activation/urls.py (the programme, attendance and allowance pages), which adds
+these patterns and their declarations to its own:
 `from activation.urls_pathway import urlpatterns as pathway; urlpatterns += pathway`.
 """
 

@@ -98,6 +98,8 @@ class Purpose(models.TextChoices):
     ACTIVATION_FILE = "activation_file", _("Client: programmes, placements and the ladder")
     PATHWAY = "pathway", _("Pathway step recorded")
     PARTNER_PLACEMENTS = "partner_placements", _("Partner: workers placed with it")
+    ATTENDANCE_SHEET = "attendance_sheet", _("Monthly attendance sheet of a cohort")
+    ALLOWANCE_LIST = "allowance_list", _("Allowance: the month's list of a CIS")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

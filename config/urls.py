@@ -15,8 +15,7 @@ urlpatterns = [
     path("clients/", include("cases.urls")),
     path("privacy/", include("privacy.urls")),
     path("shelters/", include("shelters.urls")),
-    # The pathway pages of activation (activation/urls.py holds the programme pages).
-    path("activation/", include("activation.urls_pathway")),
+    path("activation/", include("activation.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

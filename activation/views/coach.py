@@ -3,7 +3,7 @@ and the follow-ups due or overdue."""
 
 from django.db.models import Count, Q
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,14 +19,9 @@ from privacy import vault
 
 
 def attendance_url(cohort_id, day) -> str | None:
-    """The link to a group's attendance of a day (the attendance pages' URL, by its agreed
-    name); None while those pages are not installed."""
-    try:
-        return reverse(
-            "activation:attendance-day", kwargs={"cohort": cohort_id, "date": day.isoformat()}
-        )
-    except NoReverseMatch:
-        return None
+    """The link to a group's attendance of a day (activation/views/attendance.py)."""
+    url = reverse("activation:attendance-day", kwargs={"cohort_id": cohort_id})
+    return f"{url}?day={day.isoformat()}"
 
 
 def coach_day(user, today):
