@@ -89,6 +89,9 @@ class Purpose(models.TextChoices):
     ALLOWANCE_BONUS = "allowance_bonus", _("Allowance: motivation bonus")
     ALLOWANCE_MONTH_CLOSE = "allowance_month_close", _("Allowance: month closed")
     ALLOWANCE_CORRECTION = "allowance_correction", _("Allowance: correction of a closed month")
+    # reports
+    REPORT_UNSUPPRESSED = "report_unsuppressed", _("Outcome statistics without suppression")
+    IMPORT_RECORDS = "import_records", _("Import of past records")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")
