@@ -12,6 +12,7 @@ urlpatterns = [
     path("clients/", include("cases.urls")),
     path("privacy/", include("privacy.urls")),
     path("shelters/", include("shelters.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -23,7 +23,7 @@ from activation.dates import add_months
 from activation.models import EMPLOYED_ANSWERS, FollowUpAnswer, PlacementKind, ProgrammeKind
 from cases.models import ASSESSMENT_DOMAINS, Assessment, Client, Sex
 from privacy.fields import ERASED
-from reports.sql import FAR, Dialect, dialect, run
+from reports.sql import EVERYTHING, FAR, Dialect, Scope, dialect, run, scoped
 from shelters.models import Facility
 
 AGE_BANDS = ("under_18", "18_25", "26_39", "40_59", "60_plus", "unknown")
@@ -59,10 +59,25 @@ def ratio(numerator: int, denominator: int) -> Decimal:
     return Decimal(numerator) / Decimal(denominator)
 
 
-def outcome_report(*, start: datetime.date, end: datetime.date, using: str = "default") -> dict:
-    """Every measure of the period, as the JSON object of issue 12 (raw counts)."""
+def outcome_report(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    scope: Scope = EVERYTHING,
+    using: str = "default",
+) -> dict:
+    """Every measure of the period, as the JSON object of issue 12 (raw counts).
+
+    `scope` limits the records read (an organisation's facilities and programmes, one
+    facility...): see reports.sql.Scope. Episodes are then built from the scope's stays.
+    """
     if end < start:
         raise ValueError("The period ends before it starts.")
+    with scoped(scope):
+        return _report(start=start, end=end, using=using)
+
+
+def _report(*, start, end, using) -> dict:
     d = dialect(using)
     values = {"start": start, "end": end, "far": FAR, "using": using}
     return {
@@ -90,11 +105,11 @@ def _served_sql() -> str:
     served AS (
         SELECT client_id FROM st WHERE s <= {end} AND (e IS NULL OR e >= {start})
         UNION
-        SELECT client_id FROM activation_enrolment
+        SELECT client_id FROM en
         WHERE started_on IS NOT NULL AND started_on <= {end}
           AND (ended_on IS NULL OR ended_on >= {start})
         UNION
-        SELECT client_id FROM activation_placement
+        SELECT client_id FROM pl
         WHERE started_on <= {end} AND (ended_on IS NULL OR ended_on >= {start})
     )"""
 
@@ -274,14 +289,13 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
         f"""
         WITH {months_cte}
         SELECT b.facility_id, months.m, SUM({_nights(d, bed_first, bed_last)})
-        FROM shelters_bed b JOIN months
+        FROM bd b JOIN months
           ON b.available_from <= months.last_day
           AND (b.available_until IS NULL OR b.available_until > months.first_day)
         WHERE NOT b.is_overflow
         GROUP BY 1, 2
         """,
         using=using,
-        with_stays=False,
         **values,
     )
     nights = {(facility_id, month): int(n) for facility_id, month, n in used}
@@ -448,20 +462,24 @@ def returns(d: Dialect, *, start, end, far, using, **_) -> dict:
 def first_time(d: Dialect, *, start, end, far, using, **_) -> int:
     """Clients whose first stay starting in the period (F) had no night in F − 730 … F − 1."""
     window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
+    # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
+    # an index, and a subquery per client would scan them once per client.
     rows = run(
         f"""
         WITH firsts AS (
             SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
             GROUP BY client_id
         )
-        SELECT COUNT(*) FROM firsts
-        WHERE NOT EXISTS (
-            SELECT 1 FROM st AS earlier
-            WHERE earlier.client_id = firsts.client_id
-              AND earlier.s <= {d.plus_days("firsts.f", -1)}
-              AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
-              AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
-        )
+        SELECT COUNT(*) FROM (
+            SELECT firsts.client_id,
+                SUM(CASE WHEN earlier.s <= {d.plus_days("firsts.f", -1)}
+                          AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
+                          AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
+                    THEN 1 ELSE 0 END) AS nights_before
+            FROM firsts JOIN st AS earlier ON earlier.client_id = firsts.client_id
+            GROUP BY firsts.client_id
+        ) AS checked
+        WHERE nights_before = 0
         """,
         using=using,
         start=start,
@@ -502,12 +520,11 @@ def employment(*, start, end, using, **_) -> dict:
     started = dict.fromkeys(kinds, 0)
     for kind, count in run(
         f"""
-        SELECT kind, COUNT(*) FROM activation_placement
+        SELECT kind, COUNT(*) FROM pl
         WHERE kind IN ({in_kinds}) AND started_on >= {{start}} AND started_on <= {{end}}
         GROUP BY 1
         """,
         using=using,
-        with_stays=False,
         start=start,
         end=end,
         **kind_values,
@@ -530,14 +547,13 @@ def employment(*, start, end, using, **_) -> dict:
                         ELSE 'not_answered'
                     END,
                     COUNT(*)
-                FROM activation_placement p
+                FROM pl p
                 LEFT JOIN activation_followup f ON f.placement_id = p.id AND f.months = {{months}}
                 WHERE p.kind IN ({in_kinds})
                   AND p.started_on >= {{low}} AND p.started_on <= {{high}}
                 GROUP BY 1
                 """,
                 using=using,
-                with_stays=False,
                 months=months,
                 low=bounds[0],
                 high=bounds[1],
@@ -560,26 +576,25 @@ def programmes(d: Dialect, *, start, end, far, using, **_) -> dict:
     }
     rows = run(
         """
-        SELECT 'started', p.kind, COUNT(*) FROM activation_enrolment e
+        SELECT 'started', p.kind, COUNT(*) FROM en e
         JOIN activation_programme p ON p.id = e.programme_id
         WHERE e.started_on >= {start} AND e.started_on <= {end} GROUP BY 1, 2
         UNION ALL
-        SELECT e.status, p.kind, COUNT(*) FROM activation_enrolment e
+        SELECT e.status, p.kind, COUNT(*) FROM en e
         JOIN activation_programme p ON p.id = e.programme_id
         WHERE e.status IN ('completed', 'dropped_out')
           AND e.ended_on >= {start} AND e.ended_on <= {end}
         GROUP BY 1, 2
         """,
         using=using,
-        with_stays=False,
         start=start,
         end=end,
     )
     for what, kind, count in rows:
         result[what][kind] = int(count)
     for key, table in (
-        ("days_to_first_enrolment", "activation_enrolment"),
-        ("days_to_first_placement", "activation_placement"),
+        ("days_to_first_enrolment", "en"),
+        ("days_to_first_placement", "pl"),
     ):
         gaps = f"""
             SELECT {d.days("firsts.first_on", "stays.first_s")} AS v
@@ -625,12 +640,11 @@ def assessment_change(*, start, end, using, **_) -> dict:
                 ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on DESC, id DESC)
                     AS rn_last,
                 COUNT(*) OVER (PARTITION BY client_id) AS n
-            FROM cases_assessment WHERE assessed_on >= {start} AND assessed_on <= {end}
+            FROM asm WHERE assessed_on >= {start} AND assessed_on <= {end}
         ) AS numbered
         WHERE n >= 2 AND (rn_first = 1 OR rn_last = 1)
         """,
         using=using,
-        with_stays=False,
         start=start,
         end=end,
     )

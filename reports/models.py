@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -31,3 +32,40 @@ class ExternalRef(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ref}"
+
+
+class SavedReport(models.Model):
+    """A report as it was computed and suppressed, kept unchanged to be shown or sent again.
+
+    The figures are the suppressed JSON object (counts, "<5", "*", "—"): no names, nothing that
+    a later change of the data or of the threshold could alter.
+    """
+
+    # Empty for a report of the whole cluster (a coordinator's).
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    parameters = models.JSONField(_("parameters"), default=dict)
+    figures = models.JSONField(_("figures"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"

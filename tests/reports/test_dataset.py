@@ -204,3 +204,22 @@ def test_the_command_prints_the_errors_in_polish(administrator, tmp_path):
     with pytest.raises(Exception, match="nothing was imported"):
         call_command("import_records", str(folder), "--by", administrator.username, stderr=err)
     assert "facilities.csv, wiersz 1, kolumna colour: nieznana kolumna" in err.getvalue()
+
+
+def test_a_report_of_one_facility_reads_its_stays_only(imported):
+    from reports.sql import Scope
+
+    north = Facility.objects.get(name="Noclegownia Północ")
+    programme = Programme.objects.get(name="Stolarnia")
+    scope = Scope(facility_ids=(north.pk,), programme_ids=(programme.pk,))
+    report = outcome_report(start=D(2025, 1, 1), end=D(2025, 12, 31), scope=scope)
+    # F1's stays in 2025: c03 (1 night), c04 (3), c10 (1); Stolarnia: c04.
+    assert report["bed_nights"]["by_facility"] == {"Noclegownia Północ": 5}
+    assert list(report["occupancy"]) == ["Noclegownia Północ"]
+    assert report["clients_served"]["total"] == 3
+    # Episodes of F1 ending in 2025: c03, c04, c10.
+    assert report["length_of_stay"]["count"] == 3
+    assert report["programmes"]["started"]["cis"] == 0
+    # Placements of the clients reached: p1 (c04), p3 (c03), p4 (c10); not p2 (c05).
+    assert report["employment"]["started"]["supported"] == 0
+    assert report["employment"]["started"]["cooperative"] == 1
