@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
+from activation.dates import add_months
 from reports import access, charts, documents
 from reports.forms import DashboardForm
 from reports.services import report_for, saved_report_create
@@ -25,9 +26,14 @@ DOWNLOADS = {
 
 
 def _default_query() -> dict:
-    """The last full calendar year: what a manager reports to the municipality."""
-    today = timezone.localdate()
-    return {"period": "year", "on": datetime.date(today.year - 1, 1, 1).isoformat()}
+    """The last twelve full months: a year of figures whatever the day (a calendar year is one
+    choice away)."""
+    this_month = timezone.localdate().replace(day=1)
+    return {
+        "period": "custom",
+        "start": add_months(this_month, -12).isoformat(),
+        "end": (this_month - datetime.timedelta(days=1)).isoformat(),
+    }
 
 
 def _download(figures: dict, kind: str, name: str) -> HttpResponse:

@@ -47,11 +47,11 @@ def test_the_manager_sees_figures_and_charts_and_no_names(client, manager, impor
     assert "&lt;5" in html
 
 
-def test_the_default_period_is_the_last_full_year(client, manager, db):
+def test_the_default_period_is_the_last_twelve_full_months(client, manager, db):
     client.force_login(manager)
     with time_machine.travel(datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)):
         html = client.get("/reports/").content.decode()
-    assert "2025-01-01" in html and "2025-12-31" in html
+    assert "2025-11-01" in html and "2026-10-31" in html
 
 
 def test_a_manager_of_another_organisation_sees_none_of_its_facilities(
