@@ -9,6 +9,8 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Outcome statistics")
 
+    demo_seed = "reports.demo.seed"
+
     navigation = [
         NavItem(
             "reports:dashboard",
