@@ -158,6 +158,24 @@ def main() -> None:
         year = {"start": datetime.date(2025, 1, 1), "end": datetime.date(2025, 12, 31)}
         report = timed("full report of 2025 (raw)", lambda: outcome_report(**year), repeat=3)
         print(f"  (bed-nights in 2025: {report['bed_nights']['total']:,})")
+        from reports import measures
+        from reports.sql import FAR, dialect
+
+        d = dialect()
+        values = {**year, "far": FAR, "using": "default"}
+        for name in (
+            "clients_served",
+            "bed_nights",
+            "occupancy",
+            "length_of_stay",
+            "exits",
+            "returns",
+            "first_time",
+            "programmes",
+        ):
+            timed(f"  {name}", lambda name=name: getattr(measures, name)(d, **values))
+        timed("  employment", lambda: measures.employment(**values))
+        timed("  assessment_change", lambda: measures.assessment_change(**values))
         timed("dashboard, first computation", lambda: report_for(**year, scope=EVERYTHING))
         timed("dashboard, cached", lambda: report_for(**year, scope=EVERYTHING), repeat=5)
     finally:

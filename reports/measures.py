@@ -15,9 +15,14 @@ The figures returned here are raw counts: reports.suppression hides the small on
 manager or export sees them.
 """
 
+import contextlib
+import contextvars
 import datetime
+import uuid
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connections
 
 from activation.dates import add_months
 from activation.models import EMPLOYED_ANSWERS, FollowUpAnswer, PlacementKind, ProgrammeKind
@@ -73,8 +78,41 @@ def outcome_report(
     """
     if end < start:
         raise ValueError("The period ends before it starts.")
-    with scoped(scope):
+    with scoped(scope), _episodes_once(dialect(using), using=using):
         return _report(start=start, end=end, using=using)
+
+
+# The name of the table the episodes were computed into for this report (SQLite), if any.
+_episodes_table: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "report_episodes", default=None
+)
+
+
+@contextlib.contextmanager
+def _episodes_once(d: Dialect, *, using: str):
+    """On SQLite, compute the episodes once per report into a temporary table.
+
+    Four measures read the episodes, and SQLite's window functions cost about 10 µs a row per
+    pass: computed once, a year's report at 200,000 stays saves seconds. PostgreSQL computes
+    them fast enough in each query (and the application's role needs no TEMP privilege).
+    """
+    if not d.sqlite:
+        yield
+        return
+    name = f"report_episodes_{uuid.uuid4().hex[:12]}"
+    run(
+        f"WITH {_episodes_sql(d)} SELECT client_id, first_s, last_e, exit, next_s FROM episodes",
+        using=using,
+        prefix=f"CREATE TEMP TABLE {name} AS ",
+        far=FAR,
+    )
+    token = _episodes_table.set(name)
+    try:
+        yield
+    finally:
+        _episodes_table.reset(token)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
 def _report(*, start, end, using) -> dict:
@@ -320,6 +358,9 @@ def _episodes_sql(d: Dialect) -> str:
     last-ending stay's; last_e is empty while that stay is open; next_s is the start of the
     client's next episode (empty if none).
     """
+    table = _episodes_table.get()
+    if table is not None:
+        return f"episodes AS (SELECT client_id, first_s, last_e, exit, next_s FROM temp.{table})"
     return f"""
     ordered AS (
         SELECT client_id, id, s, e, exit, COALESCE(e, {{far}}) AS e_eff,

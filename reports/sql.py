@@ -238,10 +238,18 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
     return ", ".join(parts), params
 
 
-def run(template: str, *, using: str = "default", with_stays: bool = True, **values) -> list:
+def run(
+    template: str,
+    *,
+    using: str = "default",
+    with_stays: bool = True,
+    prefix: str = "",
+    **values,
+) -> list:
     """Run a measure's SQL: `{name}` markers bound from `values`, the stays CTE prepended.
 
-    The template may refer to `st` (the stays) and begin further CTEs with a comma.
+    The template may refer to `st` (the stays) and begin further CTEs with a comma. `prefix`
+    goes before the whole statement (CREATE TEMP TABLE ... AS).
     """
     params: list = []
 
@@ -259,8 +267,8 @@ def run(template: str, *, using: str = "default", with_stays: bool = True, **val
             body = f"WITH {cte} {body}"
         params = cte_params + params
     with connections[using].cursor() as cursor:
-        cursor.execute(body, params)
-        return cursor.fetchall()
+        cursor.execute(prefix + body, params)
+        return cursor.fetchall() if not prefix else []
 
 
 def dialect(using: str = "default") -> Dialect:
