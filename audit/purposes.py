@@ -100,6 +100,9 @@ class Purpose(models.TextChoices):
     PARTNER_PLACEMENTS = "partner_placements", _("Partner: workers placed with it")
     ATTENDANCE_SHEET = "attendance_sheet", _("Monthly attendance sheet of a cohort")
     ALLOWANCE_LIST = "allowance_list", _("Allowance: the month's list of a CIS")
+    # reports
+    REPORT_UNSUPPRESSED = "report_unsuppressed", _("Outcome statistics without suppression")
+    IMPORT_RECORDS = "import_records", _("Import of past records")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")

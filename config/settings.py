@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cases",
     "shelters",
     "activation",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,8 @@ TEMPLATES = [
 # The vault (privacy/). Keys come from PRZYSTAN_KEKS, PRZYSTAN_INDEX_KEY, PRZYSTAN_AUDIT_KEY (or
 # their _FILE variants), checked by privacy/checks.py; see docs/privacy.md.
 PRZYSTAN_DEK_CACHE_SECONDS = env_int("PRZYSTAN_DEK_CACHE_SECONDS", 60, minimum=0, maximum=3600)
+# Outcome statistics: a count from 1 to this minus 1 is shown as "<N" (issue 12, docs/measures.md).
+PRZYSTAN_REPORT_THRESHOLD = env_int("PRZYSTAN_REPORT_THRESHOLD", 5, minimum=2, maximum=100)
 # The index columns are signed 32-bit integers (PostgreSQL `integer`), so at most 31 bits.
 PRZYSTAN_BLIND_INDEX_BITS = env_int("PRZYSTAN_BLIND_INDEX_BITS", 16, minimum=8, maximum=31)
 PRZYSTAN_ERASURE_LEDGER = Path(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("shelters/", include("shelters.urls")),
     path("activation/", include("activation.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

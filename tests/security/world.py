@@ -21,6 +21,7 @@ from accounts import services as account_services
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.urlaccess import Reach
+from reports.models import SavedReport
 from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -382,6 +383,17 @@ def build_world() -> World:
     org_ct = ContentType.objects.get_for_model(Organisation)
     _admin_objects(foundation.pk)
     history_id = foundation.history.order_by("pk").values_list("history_id", flat=True).first()
+
+    # --- saved reports: the foundation's and the MOPS's. The foundation's manager is the
+    # cluster's coordinator (reports/access.py), who reaches every organisation's reports.
+    def saved_report(organisation, by):
+        day = datetime.date(2025, 1, 1)
+        return SavedReport.objects.create(
+            organisation=organisation, period_from=day, period_to=day, figures={}, created_by=by
+        ).pk
+
+    report_here = saved_report(foundation, manager)
+    report_mops = saved_report(mops, outside_manager)
     subject = Subject.objects.get(pk=other.subject_id)
 
     def thing(name, owns, kwargs, **reach):
@@ -447,6 +459,10 @@ def build_world() -> World:
               social_worker={R.ACTIVATION}),
         thing("placement of a client opened by break-glass", PLACEMENT_KWARGS, glass_placement),
         thing("placement of another organisation's client", PLACEMENT_KWARGS, other_placement),
+        thing("a saved report of one's organisation", {"report_id"}, {"report_id": report_here},
+              manager={R.ORGANISATION}),
+        thing("another organisation's saved report (the coordinator's)", {"report_id"},
+              {"report_id": report_mops}, manager={R.ORGANISATION}),
         thing("a person (data subject)", {"subject_id"}, {"subject_id": subject.pk}),
         thing("one's own role", {"role_slug"}, _own_role,
               **{role: {R.OWN_ROLE} for role in Role.values}),

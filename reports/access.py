@@ -1,0 +1,87 @@
+"""Who may see which outcome statistics. Role and scope decisions live here and nowhere else.
+
+Managers see the aggregates of their own organisation: its facilities' stays and its
+programmes' enrolments (and the placements and assessments of the people those reach). A
+manager of the cluster's coordinating organisation (kind "foundation", the cluster's
+coordinator: GLOSSARY.md) sees every organisation together. Nobody sees names here: the
+dashboard shows suppressed figures only.
+"""
+
+from django.http import Http404
+
+from accounts.models import Organisation
+from accounts.roles import Role
+from activation.models import Programme
+from reports.models import SavedReport
+from reports.sql import EVERYTHING, Scope
+from shelters.models import Facility
+
+DASHBOARD_ROLES = (Role.MANAGER,)
+
+
+def is_coordinator(user) -> bool:
+    """A manager of the coordinating foundation: the whole cluster's statistics."""
+    # Managers only: the dashboard's role check has let only them in already.
+    if not user.has_role(Role.MANAGER):
+        return False
+    # The cluster is coordinated by its foundation (GLOSSARY.md, "The cluster").
+    organisation = user.organisation
+    return organisation is not None and organisation.kind == Organisation.Kind.FOUNDATION
+
+
+def facilities_for_reports(user):
+    """Facilities whose figures `user` may see (the dashboard's facility filter)."""
+    facilities = Facility.objects.order_by("name")
+    # The coordinator sees every organisation's.
+    if is_coordinator(user):
+        return facilities
+    # A manager sees their organisation's.
+    if user.has_role(Role.MANAGER) and user.organisation_id:
+        return facilities.filter(organisation_id=user.organisation_id)
+    return facilities.none()
+
+
+def programmes_for_reports(user):
+    """Programmes whose figures `user` may see (the dashboard's programme filter)."""
+    programmes = Programme.objects.order_by("name")
+    if is_coordinator(user):
+        return programmes
+    if user.has_role(Role.MANAGER) and user.organisation_id:
+        return programmes.filter(organisation_id=user.organisation_id)
+    return programmes.none()
+
+
+def scope_for(user, *, facility=None, programme=None) -> Scope:
+    """The records a report of `user` reads, narrowed to one facility or programme if chosen."""
+    everything = is_coordinator(user)
+    if everything and facility is None and programme is None:
+        return EVERYTHING
+    facility_ids = tuple(facilities_for_reports(user).values_list("pk", flat=True))
+    programme_ids = tuple(programmes_for_reports(user).values_list("pk", flat=True))
+    # A filter narrows to one record of the user's reach, and then to that kind of record:
+    # a facility's report is about its stays, a programme's about its enrolments.
+    if facility is not None:
+        facility_ids = tuple(pk for pk in facility_ids if pk == facility.pk)
+        programme_ids = () if programme is None else programme_ids
+    if programme is not None:
+        programme_ids = tuple(pk for pk in programme_ids if pk == programme.pk)
+        facility_ids = () if facility is None else facility_ids
+    return Scope(facility_ids=facility_ids, programme_ids=programme_ids)
+
+
+def saved_reports_for(user):
+    """Saved reports `user` may list and open: their organisation's (all, for the coordinator)."""
+    reports = SavedReport.objects.select_related("created_by")
+    if is_coordinator(user):
+        return reports
+    if user.has_role(Role.MANAGER) and user.organisation_id:
+        return reports.filter(organisation_id=user.organisation_id)
+    return reports.none()
+
+
+def get_saved_report_for_user(user, pk: int) -> SavedReport:
+    """A saved report of `user`'s reach; 404 alike for missing and out of reach."""
+    try:
+        return saved_reports_for(user).get(pk=pk)
+    except (SavedReport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from accounts.navigation import NavItem
+from accounts.roles import Role
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Outcome statistics")
+
+    demo_seed = "reports.demo.seed"
+
+    navigation = [
+        NavItem(
+            "reports:dashboard",
+            _("Outcome statistics"),
+            frozenset({Role.MANAGER}),
+            _(
+                "Clients served, bed-nights, occupancy, exits, returns and employment for a "
+                "period, with charts and downloads; saved reports."
+            ),
+            order=60,
+        ),
+    ]

@@ -1,0 +1,76 @@
+"""The dashboard's choices: the period (month, quarter, year, custom) and the filters."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from activation.dates import add_months, month_end
+from reports import access
+
+ISO_DATE = "%Y-%m-%d"
+PERIODS = [
+    ("month", _("Month")),
+    ("quarter", _("Quarter")),
+    ("year", _("Year")),
+    ("custom", _("Custom")),
+]
+# A custom period longer than this is refused: one page should not read a decade of nights.
+LONGEST_DAYS = 5 * 366
+
+
+def period_of(kind: str, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The month, quarter or calendar year that contains `on`."""
+    if kind == "month":
+        return on.replace(day=1), month_end(on)
+    if kind == "quarter":
+        first = datetime.date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
+        return first, add_months(first, 3) - datetime.timedelta(days=1)
+    return datetime.date(on.year, 1, 1), datetime.date(on.year, 12, 31)
+
+
+class DashboardForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS)
+    on = forms.DateField(
+        label=_("A day of the period"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+    )
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+    )
+    facility = forms.ModelChoiceField(
+        label=_("Facility"), queryset=None, required=False, empty_label=_("All facilities")
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = access.facilities_for_reports(user)
+        self.fields["programme"].queryset = access.programmes_for_reports(user)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("period")
+        if kind == "custom":
+            start, end = data.get("start"), data.get("end")
+            if start is None or end is None:
+                raise forms.ValidationError(_("Give the first and the last day of the period."))
+            if end < start:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days > LONGEST_DAYS:
+                raise forms.ValidationError(_("A period of at most five years, please."))
+        elif kind:
+            if data.get("on") is None:
+                raise forms.ValidationError(_("Give a day of the period."))
+            data["start"], data["end"] = period_of(kind, data["on"])
+        return data

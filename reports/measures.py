@@ -1,0 +1,724 @@
+# ruff: noqa: S608 - the SQL is assembled from fixed fragments; every value is a bound parameter.
+"""The outcome measures of issue 12, for a period [start, end] (both days included).
+
+Every definition is written once in docs/measures.md; the tests pin them with hand-computed
+figures (tests/reports/). Each measure is a few SQL aggregations (window functions for episodes
+and medians) on SQLite and PostgreSQL alike: no Python loop over clients, stays or nights. Two
+reads open encrypted values, each in pages of keys, because the definition needs them:
+
+- the age band of a client whose year of birth alone leaves two bands possible (17 or 18 on the
+  period's last day...): their birth date is decrypted (a few percent of the clients served);
+- the assessment change: the scores are encrypted, so the first and the latest assessment of
+  each client in the period (chosen by SQL) are decrypted and subtracted.
+
+The figures returned here are raw counts: reports.suppression hides the small ones before any
+manager or export sees them.
+"""
+
+import contextlib
+import contextvars
+import datetime
+import uuid
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connections
+
+from activation.dates import add_months
+from activation.models import EMPLOYED_ANSWERS, FollowUpAnswer, PlacementKind, ProgrammeKind
+from cases.models import ASSESSMENT_DOMAINS, Assessment, Client, Sex
+from privacy.fields import ERASED
+from reports.sql import EVERYTHING, FAR, Dialect, Scope, dialect, run, scoped
+from shelters.models import Facility
+
+AGE_BANDS = ("under_18", "18_25", "26_39", "40_59", "60_plus", "unknown")
+# A year of birth leaves two ages possible; these ages (the older of the two) straddle a band.
+_BAND_EDGES = (18, 26, 40, 60)
+EXIT_GROUPS = {
+    "permanent": ("own_housing", "rented_room"),
+    "temporary": ("family",),
+    "institution": ("hospital", "prison", "other_facility"),
+    "street": ("street",),
+    "died": ("died",),
+}
+# Everything else (unknown, an empty destination, a night shelter's "night ended") is unknown.
+EXIT_KEYS = (*EXIT_GROUPS, "unknown")
+EMPLOYMENT_KINDS = (
+    PlacementKind.SUPPORTED,
+    PlacementKind.COOPERATIVE,
+    PlacementKind.SUBSIDISED,
+    PlacementKind.OPEN_MARKET,
+)
+RETENTION_MONTHS = (3, 6, 12)
+RETURN_WINDOW_DAYS = 730
+PAGE = 1000
+
+
+def one_decimal(value: Decimal | int | float) -> float:
+    """One decimal, rounded half away from zero (85.25 -> 85.3), as a JSON number."""
+    # Decimal's ROUND_HALF_UP rounds ties away from zero, for negatives too (-0.25 -> -0.3).
+    return float(Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def ratio(numerator: int, denominator: int) -> Decimal:
+    return Decimal(numerator) / Decimal(denominator)
+
+
+def outcome_report(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    scope: Scope = EVERYTHING,
+    using: str = "default",
+) -> dict:
+    """Every measure of the period, as the JSON object of issue 12 (raw counts).
+
+    `scope` limits the records read (an organisation's facilities and programmes, one
+    facility...): see reports.sql.Scope. Episodes are then built from the scope's stays.
+    """
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    with scoped(scope), _episodes_once(dialect(using), using=using):
+        return _report(start=start, end=end, using=using)
+
+
+# The name of the table the episodes were computed into for this report (SQLite), if any.
+_episodes_table: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "report_episodes", default=None
+)
+
+
+@contextlib.contextmanager
+def _episodes_once(d: Dialect, *, using: str):
+    """On SQLite, compute the episodes once per report into a temporary table.
+
+    Four measures read the episodes, and SQLite's window functions cost about 10 µs a row per
+    pass: computed once, a year's report at 200,000 stays saves seconds. PostgreSQL computes
+    them fast enough in each query (and the application's role needs no TEMP privilege).
+    """
+    if not d.sqlite:
+        yield
+        return
+    name = f"report_episodes_{uuid.uuid4().hex[:12]}"
+    run(
+        f"WITH {_episodes_sql(d)} SELECT client_id, first_s, last_e, exit, next_s FROM episodes",
+        using=using,
+        prefix=f"CREATE TEMP TABLE {name} AS ",
+        far=FAR,
+    )
+    token = _episodes_table.set(name)
+    try:
+        yield
+    finally:
+        _episodes_table.reset(token)
+        with connections[using].cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def _report(*, start, end, using) -> dict:
+    d = dialect(using)
+    values = {"start": start, "end": end, "far": FAR, "using": using}
+    return {
+        "period": {"from": start.isoformat(), "to": end.isoformat()},
+        "clients_served": clients_served(d, **values),
+        "bed_nights": bed_nights(d, **values),
+        "occupancy": occupancy(d, **values),
+        "length_of_stay": length_of_stay(d, **values),
+        "exits": exits(d, **values),
+        "returns": returns(d, **values),
+        "first_time": first_time(d, **values),
+        "employment": employment(**values),
+        "programmes": programmes(d, **values),
+        "ladder": ladder(**values),
+        "assessment_change": assessment_change(**values),
+    }
+
+
+# --- clients served ------------------------------------------------------------------------------
+
+
+def _served_sql() -> str:
+    """`served(client_id)`: clients with a stay, enrolment or placement overlapping the period."""
+    return """
+    served AS (
+        SELECT client_id FROM st WHERE s <= {end} AND (e IS NULL OR e >= {start})
+        UNION
+        SELECT client_id FROM en
+        WHERE started_on IS NOT NULL AND started_on <= {end}
+          AND (ended_on IS NULL OR ended_on >= {start})
+        UNION
+        SELECT client_id FROM pl
+        WHERE started_on <= {end} AND (ended_on IS NULL OR ended_on >= {start})
+    )"""
+
+
+def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
+    """Distinct clients served in the period: in total, by sex, by age band on `end`."""
+    rows = run(
+        "WITH"
+        + _served_sql()
+        + """
+        SELECT c.sex,
+            CASE
+                WHEN c.birth_year IS NULL OR c.birth_year > {year} THEN 'unknown'
+                WHEN {year} - c.birth_year IN (18, 26, 40, 60) THEN 'check'
+                WHEN {year} - c.birth_year < 18 THEN 'under_18'
+                WHEN {year} - c.birth_year < 26 THEN '18_25'
+                WHEN {year} - c.birth_year < 40 THEN '26_39'
+                WHEN {year} - c.birth_year < 60 THEN '40_59'
+                ELSE '60_plus'
+            END AS band,
+            COUNT(*)
+        FROM served JOIN cases_client c ON c.subject_id = served.client_id
+        GROUP BY 1, 2
+        """,
+        using=using,
+        start=start,
+        end=end,
+        year=end.year,
+    )
+    by_sex = dict.fromkeys(Sex.values, 0)
+    by_band = dict.fromkeys(AGE_BANDS, 0)
+    for sex, band, count in rows:
+        by_sex[sex] = by_sex.get(sex, 0) + count
+        if band != "check":
+            by_band[band] += count
+    if any(band == "check" for _sex, band, _count in rows):
+        for band, count in _bands_from_birth_dates(start=start, end=end, using=using).items():
+            by_band[band] += count
+    return {"total": sum(by_sex.values()), "by_sex": by_sex, "by_age_band": by_band}
+
+
+def _bands_from_birth_dates(*, start, end, using) -> Counter:
+    """The age bands of served clients whose year of birth straddles a band: birth dates opened.
+
+    One query for the ids, then one per page of 1,000 clients (their keys in one more).
+    """
+    edge_years = [end.year - age for age in _BAND_EDGES]
+    ids = [
+        row[0]
+        for row in run(
+            "WITH"
+            + _served_sql()
+            + """
+            SELECT c.subject_id FROM served JOIN cases_client c ON c.subject_id = served.client_id
+            WHERE c.birth_year IN ({y18}, {y26}, {y40}, {y60})
+            """,
+            using=using,
+            start=start,
+            end=end,
+            y18=edge_years[0],
+            y26=edge_years[1],
+            y40=edge_years[2],
+            y60=edge_years[3],
+        )
+    ]
+    bands: Counter = Counter()
+    for first in range(0, len(ids), PAGE):
+        page = Client.objects.using(using).filter(pk__in=ids[first : first + PAGE])
+        for client in page.only("subject", "birth_date", "birth_year").with_keys():
+            bands[age_band_on(client.birth_date, end)] += 1
+    return bands
+
+
+def age_band_on(birth_date, on: datetime.date) -> str:
+    """The band of a person's age in whole years on `on`; "unknown" if the date is unreadable."""
+    if not isinstance(birth_date, datetime.date) or birth_date is ERASED:
+        return "unknown"
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    if age < 18:
+        return "under_18"
+    if age < 26:
+        return "18_25"
+    if age < 40:
+        return "26_39"
+    if age < 60:
+        return "40_59"
+    return "60_plus"
+
+
+# --- bed-nights and occupancy --------------------------------------------------------------------
+
+
+def _nights(d: Dialect, first: str, last: str) -> str:
+    """Nights from `first` to `last` (both dated nights included), 0 when none."""
+    return f"CASE WHEN {last} >= {first} THEN {d.days(last, first)} + 1 ELSE 0 END"
+
+
+def _facility_names(using: str) -> dict[int, str]:
+    """Facility id -> name; a name two facilities share gets its id, so no count is merged."""
+    facilities = Facility.objects.using(using).order_by("name", "pk").values_list("pk", "name")
+    seen = Counter(name for _pk, name in facilities)
+    return {pk: name if seen[name] == 1 else f"{name} ({pk})" for pk, name in facilities}
+
+
+def bed_nights(d: Dialect, *, start, end, using, **_) -> dict:
+    """Nights the stays occupied inside the period: total, by facility, by municipality."""
+    first = d.greatest("s", "{start}")
+    last = d.least("COALESCE(last_n, {end})", "{end}")
+    rows = run(
+        f"""
+        SELECT st.facility_id, COALESCE(NULLIF(c.municipality_code, ''), 'unknown'),
+               SUM({_nights(d, first, last)})
+        FROM st JOIN cases_client c ON c.subject_id = st.client_id
+        WHERE st.s <= {{end}} AND (st.last_n IS NULL OR st.last_n >= {{start}})
+        GROUP BY 1, 2
+        """,
+        using=using,
+        start=start,
+        end=end,
+    )
+    names = _facility_names(using)
+    by_facility: Counter = Counter()
+    by_municipality: Counter = Counter()
+    for facility_id, municipality, nights in rows:
+        by_facility[names[facility_id]] += int(nights)
+        by_municipality[municipality] += int(nights)
+    return {
+        "total": sum(by_facility.values()),
+        "by_facility": {name: by_facility[name] for name in sorted(by_facility)},
+        "by_municipality": {code: by_municipality[code] for code in sorted(by_municipality)},
+    }
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[tuple]:
+    """The calendar months the period touches, clipped to the period: (YYYY-MM, first, last)."""
+    months = []
+    day = start
+    while day <= end:
+        following = add_months(day.replace(day=1), 1)
+        last = min(end, following - datetime.timedelta(days=1))
+        months.append((day.strftime("%Y-%m"), day, last))
+        day = following
+    return months
+
+
+def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Per facility and month: bed-nights ÷ (regular beds × days of the month in the period), %.
+
+    Beds are counted per day of their inventory (available_from to the day before
+    available_until); overflow places are not capacity, their nights still count.
+    """
+    months = _months(start, end)
+    values: dict = {"far": far}
+    rows_sql = []
+    for n, (key, first, last) in enumerate(months):
+        values.update({f"m{n}": key, f"f{n}": first, f"l{n}": last})
+        rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}})")
+    months_cte = f"months(m, first_day, last_day) AS (VALUES {', '.join(rows_sql)})"
+    stay_first = d.greatest("st.s", "months.first_day")
+    stay_last = d.least("COALESCE(st.last_n, {far})", "months.last_day")
+    used = run(
+        f"""
+        WITH {months_cte}
+        SELECT st.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
+        FROM st JOIN months
+          ON st.s <= months.last_day AND (st.last_n IS NULL OR st.last_n >= months.first_day)
+        GROUP BY 1, 2
+        """,
+        using=using,
+        **values,
+    )
+    bed_first = d.greatest("b.available_from", "months.first_day")
+    bed_last = d.least(
+        f"COALESCE({d.plus_days('b.available_until', -1)}, {{far}})", "months.last_day"
+    )
+    capacity = run(
+        f"""
+        WITH {months_cte}
+        SELECT b.facility_id, months.m, SUM({_nights(d, bed_first, bed_last)})
+        FROM bd b JOIN months
+          ON b.available_from <= months.last_day
+          AND (b.available_until IS NULL OR b.available_until > months.first_day)
+        WHERE NOT b.is_overflow
+        GROUP BY 1, 2
+        """,
+        using=using,
+        **values,
+    )
+    nights = {(facility_id, month): int(n) for facility_id, month, n in used}
+    names = _facility_names(using)
+    result: dict = {}
+    for facility_id, month, bed_days in sorted(capacity, key=lambda r: (names[r[0]], r[1])):
+        if not bed_days:
+            continue
+        percent = ratio(100 * nights.get((facility_id, month), 0), int(bed_days))
+        result.setdefault(names[facility_id], {})[month] = one_decimal(percent)
+    return result
+
+
+# --- episodes ------------------------------------------------------------------------------------
+
+
+def _episodes_sql(d: Dialect) -> str:
+    """`episodes(client_id, first_s, last_e, exit, next_s)`: stays chained, from all stays.
+
+    A stay continues the episode when it starts on or before the day after the latest end of
+    the client's earlier stays (an open stay never ends). The episode's end and exit are its
+    last stay's; last_e is empty while that stay is open; next_s is the start of the client's
+    next episode (empty if none).
+    """
+    table = _episodes_table.get()
+    if table is not None:
+        return f"episodes AS (SELECT client_id, first_s, last_e, exit, next_s FROM temp.{table})"
+    # Two window passes, both in the order of the client's stays (SQLite pays about 10 µs a row
+    # per pass): the first marks the stays that start an episode, the second carries each
+    # episode's start along and finds its last stay. No two stays of a client overlap (the
+    # services, the import and PostgreSQL's exclusion constraints say so), so the last stay by
+    # start is also the last to end.
+    latest_end = "MAX(COALESCE(e, {far})) OVER before"
+    return f"""
+    ordered AS (
+        SELECT client_id, id, s, e, exit,
+            CASE WHEN {latest_end} IS NOT NULL AND s <= {d.plus_days(latest_end, 1)}
+                THEN 0 ELSE 1 END AS starts
+        FROM st
+        WINDOW before AS (
+            PARTITION BY client_id ORDER BY s, id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        )
+    ),
+    marked AS (
+        SELECT client_id, s, e, exit,
+            MAX(CASE WHEN starts = 1 THEN s END) OVER stays AS first_s,
+            LEAD(starts) OVER stays AS next_starts,
+            LEAD(s) OVER stays AS following_s
+        FROM ordered
+        WINDOW stays AS (PARTITION BY client_id ORDER BY s, id)
+    ),
+    episodes AS (
+        SELECT client_id, first_s, e AS last_e, exit,
+            CASE WHEN next_starts = 1 THEN following_s END AS next_s
+        FROM marked WHERE next_starts IS NULL OR next_starts = 1
+    )"""
+
+
+def _median_sql(values_sql: str) -> str:
+    """(sum of the middle values, how many middle values, how many values) of column `v`.
+
+    The median is the middle value, or the mean of the two middle ones when the count is even.
+    """
+    return f"""
+    SELECT SUM(v), COUNT(*), MAX(n) FROM (
+        SELECT v, ROW_NUMBER() OVER (ORDER BY v) AS rn, COUNT(*) OVER () AS n
+        FROM ({values_sql}) AS vals
+    ) AS numbered
+    WHERE rn IN ((n + 1) / 2, (n + 2) / 2)
+    """
+
+
+def _median(rows) -> float | None:
+    total, count, _n = rows[0] if rows else (None, 0, 0)
+    if not count:
+        return None
+    return one_decimal(ratio(int(total), int(count)))
+
+
+def _median_count(rows) -> int:
+    return int(rows[0][2] or 0) if rows else 0
+
+
+def length_of_stay(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Episodes ending inside the period: count, mean and median days (last end − first start)."""
+    ending = (
+        f"SELECT {d.days('last_e', 'first_s')} AS v FROM episodes "
+        "WHERE last_e >= {start} AND last_e <= {end}"
+    )
+    totals = run(
+        f"WITH {_episodes_sql(d)} SELECT SUM(v), COUNT(*) FROM ({ending}) AS ended",
+        using=using,
+        start=start,
+        end=end,
+        far=far,
+    )
+    total, count = totals[0]
+    median = run(
+        f"WITH {_episodes_sql(d)} {_median_sql(ending)}",
+        using=using,
+        start=start,
+        end=end,
+        far=far,
+    )
+    return {
+        "count": int(count),
+        "mean_days": one_decimal(ratio(int(total), int(count))) if count else None,
+        "median_days": _median(median),
+    }
+
+
+def _exit_group_sql() -> str:
+    cases = " ".join(
+        f"WHEN exit IN ({', '.join(repr(code) for code in codes)}) THEN '{group}'"
+        for group, codes in EXIT_GROUPS.items()
+    )
+    return f"CASE {cases} ELSE 'unknown' END"
+
+
+def exits(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Episodes ending inside the period by the group of their exit destination."""
+    rows = run(
+        f"""
+        WITH {_episodes_sql(d)}
+        SELECT {_exit_group_sql()}, COUNT(*) FROM episodes
+        WHERE last_e >= {{start}} AND last_e <= {{end}}
+        GROUP BY 1
+        """,
+        using=using,
+        start=start,
+        end=end,
+        far=far,
+    )
+    result = dict.fromkeys(EXIT_KEYS, 0)
+    result.update({group: int(count) for group, count in rows})
+    return result
+
+
+def returns(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Permanent exits dated [start − 730, end − 730] and the client's next stay after them."""
+    window = datetime.timedelta(days=RETURN_WINDOW_DAYS)
+    gap = d.days("next_s", "last_e")
+    permanent = ", ".join(repr(code) for code in EXIT_GROUPS["permanent"])
+    rows = run(
+        f"""
+        WITH {_episodes_sql(d)}
+        SELECT COUNT(*),
+            SUM(CASE WHEN {gap} BETWEEN 0 AND 180 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {gap} BETWEEN 181 AND 365 THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {gap} BETWEEN 366 AND 730 THEN 1 ELSE 0 END)
+        FROM episodes
+        WHERE exit IN ({permanent}) AND last_e >= {{cohort_start}} AND last_e <= {{cohort_end}}
+        """,
+        using=using,
+        cohort_start=start - window,
+        cohort_end=end - window,
+        far=far,
+    )
+    cohort, early, middle, late = rows[0]
+    return {
+        "cohort": int(cohort or 0),
+        "days_0_180": int(early or 0),
+        "days_181_365": int(middle or 0),
+        "days_366_730": int(late or 0),
+    }
+
+
+def first_time(d: Dialect, *, start, end, far, using, **_) -> int:
+    """Clients whose first stay starting in the period (F) had no night in F − 730 … F − 1."""
+    window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
+    # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
+    # an index, and a subquery per client would scan them once per client.
+    rows = run(
+        f"""
+        WITH firsts AS (
+            SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
+            GROUP BY client_id
+        )
+        SELECT COUNT(*) FROM (
+            SELECT firsts.client_id,
+                SUM(CASE WHEN earlier.s <= {d.plus_days("firsts.f", -1)}
+                          AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
+                          AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
+                    THEN 1 ELSE 0 END) AS nights_before
+            FROM firsts JOIN st AS earlier ON earlier.client_id = firsts.client_id
+            GROUP BY firsts.client_id
+        ) AS checked
+        WHERE nights_before = 0
+        """,
+        using=using,
+        start=start,
+        end=end,
+        far=far,
+    )
+    return int(rows[0][0])
+
+
+# --- employment and programmes -------------------------------------------------------------------
+
+
+def _start_bounds(months: int, start, end) -> tuple[datetime.date, datetime.date] | None:
+    """The start dates s with s + `months` months (clipped) inside [start, end], as a range.
+
+    s -> s + k months is non-decreasing, so the starts form one range; its ends are found from
+    the period's ends minus k months, a few days at most either way.
+    """
+    one = datetime.timedelta(days=1)
+    low = add_months(start, -months)
+    while add_months(low, months) < start:
+        low += one
+    while add_months(low - one, months) >= start:
+        low -= one
+    high = add_months(end, -months)
+    while add_months(high + one, months) <= end:
+        high += one
+    while add_months(high, months) > end:
+        high -= one
+    return (low, high) if low <= high else None
+
+
+def employment(*, start, end, using, **_) -> dict:
+    """Jobs started in the period by kind; retention answered at 3, 6 and 12 months."""
+    kinds = [str(kind) for kind in EMPLOYMENT_KINDS]
+    in_kinds = ", ".join(f"{{k{n}}}" for n in range(len(kinds)))
+    kind_values = {f"k{n}": kind for n, kind in enumerate(kinds)}
+    started = dict.fromkeys(kinds, 0)
+    for kind, count in run(
+        f"""
+        SELECT kind, COUNT(*) FROM pl
+        WHERE kind IN ({in_kinds}) AND started_on >= {{start}} AND started_on <= {{end}}
+        GROUP BY 1
+        """,
+        using=using,
+        start=start,
+        end=end,
+        **kind_values,
+    ):
+        started[kind] = int(count)
+    retention = {}
+    employed = ", ".join(repr(str(answer)) for answer in EMPLOYED_ANSWERS)
+    for months in RETENTION_MONTHS:
+        figures = {"employed": 0, "not_employed": 0, "unreachable": 0, "not_answered": 0}
+        bounds = _start_bounds(months, start, end)
+        if bounds is not None:
+            rows = run(
+                f"""
+                SELECT
+                    CASE
+                        WHEN f.answered_on IS NULL THEN 'not_answered'
+                        WHEN f.answer IN ({employed}) THEN 'employed'
+                        WHEN f.answer = '{FollowUpAnswer.NOT_EMPLOYED}' THEN 'not_employed'
+                        WHEN f.answer = '{FollowUpAnswer.UNREACHABLE}' THEN 'unreachable'
+                        ELSE 'not_answered'
+                    END,
+                    COUNT(*)
+                FROM pl p
+                LEFT JOIN activation_followup f ON f.placement_id = p.id AND f.months = {{months}}
+                WHERE p.kind IN ({in_kinds})
+                  AND p.started_on >= {{low}} AND p.started_on <= {{high}}
+                GROUP BY 1
+                """,
+                using=using,
+                months=months,
+                low=bounds[0],
+                high=bounds[1],
+                **kind_values,
+            )
+            figures.update({key: int(count) for key, count in rows})
+        retention[str(months)] = figures
+    return {"started": started, "retention": retention}
+
+
+def programmes(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Enrolments started, completed, dropped out in the period by programme kind; time to them.
+
+    The time is from a client's first stay to their first enrolment (first placement), for
+    clients whose first enrolment (placement) started in the period after a stay: the median.
+    """
+    result: dict = {
+        what: dict.fromkeys(ProgrammeKind.values, 0)
+        for what in ("started", "completed", "dropped_out")
+    }
+    rows = run(
+        """
+        SELECT 'started', p.kind, COUNT(*) FROM en e
+        JOIN activation_programme p ON p.id = e.programme_id
+        WHERE e.started_on >= {start} AND e.started_on <= {end} GROUP BY 1, 2
+        UNION ALL
+        SELECT e.status, p.kind, COUNT(*) FROM en e
+        JOIN activation_programme p ON p.id = e.programme_id
+        WHERE e.status IN ('completed', 'dropped_out')
+          AND e.ended_on >= {start} AND e.ended_on <= {end}
+        GROUP BY 1, 2
+        """,
+        using=using,
+        start=start,
+        end=end,
+    )
+    for what, kind, count in rows:
+        result[what][kind] = int(count)
+    for key, table in (
+        ("days_to_first_enrolment", "en"),
+        ("days_to_first_placement", "pl"),
+    ):
+        gaps = f"""
+            SELECT {d.days("firsts.first_on", "stays.first_s")} AS v
+            FROM (SELECT client_id, MIN(started_on) AS first_on FROM {table}
+                  WHERE started_on IS NOT NULL GROUP BY client_id) AS firsts
+            JOIN (SELECT client_id, MIN(s) AS first_s FROM st GROUP BY client_id) AS stays
+              ON stays.client_id = firsts.client_id
+            WHERE firsts.first_on >= {{start}} AND firsts.first_on <= {{end}}
+              AND firsts.first_on >= stays.first_s
+        """
+        median = run(_median_sql(gaps), using=using, start=start, end=end)
+        result[key] = {"count": _median_count(median), "median_days": _median(median)}
+    return result
+
+
+def ladder(**_) -> dict:
+    """Moves between pathway stages dated in the period, as a from -> to table.
+
+    TODO(issue 12, branch `ladder`): the dated pathway steps (cases.PathwayStep) are being built
+    on another branch; until that model exists there is nothing dated to count (the client's
+    current stage alone says nothing about when it changed), so the table is empty.
+    """
+    try:
+        from django.apps import apps
+
+        apps.get_model("cases", "PathwayStep")
+    except LookupError:
+        return {}
+    return {}
+
+
+def assessment_change(*, start, end, using, **_) -> dict:
+    """Mean change per life domain between each client's first and latest assessment in the period.
+
+    The scores are encrypted: the two assessments of each client with two or more in the
+    period are chosen by SQL, then opened one page of 1,000 at a time (their keys in one query).
+    """
+    rows = run(
+        """
+        SELECT id, client_id, rn_first, rn_last FROM (
+            SELECT id, client_id,
+                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on, id) AS rn_first,
+                ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY assessed_on DESC, id DESC)
+                    AS rn_last,
+                COUNT(*) OVER (PARTITION BY client_id) AS n
+            FROM asm WHERE assessed_on >= {start} AND assessed_on <= {end}
+        ) AS numbered
+        WHERE n >= 2 AND (rn_first = 1 OR rn_last = 1)
+        """,
+        using=using,
+        start=start,
+        end=end,
+    )
+    first_of = {client: pk for pk, client, rn_first, _rn_last in rows if rn_first == 1}
+    last_of = {client: pk for pk, client, _rn_first, rn_last in rows if rn_last == 1}
+    ids = [pk for pk, *_rest in rows]
+    scores: dict = {}
+    for at in range(0, len(ids), PAGE):
+        page = Assessment.objects.using(using).filter(pk__in=ids[at : at + PAGE])
+        for assessment in page.only("id", "client", "scores").with_keys():
+            scores[assessment.pk] = assessment.scores
+    sums: Counter = Counter()
+    counts: Counter = Counter()
+    for client, first_pk in first_of.items():
+        first, last = scores.get(first_pk), scores.get(last_of[client])
+        if not isinstance(first, dict) or not isinstance(last, dict):
+            continue  # an erased person's scores are unreadable: they cannot be compared
+        for domain, _label in ASSESSMENT_DOMAINS:
+            before, after = first.get(domain), last.get(domain)
+            if isinstance(before, int) and isinstance(after, int):
+                sums[domain] += after - before
+                counts[domain] += 1
+    return {
+        "clients": len(first_of),
+        "by_domain": {
+            domain: {
+                "count": counts[domain],
+                "mean_change": one_decimal(ratio(sums[domain], counts[domain]))
+                if counts[domain]
+                else None,
+            }
+            for domain, _label in ASSESSMENT_DOMAINS
+        },
+    }

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ExternalRef(models.Model):
+    """The id a record had in the spreadsheets it was imported from (issue 12's import).
+
+    Facilities, clients, programmes and placements are named by these refs in the CSV files; a
+    second import of the same refs finds them here and changes nothing. Placements and
+    programmes also keep the ref on their own row (`external_ref`).
+    """
+
+    class Kind(models.TextChoices):
+        FACILITY = "facility", _("Facility")
+        CLIENT = "client", _("Client")
+        PROGRAMME = "programme", _("Programme")
+        PLACEMENT = "placement", _("Placement")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ref = models.CharField(_("reference in past records"), max_length=100)
+    # The record's primary key as text: an integer, or a client's subject UUID.
+    object_id = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reference in past records")
+        verbose_name_plural = _("references in past records")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref"], name="reports_externalref_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.ref}"
+
+
+class SavedReport(models.Model):
+    """A report as it was computed and suppressed, kept unchanged to be shown or sent again.
+
+    The figures are the suppressed JSON object (counts, "<5", "*", "—"): no names, nothing that
+    a later change of the data or of the threshold could alter.
+    """
+
+    # Empty for a report of the whole cluster (a coordinator's).
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    parameters = models.JSONField(_("parameters"), default=dict)
+    figures = models.JSONField(_("figures"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"

@@ -1,0 +1,98 @@
+"""The reports' entry points: the measures of a period, suppressed unless asked otherwise."""
+
+import datetime
+import hashlib
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from audit.purposes import Purpose
+from audit.services import access_log_write
+from reports.access import is_coordinator
+from reports.measures import outcome_report
+from reports.models import SavedReport
+from reports.sql import Scope
+from reports.suppression import suppress_report, threshold
+
+# A day: the data stamp already retires a report as soon as anything it counts changes.
+CACHE_SECONDS = 24 * 3600
+
+
+def report_compute(
+    *, start: datetime.date, end: datetime.date, unsuppressed: bool = False, by=None, request=None
+) -> dict:
+    """The outcome report of [start, end]; small counts hidden unless `unsuppressed`.
+
+    Raw counts can single out a person (one exit to prison from a small shelter): printing them
+    writes an access-log row (no subject: the row says that raw statistics left the system).
+    """
+    raw = outcome_report(start=start, end=end)
+    if not unsuppressed:
+        return suppress_report(raw)
+    with transaction.atomic():
+        access_log_write(
+            actor=by,
+            action=AccessLogEntry.Action.EXPORT,
+            purpose=Purpose.REPORT_UNSUPPRESSED,
+            request=request,
+        )
+    return raw
+
+
+def _data_stamp() -> str:
+    """Changes whenever a stay, enrolment, placement, follow-up or assessment changes.
+
+    Every write of those goes through history (services and the import alike), so the newest
+    history id of each table moves: a cached report of any period is then simply not found.
+    """
+    from activation.models import Enrolment, FollowUp, Placement
+    from cases.models import Assessment
+    from shelters.models import Bed, Stay
+
+    stamps = [
+        model.history.aggregate(newest=Max("history_id"))["newest"] or 0
+        for model in (Stay, Bed, Enrolment, Placement, FollowUp, Assessment)
+    ]
+    return "-".join(str(stamp) for stamp in stamps)
+
+
+def report_for(*, start: datetime.date, end: datetime.date, scope: Scope) -> dict:
+    """The suppressed report of a period and scope, cached until the data change.
+
+    The cache key holds dates, record ids of facilities and programmes and the data stamp:
+    nothing personal. A cached report is the same dictionary the computation returns.
+    """
+    key_parts = [
+        start.isoformat(),
+        end.isoformat(),
+        ",".join(map(str, scope.facility_ids)) if scope.facility_ids is not None else "all",
+        ",".join(map(str, scope.programme_ids)) if scope.programme_ids is not None else "all",
+        str(threshold()),
+        _data_stamp(),
+    ]
+    key = "reports:" + hashlib.sha256("|".join(key_parts).encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    figures = suppress_report(outcome_report(start=start, end=end, scope=scope))
+    cache.set(key, figures, timeout=CACHE_SECONDS)
+    return figures
+
+
+def saved_report_create(*, by, figures: dict, parameters: dict, start, end) -> SavedReport:
+    """Keep the figures as they were shown (suppressed), with the period and the filters."""
+    report = SavedReport(
+        organisation=None if is_coordinator(by) else by.organisation,
+        period_from=start,
+        period_to=end,
+        parameters=parameters,
+        figures=figures,
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    report.full_clean()
+    report.save()
+    return report

@@ -1,0 +1,282 @@
+"""The SQL the measures share: the stays as report rows, and date arithmetic on both engines.
+
+The measures are raw SQL (window functions) that runs on SQLite and PostgreSQL alike; the few
+spots where the engines differ (subtracting dates, adding days, LEAST/GREATEST) are written
+by the helpers below. Parameters are named `{name}` in the templates and bound in order of
+appearance, so a query reads as SQL and never formats a value into its text.
+"""
+
+import contextvars
+import datetime
+import functools
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from activation.models import Enrolment, Placement
+from cases.models import Assessment
+from shelters.models import Bed, Stay
+
+# The end of an open stay or episode, for comparisons: far after any report's period.
+FAR = datetime.date(9000, 1, 1)
+
+_NAMED = re.compile(r"\{(\w+)\}")
+_WITH = re.compile(r"^WITH\s+", re.IGNORECASE)
+
+
+class Dialect:
+    """Date arithmetic in the connection's SQL: SQLite keeps dates as ISO text."""
+
+    def __init__(self, vendor: str):
+        self.sqlite = vendor == "sqlite"
+
+    def days(self, later: str, earlier: str) -> str:
+        """Whole days from `earlier` to `later` (an integer)."""
+        if self.sqlite:
+            return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+        return f"({later} - {earlier})"
+
+    def plus_days(self, day: str, days: int) -> str:
+        """`day` plus a constant number of days (a date)."""
+        if self.sqlite:
+            return f"date({day}, '{days:+d} days')"
+        return f"({day} + {days:d})"
+
+    def least(self, *args: str) -> str:
+        return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(args)})"
+
+    def greatest(self, *args: str) -> str:
+        return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(args)})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records a report reads: None for all, else the facilities' and programmes' ids.
+
+    Stays and beds of the facilities, enrolments of the programmes; placements and assessments
+    of the clients who stayed in those facilities or enrolled in those programmes (at any time).
+    """
+
+    facility_ids: tuple[int, ...] | None = None
+    programme_ids: tuple[int, ...] | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self.facility_ids is None and self.programme_ids is None
+
+
+EVERYTHING = Scope()
+_scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("report_scope", default=EVERYTHING)
+_vendor: contextvars.ContextVar[str] = contextvars.ContextVar("report_vendor", default="sqlite")
+
+
+def scoped(scope: Scope):
+    """Set the scope of the measures computed in this context: `with scoped(scope): ...`."""
+
+    class _Scoped:
+        def __enter__(self):
+            self.token = _scope.set(scope)
+            return scope
+
+        def __exit__(self, *exc):
+            _scope.reset(self.token)
+
+    return _Scoped()
+
+
+def _offsets(zone: str, year: int) -> list[tuple[str | None, int]]:
+    """The UTC offsets of `zone` in `year`: [(UTC moment it begins, seconds)], the first None.
+
+    Found by stepping through the year a day at a time and halving to the minute, so any zone
+    with its transitions on whole minutes is exact (Europe/Warsaw: two a year).
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+
+    def offset(moment: datetime.datetime) -> int:
+        return int(moment.astimezone(tz).utcoffset().total_seconds())
+
+    day = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+    found: list[tuple[str | None, int]] = [(None, offset(day))]
+    while day.year == year:
+        following = day + datetime.timedelta(days=1)
+        if offset(following) != offset(day):
+            low, high = 0, 24 * 60
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(day + datetime.timedelta(minutes=middle)) == offset(day):
+                    low = middle
+                else:
+                    high = middle
+            moment = day + datetime.timedelta(minutes=high)
+            found.append((moment.strftime("%Y-%m-%d %H:%M:%S"), offset(moment)))
+        day = following
+    return found
+
+
+@functools.cache
+def sqlite_local_date(column: str, zone: str, last_year: int) -> str:
+    """SQL for the local date of a UTC datetime `column` (SQLite's ISO text), without a UDF.
+
+    Django's own conversion calls Python once per row, which costs seconds over a few hundred
+    thousand stays; this CASE picks the offset by year (2000 to `last_year`, newest first) and
+    by the zone's transitions in that year, all as literals computed here from zoneinfo.
+    """
+    years = []
+    for year in range(last_year, 1999, -1):
+        offsets = _offsets(zone, year)
+        branches = " ".join(
+            f"WHEN {column} < '{moment}' THEN {previous}"
+            for (moment, _offset), (_m, previous) in zip(offsets[1:], offsets, strict=False)
+        )
+        last = offsets[-1][1]
+        years.append(
+            f"WHEN '{year}' THEN {f'CASE {branches} ELSE {last} END' if branches else last}"
+        )
+    fallback = _offsets(zone, last_year)[0][1]
+    return (
+        f"date({column}, (CASE substr({column}, 1, 4) {' '.join(years)} ELSE {fallback} END)"
+        " || ' seconds')"
+    )
+
+
+def _local_date_of_end():
+    """The local date a stay ended: PostgreSQL converts natively, SQLite by the CASE above."""
+    if _vendor.get() != "sqlite":
+        return TruncDate("ended_at")
+    column = '"shelters_stay"."ended_at"'
+    zone = settings.TIME_ZONE
+    # Literals computed from zoneinfo above, no input of anyone: nothing to inject.
+    return RawSQL(sqlite_local_date(column, zone, timezone.now().year + 1), [])  # noqa: S611
+
+
+def _within(field: str, ids: list) -> Q:
+    """`field` among `ids`; none at all as a condition that compiles (an empty IN does not)."""
+    if ids:
+        return Q(**{f"{field}__in": ids})
+    return Q(pk__isnull=True)
+
+
+def _querysets(scope: Scope) -> dict:
+    """The records of the scope, as querysets the ORM compiles into the CTEs below."""
+    # The annotation last: values_list puts model fields before annotations.
+    stays = (
+        Stay.objects.order_by()
+        .annotate(ended_on=_local_date_of_end())
+        .values_list(
+            "id",
+            "client_id",
+            "facility_id",
+            "night_of",
+            "last_night",
+            "exit_destination",
+            "ended_on",
+        )
+    )
+    beds = Bed.objects.order_by().values_list(
+        "id", "facility_id", "available_from", "available_until", "is_overflow"
+    )
+    enrolments = Enrolment.objects.order_by().values_list(
+        "id", "client_id", "programme_id", "status", "started_on", "ended_on"
+    )
+    placements = Placement.objects.order_by().values_list(
+        "id", "client_id", "kind", "started_on", "ended_on"
+    )
+    assessments = Assessment.objects.order_by().values_list("id", "client_id", "assessed_on")
+    if not scope.is_everything:
+        facility_ids = list(scope.facility_ids or ())
+        programme_ids = list(scope.programme_ids or ())
+        stays = stays.filter(_within("facility_id", facility_ids))
+        beds = beds.filter(_within("facility_id", facility_ids))
+        enrolments = enrolments.filter(_within("programme_id", programme_ids))
+        # Two subqueries, never a list of ids: a cluster has more clients than SQL parameters.
+        reached = Q(
+            client_id__in=Stay.objects.filter(_within("facility_id", facility_ids)).values(
+                "client_id"
+            )
+        ) | Q(
+            client_id__in=Enrolment.objects.filter(_within("programme_id", programme_ids)).values(
+                "client_id"
+            )
+        )
+        placements = placements.filter(reached)
+        assessments = assessments.filter(reached)
+    return {
+        "st(id, client_id, facility_id, s, last_n, exit, e)": stays,
+        "bd(id, facility_id, available_from, available_until, is_overflow)": beds,
+        "en(id, client_id, programme_id, status, started_on, ended_on)": enrolments,
+        "pl(id, client_id, kind, started_on, ended_on)": placements,
+        "asm(id, client_id, assessed_on)": assessments,
+    }
+
+
+def stays_cte(using: str = "default") -> tuple[str, list]:
+    """The CTEs every measure may read, for the current scope.
+
+    `st`: every stay as the measures see it: s is the night the stay began, last_n the last
+    night it covered (empty while open; before s for a transfer on its first night, which
+    covers no night), e the local date it ended (empty while open), exit its exit destination.
+    Built by the ORM, so the local date of `ended_at` is computed in the project's time zone on
+    either engine. `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates).
+    """
+    parts, params = [], []
+    token = _vendor.set(connections[using].vendor)
+    try:
+        querysets = _querysets(_scope.get())
+    finally:
+        _vendor.reset(token)
+    for name, queryset in querysets.items():
+        sql, query_params = queryset.query.get_compiler(using=using).as_sql()
+        parts.append(f"{name} AS ({sql})")
+        params.extend(query_params)
+    return ", ".join(parts), params
+
+
+def run(
+    template: str,
+    *,
+    using: str = "default",
+    with_stays: bool = True,
+    prefix: str = "",
+    **values,
+) -> list:
+    """Run a measure's SQL: `{name}` markers bound from `values`, the stays CTE prepended.
+
+    The template may refer to `st` (the stays) and begin further CTEs with a comma. `prefix`
+    goes before the whole statement (CREATE TEMP TABLE ... AS).
+    """
+    params: list = []
+
+    def bind(match: re.Match) -> str:
+        params.append(values[match.group(1)])
+        return "%s"
+
+    body = _NAMED.sub(bind, template)
+    if with_stays:
+        cte, cte_params = stays_cte(using)
+        body = body.strip()
+        if _WITH.match(body):
+            body = f"WITH {cte}, {_WITH.sub('', body, count=1)}"
+        else:
+            body = f"WITH {cte} {body}"
+        params = cte_params + params
+    with connections[using].cursor() as cursor:
+        cursor.execute(prefix + body, params)
+        return cursor.fetchall() if not prefix else []
+
+
+def dialect(using: str = "default") -> Dialect:
+    return Dialect(connections[using].vendor)
+
+
+def as_date(value) -> datetime.date | None:
+    """A date column of a raw query: SQLite returns ISO text."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from accounts.roles import Role
+from accounts.urlaccess import Reach, allow
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("save/", views.save, name="save"),
+    path("saved/", views.saved_list, name="saved-list"),
+    path("saved/<int:report_id>/", views.saved_detail, name="saved-detail"),
+]
+
+# Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+ACCESS = {
+    "dashboard": allow(Role.MANAGER),
+    "save": allow(Role.MANAGER),
+    "saved-list": allow(Role.MANAGER),
+    # The organisation's saved reports; the cluster's coordinator reaches every organisation's.
+    "saved-detail": allow(Role.MANAGER, reach=Reach.ORGANISATION),
+}

@@ -1,0 +1,173 @@
+"""The managers' dashboard of outcome statistics, its downloads, and saved reports.
+
+Managers only (a social worker is refused with 403); every figure shown or downloaded is
+suppressed; no page here lists a person.
+"""
+
+import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import role_required
+from activation.dates import add_months
+from reports import access, charts, documents
+from reports.forms import DashboardForm
+from reports.services import report_for, saved_report_create
+
+DOWNLOADS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+def _default_query() -> dict:
+    """The last twelve full months: a year of figures whatever the day (a calendar year is one
+    choice away)."""
+    this_month = timezone.localdate().replace(day=1)
+    return {
+        "period": "custom",
+        "start": add_months(this_month, -12).isoformat(),
+        "end": (this_month - datetime.timedelta(days=1)).isoformat(),
+    }
+
+
+def _download(figures: dict, kind: str, name: str) -> HttpResponse:
+    content_type, extension = DOWNLOADS[kind]
+    if kind == "csv":
+        body = documents.report_csv(figures)
+    elif kind == "xlsx":
+        body = documents.report_xlsx(figures)
+    else:
+        body = documents.report_pdf(figures, heading=_("Outcome report"))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _sections(figures: dict) -> list[dict]:
+    return [
+        {"title": title, "rows": [(documents.label_of(path), value) for path, value in rows]}
+        for _key, title, rows in documents.measure_rows(figures)
+    ]
+
+
+def _charts(figures: dict) -> list:
+    """The dashboard's charts: occupancy by month per facility, exits, returns, retention."""
+    drawn = [
+        (
+            _("Occupancy by month: %(facility)s") % {"facility": facility},
+            charts.bar_chart(list(months.items()), title=str(facility), maximum=100),
+        )
+        for facility, months in figures["occupancy"].items()
+    ]
+    drawn.append((_("Exits"), charts.bar_chart(list(figures["exits"].items()), title=_("Exits"))))
+    returns = figures["returns"]
+    drawn.append(
+        (
+            _("Returns after a permanent exit"),
+            charts.bar_chart(
+                [(key, value) for key, value in returns.items() if key != "cohort"],
+                title=_("Returns"),
+            ),
+        )
+    )
+    for months, answers in figures["employment"]["retention"].items():
+        drawn.append(
+            (
+                _("Retention after %(months)s months") % {"months": months},
+                charts.bar_chart(list(answers.items()), title=_("Retention")),
+            )
+        )
+    return drawn
+
+
+@require_GET
+@role_required(*access.DASHBOARD_ROLES)
+def dashboard(request):
+    """The measures of the chosen period and filters, as tables and charts, or a download."""
+    form = DashboardForm(request.GET or _default_query(), user=request.user)
+    figures = None
+    if form.is_valid():
+        data = form.cleaned_data
+        scope = access.scope_for(
+            request.user, facility=data["facility"], programme=data["programme"]
+        )
+        figures = report_for(start=data["start"], end=data["end"], scope=scope)
+        kind = request.GET.get("format")
+        if kind in DOWNLOADS:
+            return _download(figures, kind, f"report-{data['start']}-{data['end']}")
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "figures": figures,
+            "charts": _charts(figures) if figures else [],
+            "sections": _sections(figures) if figures else [],
+            "query": form.data.urlencode() if hasattr(form.data, "urlencode") else "",
+            "is_coordinator": access.is_coordinator(request.user),
+        },
+    )
+
+
+@require_POST
+@role_required(*access.DASHBOARD_ROLES)
+def save(request):
+    """Keep the report of the posted period and filters as it is shown now."""
+    form = DashboardForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/dashboard.html",
+            {"form": form, "figures": None, "charts": [], "query": ""},
+            status=400,
+        )
+    data = form.cleaned_data
+    scope = access.scope_for(request.user, facility=data["facility"], programme=data["programme"])
+    figures = report_for(start=data["start"], end=data["end"], scope=scope)
+    parameters = {
+        "period": data["period"],
+        "facility": data["facility"].name if data["facility"] else None,
+        "programme": data["programme"].name if data["programme"] else None,
+    }
+    report = saved_report_create(
+        by=request.user,
+        figures=figures,
+        parameters=parameters,
+        start=data["start"],
+        end=data["end"],
+    )
+    return redirect("reports:saved-detail", report_id=report.pk)
+
+
+@require_GET
+@role_required(*access.DASHBOARD_ROLES)
+def saved_list(request):
+    reports = access.saved_reports_for(request.user)[:200]
+    return render(request, "reports/saved_list.html", {"reports": reports})
+
+
+@require_GET
+@role_required(*access.DASHBOARD_ROLES)
+def saved_detail(request, report_id: int):
+    """A saved report exactly as it was saved, or its download."""
+    report = access.get_saved_report_for_user(request.user, report_id)
+    kind = request.GET.get("format")
+    if kind in DOWNLOADS:
+        return _download(report.figures, kind, f"saved-report-{report.pk}")
+    return render(
+        request,
+        "reports/saved_detail.html",
+        {
+            "report": report,
+            "figures": report.figures,
+            "charts": _charts(report.figures),
+            "sections": _sections(report.figures),
+        },
+    )
