@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from cases.models import PathwayStage
 from config.pdf import FONT, build, para, register_fonts
 
 MEASURES = {
@@ -75,6 +76,12 @@ KEY_LABELS = {
     "clients": gettext_lazy("Clients compared"),
     "by_domain": gettext_lazy("By life domain"),
     "mean_change": gettext_lazy("Mean change"),
+    # The ladder: the stages by their names, and the parts of its from -> to table.
+    **{stage: label for stage, label in PathwayStage.choices if stage != "street"},
+    "entry": gettext_lazy("First step (entry)"),
+    "rows": gettext_lazy("From stage"),
+    "row_totals": gettext_lazy("Moves from stage"),
+    "column_totals": gettext_lazy("Moves to stage"),
 }
 
 

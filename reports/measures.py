@@ -653,20 +653,33 @@ def programmes(d: Dialect, *, start, end, far, using, **_) -> dict:
     return result
 
 
-def ladder(**_) -> dict:
+def ladder(*, start, end, using, **_) -> dict:
     """Moves between pathway stages dated in the period, as a from -> to table.
 
-    TODO(issue 12, branch `ladder`): the dated pathway steps (cases.PathwayStep) are being built
-    on another branch; until that model exists there is nothing dated to count (the client's
-    current stage alone says nothing about when it changed), so the table is empty.
+    Each dated step (cases.PathwayStep) of a client whose stage differs from the one before it
+    is a move from that earlier stage (whatever its date) to the new one; a client's first step
+    is a move from "entry". Steps are ordered by date, then by their order of recording.
+    A step down counts like a step up. A scoped report reads the steps of the clients in its
+    scope (reports.sql).
     """
-    try:
-        from django.apps import apps
-
-        apps.get_model("cases", "PathwayStep")
-    except LookupError:
-        return {}
-    return {}
+    rows = run(
+        """
+        SELECT COALESCE(prev, 'entry'), stage, COUNT(*) FROM (
+            SELECT stage, day,
+                   LAG(stage) OVER (PARTITION BY client_id ORDER BY day, id) AS prev
+            FROM ps
+        ) AS steps
+        WHERE day >= {start} AND day <= {end} AND (prev IS NULL OR prev <> stage)
+        GROUP BY 1, 2
+        """,
+        using=using,
+        start=start,
+        end=end,
+    )
+    moves: dict = {}
+    for before, after, count in rows:
+        moves.setdefault(before, {})[after] = int(count)
+    return {"moves": moves, "total": sum(sum(cells.values()) for cells in moves.values())}
 
 
 def assessment_change(*, start, end, using, **_) -> dict:

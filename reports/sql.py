@@ -21,7 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from activation.models import Enrolment, Placement
-from cases.models import Assessment
+from cases.models import Assessment, PathwayStep
 from shelters.models import Bed, Stay
 
 # The end of an open stay or episode, for comparisons: far after any report's period.
@@ -189,6 +189,7 @@ def _querysets(scope: Scope) -> dict:
         "id", "client_id", "kind", "started_on", "ended_on"
     )
     assessments = Assessment.objects.order_by().values_list("id", "client_id", "assessed_on")
+    steps = PathwayStep.objects.order_by().values_list("id", "client_id", "stage", "on")
     if not scope.is_everything:
         facility_ids = list(scope.facility_ids or ())
         programme_ids = list(scope.programme_ids or ())
@@ -207,12 +208,14 @@ def _querysets(scope: Scope) -> dict:
         )
         placements = placements.filter(reached)
         assessments = assessments.filter(reached)
+        steps = steps.filter(reached)
     return {
         "st(id, client_id, facility_id, s, last_n, exit, e)": stays,
         "bd(id, facility_id, available_from, available_until, is_overflow)": beds,
         "en(id, client_id, programme_id, status, started_on, ended_on)": enrolments,
         "pl(id, client_id, kind, started_on, ended_on)": placements,
         "asm(id, client_id, assessed_on)": assessments,
+        "ps(id, client_id, stage, day)": steps,
     }
 
 
@@ -223,7 +226,8 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
     night it covered (empty while open; before s for a transfer on its first night, which
     covers no night), e the local date it ended (empty while open), exit its exit destination.
     Built by the ORM, so the local date of `ended_at` is computed in the project's time zone on
-    either engine. `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates).
+    either engine. `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates),
+    `ps` the dated pathway steps.
     """
     parts, params = [], []
     token = _vendor.set(connections[using].vendor)

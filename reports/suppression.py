@@ -194,6 +194,8 @@ def suppress_report(raw: dict, threshold_: int | None = None) -> dict:
         "employment": {"started": started, "retention": retention},
         "programmes": shown_programmes,
         "assessment_change": shown_change,
+        # The from -> to table with its row, column and grand totals.
+        "ladder": suppress_table(raw["ladder"]["moves"], t) if raw["ladder"]["moves"] else {},
         "suppression": {"threshold": t, "small": small(t), "hidden": HIDDEN, "none": NO_FIGURE},
     }
 
