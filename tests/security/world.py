@@ -21,7 +21,9 @@ from accounts import services as account_services
 from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.urlaccess import Reach
+from reports.measures import outcome_report
 from reports.models import SavedReport
+from reports.suppression import suppress_report
 from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
@@ -386,10 +388,17 @@ def build_world() -> World:
 
     # --- saved reports: the foundation's and the MOPS's. The foundation's manager is the
     # cluster's coordinator (reports/access.py), who reaches every organisation's reports.
+    day = datetime.date(2025, 1, 1)
+    figures = suppress_report(outcome_report(start=day, end=day))
+
     def saved_report(organisation, by):
-        day = datetime.date(2025, 1, 1)
         return SavedReport.objects.create(
-            organisation=organisation, period_from=day, period_to=day, figures={}, created_by=by
+            organisation=organisation,
+            period_from=day,
+            period_to=day,
+            figures=figures,
+            created_by=by,
+            created_at=timezone.now(),
         ).pk
 
     report_here = saved_report(foundation, manager)
