@@ -22,24 +22,16 @@ from activation.models import (
 )
 from cases.models import PathwayStage
 from cases.pathway import MANUAL_STAGES
+from config.widgets import DateInput
 
 EMPTY = [("", "—")]
-
-
-class IsoDateInput(forms.DateInput):
-    """A date input whose value is ISO whatever the language (`<input type="date">`)."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _date(label, *, required=True, today=False):
     return forms.DateField(
         label=label,
         required=required,
-        widget=IsoDateInput(),
+        widget=DateInput(),
         initial=timezone.localdate if today else None,
     )
 

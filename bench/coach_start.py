@@ -12,10 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.bed_board import setup, timed  # noqa: E402
-
 GROUPS = 8
 
 
@@ -92,6 +88,7 @@ def build(participants: int):
 
 def main() -> None:
     from bench import env as bench_env
+    from bench.bed_board import setup, timed
 
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "20,200").split(",")]
     env = setup()
@@ -113,4 +110,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # Run as a script: the project on the path (imported as a module, nothing happens here).
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main()

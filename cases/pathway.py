@@ -165,6 +165,10 @@ def pathway_recompute(*, client: Client, by=None) -> list[PathwayStep]:
     them), the missing ones added; a derived step that repeats a manual step of the same day
     and stage is not written twice. Returns the ladder, oldest first.
     """
+    if client.is_erased:
+        # Nothing of an erased person is written again: their ladder stays as it was erased
+        # (the steps hold no personal data and still count in the reports).
+        return list(PathwayStep.objects.filter(client=client).order_by("on", "pk"))
     with transaction.atomic():
         # The client's row serialises two recomputations of one ladder.
         Client.objects.select_for_update().filter(pk=client.pk).first()

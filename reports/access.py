@@ -37,7 +37,7 @@ def facilities_for_reports(user):
         return facilities
     # A manager sees their organisation's.
     if user.has_role(Role.MANAGER) and user.organisation_id:
-        return facilities.filter(organisation_id=user.organisation_id)
+        return facilities.of_organisation(user.organisation_id)
     return facilities.none()
 
 
@@ -47,7 +47,7 @@ def programmes_for_reports(user):
     if is_coordinator(user):
         return programmes
     if user.has_role(Role.MANAGER) and user.organisation_id:
-        return programmes.filter(organisation_id=user.organisation_id)
+        return programmes.of_organisation(user.organisation_id)
     return programmes.none()
 
 
@@ -75,7 +75,7 @@ def saved_reports_for(user):
     if is_coordinator(user):
         return reports
     if user.has_role(Role.MANAGER) and user.organisation_id:
-        return reports.filter(organisation_id=user.organisation_id)
+        return reports.of_organisation(user.organisation_id)
     return reports.none()
 
 

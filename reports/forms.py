@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activation.dates import add_months, month_end
+from config.widgets import DateInput
 from reports import access
 
 ISO_DATE = "%Y-%m-%d"
@@ -34,17 +35,17 @@ class DashboardForm(forms.Form):
     on = forms.DateField(
         label=_("A day of the period"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        widget=DateInput(),
     )
     start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        widget=DateInput(),
     )
     end = forms.DateField(
         label=_("To"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+        widget=DateInput(),
     )
     facility = forms.ModelChoiceField(
         label=_("Facility"), queryset=None, required=False, empty_label=_("All facilities")

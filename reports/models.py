@@ -34,6 +34,15 @@ class ExternalRef(models.Model):
         return f"{self.kind} {self.ref}"
 
 
+class SavedReportQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """Reports saved for `organisation` (an Organisation or its id; none for None)."""
+        organisation_id = getattr(organisation, "pk", organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+
 class SavedReport(models.Model):
     """A report as it was computed and suppressed, kept unchanged to be shown or sent again.
 
@@ -61,6 +70,8 @@ class SavedReport(models.Model):
         verbose_name=_("saved by"),
     )
     created_at = models.DateTimeField(_("saved at"))
+
+    objects = SavedReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

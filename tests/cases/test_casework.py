@@ -395,9 +395,12 @@ def test_the_file_and_its_timeline_stay_constant_in_queries_as_notes_grow(
     client.force_login(social_worker)
     add_notes(2)
     client.get(f"/clients/{own_client.pk}/")  # the session and the key cache are warm
-    with django_assert_max_num_queries(24) as few:
+    # The ceilings: the file's own reads, plus what the registries add (activation's tab, the
+    # ladder recomputed on reading the timeline, its events); the point is that they stay
+    # constant as notes grow (below).
+    with django_assert_max_num_queries(30) as few:
         client.get(f"/clients/{own_client.pk}/")
-    with django_assert_max_num_queries(24) as few_timeline:
+    with django_assert_max_num_queries(30) as few_timeline:
         client.get(f"/clients/{own_client.pk}/timeline/")
     add_notes(40)
     with django_assert_max_num_queries(len(few.captured_queries)):
