@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 
@@ -90,11 +91,16 @@ def checked_out_label(p: Person) -> str:
     )
 
 
-def admitted_message(p: Person, bed) -> str:
-    """ "Przyjęta: Sala 2 / 2.1." agreeing with the person's known sex ("Przyjęto" when it is
-    not known): a flash message names the bed, never the person."""
+def admitted_message(bed) -> str:
+    """ "Przyjęto na miejsce: Sala 2 / 2.1." – one neutral sentence for everyone: a flash
+    message names the bed, never the person."""
+    return _("Checked in to the bed: %(bed)s.") % {"bed": bed}
+
+
+def last_seen_label(p: Person) -> str:
+    """ "Ostatnio widziana" / "Ostatnio widziany" / "Ostatnio widziano"."""
     return p.sexed(
-        female=pgettext("a woman", "Checked in: %(bed)s."),
-        male=pgettext("a man", "Checked in: %(bed)s."),
-        unknown=pgettext("a person of unknown sex", "Checked in: %(bed)s."),
-    ) % {"bed": bed}
+        female=pgettext("a woman", "Last seen on"),
+        male=pgettext("a man", "Last seen on"),
+        unknown=pgettext("a person of unknown sex", "Last seen on"),
+    )

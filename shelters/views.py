@@ -152,7 +152,7 @@ def check_in(request, facility_id):
         else:
             # No name in the message: messages travel outside the page (issue 9, hole 9); the
             # participle agrees with the person ("Przyjęta" / "Przyjęty" / "Przyjęto").
-            messages.success(request, admitted_message(person(stay.client), stay.bed))
+            messages.success(request, admitted_message(stay.bed))
             return redirect("shelters:board", facility_id=facility.pk)
     return _check_in_page(request, facility, form, text=request.POST.get("q", ""))
 

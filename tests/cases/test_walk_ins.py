@@ -196,7 +196,7 @@ def test_a_walk_in_who_refused_the_surname_can_be_completed_without_one(
         legal_basis="consent",
     )
     client.force_login(social_worker)
-    assert "odmówiła podania nazwiska" in client.get(LIST).content.decode()
+    assert "odmowa podania nazwiska" in client.get(LIST).content.decode()
     services.walk_in_take(by=social_worker, client_id=stay.client_id)
     data = {"first_name": "Halina", "surname": "", "sex": "female", "pathway_stage": "emergency"}
     data["ethos"] = "unknown"

@@ -312,7 +312,7 @@ def test_the_check_in_message_names_the_bed_not_the_person(client, staff_of_a, f
         f"/shelters/{facility_a.pk}/check-in/", {"client": woman.pk}, follow=True
     )
     text = [str(m) for m in response.context["messages"]]
-    assert text == ["Przyjęta: Sala 2 / 2.1."]
+    assert text == ["Przyjęto na miejsce: Sala 2 / 2.1."]
     assert "Halina" not in " ".join(text)
 
 

@@ -76,9 +76,9 @@ def test_a_walk_in_is_registered_and_checked_in_in_one_post(
     assert PathwayStep.objects.get(client=person).stage == "emergency"
     # Nobody holds the file yet: it waits for a social worker.
     assert not person.assignments.exists()
-    # The message agrees with the person (a man) and names no one.
+    # The message is one neutral sentence and names no one.
     page = response.content.decode()
-    assert "Przyjęty: Sala 1 / 1.2." in page
+    assert "Przyjęto na miejsce: Sala 1 / 1.2." in page
     assert "Zbigniew" not in page.split("<main")[1].split("</div>")[0]
     purposes = set(
         AccessLogEntry.objects.filter(subject_id=person.pk).values_list("purpose", flat=True)
@@ -102,7 +102,7 @@ def test_a_woman_without_a_surname_is_registered_with_the_refusal_recorded(
         },
     )
     response = client.post(url(facility_a), data, follow=True)
-    assert "Przyjęta: Sala 2 / 2.1." in response.content.decode()
+    assert "Przyjęto na miejsce: Sala 2 / 2.1." in response.content.decode()
     walk_in = WalkIn.objects.with_keys().select_related("client").get()
     assert walk_in.surname_refused and walk_in.client.surname == ""
     assert walk_in.client.birth_year is None
@@ -208,7 +208,7 @@ def test_a_known_person_found_at_the_door_is_checked_in(client, staff_of_a, faci
         "bed": "",
     }
     response = client.post(url(facility_a), data, follow=True)
-    assert "Przyjęty:" in response.content.decode()
+    assert "Przyjęto na miejsce:" in response.content.decode()
     assert Stay.objects.get(client=known).facility == facility_a
     # No new record: the known person is not registered twice.
     assert Client.objects.count() == 1 and not WalkIn.objects.exists()
@@ -311,3 +311,13 @@ def test_the_facility_staff_reach_the_walk_in_through_the_stay(
     found = reach.reach_of(staff_of_a, person.pk)
     assert found.ways == {"facility_staff"}
     assert "file" not in found.reads
+
+
+def test_the_refused_surname_is_said_the_same_way_for_anyone():
+    from django.utils import translation
+
+    from shelters.walkin_forms import WalkInForm
+
+    with translation.override("pl"):
+        label = str(WalkInForm.base_fields["surname_refused"].label)
+    assert label == "Nazwisko: odmowa podania"
