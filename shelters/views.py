@@ -31,11 +31,12 @@ def _refused(request, error: ValidationError) -> None:
 
 
 def _beds_for_choice(facility: Facility):
-    """Free beds only (a taken or held one would be refused anyway), room by room."""
+    """Free beds only (a taken or held one would be refused anyway), room by room, the overflow
+    places last."""
     return (
         selectors.free_beds(facility, timezone.now())
         .select_related("room")
-        .order_by("room__name", "label")
+        .order_by(*selectors.BED_CHOICE_ORDER)
     )
 
 
