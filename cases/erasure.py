@@ -46,7 +46,9 @@ def household_related(subject):
             _("A client's file, held by %(organisation)s since %(date)s.")
             % {
                 "organisation": holder.worker.organisation.name,
-                "date": date_format(timezone.localtime(holder.started_at).date(), "DATE_FORMAT"),
+                "date": date_format(
+                    timezone.localtime(holder.started_at).date(), "SHORT_DATE_FORMAT"
+                ),
             }
         )
     if HouseholdMember.objects.filter(pk=subject.pk).exists():
