@@ -321,3 +321,27 @@ def test_the_refused_surname_is_said_the_same_way_for_anyone():
     with translation.override("pl"):
         label = str(WalkInForm.base_fields["surname_refused"].label)
     assert label == "Nazwisko: odmowa podania"
+
+
+def test_a_search_with_no_match_says_it_once(client, staff_of_a, facility_a):
+    client.force_login(staff_of_a)
+    page = client.post(
+        url(facility_a), {"step": "search", "first_name": "Nikodem", "surname": "Nieznany"}
+    ).content.decode()
+    assert "Nikt o tych danych nie jest znany." in page
+    assert "0 znanych osób" not in page
+
+
+def test_the_shelter_pages_name_the_mixed_rooms_and_the_start_page_agrees_with_itself(
+    client, staff_of_a, facility_a, facility_b
+):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("shelters.operate_facility", staff_of_a, facility_b)
+    client.force_login(staff_of_a)
+    assert (
+        '<th scope="col">Pokoje koedukacyjne</th>' in client.get("/shelters/city/").content.decode()
+    )
+    start = client.get("/shelters/start/").content.decode()
+    assert "<h1>Twoje placówki</h1>" in start
+    assert "<title>Twoje placówki" in start
