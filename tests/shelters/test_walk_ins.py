@@ -345,3 +345,28 @@ def test_the_shelter_pages_name_the_mixed_rooms_and_the_start_page_agrees_with_i
     start = client.get("/shelters/start/").content.decode()
     assert "<h1>Twoje placówki</h1>" in start
     assert "<title>Twoje placówki" in start
+
+
+def test_an_estimated_year_of_birth_keeps_its_mark_on_the_board_and_at_the_door(
+    client, staff_of_a, facility_a, beds
+):
+    from shelters.walkins import walk_in_admit
+
+    walk_in_admit(
+        by=staff_of_a,
+        facility=facility_a,
+        bed=beds["1.1"],
+        first_name="Zbigniew",
+        surname="Przybysz",
+        sex="male",
+        birth_year=1968,
+        birth_year_estimated=True,
+        note="",
+        legal_basis="vital_interest",
+    )
+    client.force_login(staff_of_a)
+    assert "ok. 1968 · #" in client.get(f"/shelters/{facility_a.pk}/").content.decode()
+    page = client.post(
+        url(facility_a), {"step": "search", "first_name": "Zbigniew", "surname": "Przybysz"}
+    ).content.decode()
+    assert "ok. 1968 · #" in page
