@@ -59,10 +59,17 @@ def get_staff_for_user(actor: User, user_id: int) -> User:
         target = staff_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    # An account holding any role beyond the actor's reach is managed by an administrator.
-    if target.roles - set(assignable_roles(actor)):
+    if not may_manage_staff(actor, target):
         raise PermissionDenied
     return target
+
+
+def may_manage_staff(actor: User, target: User, roles: list[str] | None = None) -> bool:
+    """Whether `actor` may open `target`'s account (one of staff_visible_to): not when it holds
+    a role beyond the actor's reach (an administrator's or a DPO's account, for a manager).
+    `roles`: assignable_roles(actor), when already known."""
+    # An account holding any role beyond the actor's reach is managed by an administrator.
+    return not target.roles - set(assignable_roles(actor) if roles is None else roles)
 
 
 def teams_visible_to(actor: User) -> QuerySet[Team]:

@@ -14,6 +14,7 @@ from accounts.access import (
     assignable_roles,
     get_staff_for_user,
     get_team_for_user,
+    may_manage_staff,
     role_required,
     staff_visible_to,
     team_members,
@@ -99,10 +100,13 @@ def staff_list(request):
     users = staff_visible_to(request.user)
     if not show_inactive:
         users = users.filter(is_active=True)
+    roles = assignable_roles(request.user)
+    # Only the accounts the staff page would open are links (the view's own rule).
+    rows = [(user, may_manage_staff(request.user, user, roles)) for user in users]
     return render(
         request,
         "accounts/staff_list.html",
-        {"users": users, "show_inactive": show_inactive},
+        {"rows": rows, "show_inactive": show_inactive},
     )
 
 

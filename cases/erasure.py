@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases.models import Client, DoNotDisclose, HouseholdMember
+from cases.models import Client, DoNotDisclose, HouseholdMember, WalkIn
 from cases.selectors import client_search, current_holders
 from privacy.related import Found, Notice, RelatedSubject, age_band
 
@@ -46,7 +46,9 @@ def household_related(subject):
             _("A client's file, held by %(organisation)s since %(date)s.")
             % {
                 "organisation": holder.worker.organisation.name,
-                "date": date_format(timezone.localtime(holder.started_at).date(), "DATE_FORMAT"),
+                "date": date_format(
+                    timezone.localtime(holder.started_at).date(), "SHORT_DATE_FORMAT"
+                ),
             }
         )
     if HouseholdMember.objects.filter(pk=subject.pk).exists():
@@ -85,7 +87,7 @@ def find_for_dpo(
 def describe_for_dpo(subject_ids) -> dict:
     """{id: Found} for the not erased clients among `subject_ids` (the DPO's pages name them).
 
-    Three queries whatever the number: the clients, their keys, their holders.
+    Four queries whatever the number: the clients, their keys, their holders, the walk-ins.
     """
     clients = (
         Client.objects.filter(pk__in=list(subject_ids), subject__erased_at__isnull=True)
@@ -97,6 +99,12 @@ def describe_for_dpo(subject_ids) -> dict:
 
 def _found(clients) -> list[Found]:
     holders = current_holders(c.pk for c in clients)
+    # Walk-ins whose year of birth is an estimate: one query whatever the number.
+    estimated = set(
+        WalkIn.objects.filter(
+            client_id__in=[c.pk for c in clients], birth_year_estimated=True
+        ).values_list("client_id", flat=True)
+    )
     found = []
     for client in clients:
         holder = holders.get(client.pk)
@@ -108,6 +116,7 @@ def _found(clients) -> list[Found]:
                 held_by=held_by,
                 name=client.full_name,
                 birth_year=client.birth_year,
+                birth_year_estimated=client.pk in estimated,
             )
         )
     return found

@@ -113,6 +113,13 @@ ADDICTION_CHOICES = [
     ("none", _("None")),
     *UNKNOWN_ANSWERS,
 ]
+# The client's multi-choice facts (stored as lists of codes) and their choices.
+MULTIPLE_CHOICES = {
+    "homelessness_reasons": HOMELESSNESS_REASONS,
+    "income_sources": INCOME_SOURCES,
+    "identity_documents": IDENTITY_DOCUMENTS,
+    "addictions": ADDICTION_CHOICES,
+}
 
 
 class Client(models.Model):

@@ -108,10 +108,21 @@ class Found:
     held_by: str
     name: str = ""
     birth_year: int | None = None
+    # A year given as an estimate (a walk-in at a facility's door): shown as "ok. 1971".
+    birth_year_estimated: bool = False
 
     @property
     def short_id(self) -> str:
         return short_id(self.subject_id)
+
+    @property
+    def birth_year_shown(self) -> str:
+        """ "1971", "ok. 1971" for an estimate, "" when not known."""
+        if not self.birth_year:
+            return ""
+        if self.birth_year_estimated:
+            return str(_("about %(year)s") % {"year": self.birth_year})
+        return str(self.birth_year)
 
 
 Provider = Callable[[Subject], Iterable[RelatedSubject | Notice]]

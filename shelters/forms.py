@@ -154,9 +154,12 @@ class TransferForm(forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args, beds, **kwargs):
+    def __init__(self, *args, beds, may_override=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bed"].queryset = beds
+        # The override is a manager's: nobody else is shown the field.
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class NotesForm(forms.Form):

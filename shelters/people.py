@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 
@@ -27,6 +28,8 @@ class Person:
     name: str
     birth_year: int | None
     sex: str
+    # A walk-in's year given as an estimate at the door: shown as "ok. 1971".
+    birth_year_estimated: bool = False
 
     @property
     def short_id(self) -> str:
@@ -34,9 +37,15 @@ class Person:
 
     @property
     def marks(self) -> str:
-        """ "1971 · #a3f9", or "#a3f9" when the year of birth is not known."""
+        """ "1971 · #a3f9" ("ok. 1971 · #a3f9" for an estimated year), or "#a3f9" when the year
+        of birth is not known."""
         tag = f"#{self.short_id}"
-        return f"{self.birth_year} · {tag}" if self.birth_year else tag
+        if not self.birth_year:
+            return tag
+        year = str(self.birth_year)
+        if self.birth_year_estimated:
+            year = _("about %(year)s") % {"year": year}
+        return f"{year} · {tag}"
 
     def sexed(self, *, female: str, male: str, unknown: str) -> str:
         """The word that agrees with the person's known sex (Polish past participles)."""
@@ -47,18 +56,19 @@ class Person:
         return unknown
 
 
-def person(client) -> Person:
+def person(client, *, birth_year_estimated: bool = False) -> Person:
     """A client (cases.Client) as the shelters show them; reads the two encrypted name fields."""
     return Person(
         id=client.pk,
         name=client.display_name,
         birth_year=client.birth_year,
         sex=client.sex,
+        birth_year_estimated=birth_year_estimated,
     )
 
 
 def person_from_row(
-    client_id, first_name: bytes, surname: bytes, birth_year, sex
+    client_id, first_name: bytes, surname: bytes, birth_year, sex, birth_year_estimated=False
 ) -> tuple[Person, str]:
     """(Person, full name) from raw columns (`values_list`): the two names opened by the model's
     own fields and shown by its own properties (erased subjects included), without a Client."""
@@ -69,7 +79,14 @@ def person_from_row(
     row.surname = Client._meta.get_field("surname").open(row, bytes(surname))
     # The model's own properties, so an erased person reads as the same neutral marker.
     name, full_name = Client.display_name.fget(row), Client.full_name.fget(row)
-    return Person(id=client_id, name=name, birth_year=birth_year, sex=sex), full_name
+    found = Person(
+        id=client_id,
+        name=name,
+        birth_year=birth_year,
+        sex=sex,
+        birth_year_estimated=bool(birth_year_estimated),
+    )
+    return found, full_name
 
 
 def checked_in_label(p: Person) -> str:
@@ -90,11 +107,16 @@ def checked_out_label(p: Person) -> str:
     )
 
 
-def admitted_message(p: Person, bed) -> str:
-    """ "Przyjęta: Sala 2 / 2.1." agreeing with the person's known sex ("Przyjęto" when it is
-    not known): a flash message names the bed, never the person."""
+def admitted_message(bed) -> str:
+    """ "Przyjęto na miejsce: Sala 2 / 2.1." – one neutral sentence for everyone: a flash
+    message names the bed, never the person."""
+    return _("Checked in to the bed: %(bed)s.") % {"bed": bed}
+
+
+def last_seen_label(p: Person) -> str:
+    """ "Ostatnio widziana" / "Ostatnio widziany" / "Ostatnio widziano"."""
     return p.sexed(
-        female=pgettext("a woman", "Checked in: %(bed)s."),
-        male=pgettext("a man", "Checked in: %(bed)s."),
-        unknown=pgettext("a person of unknown sex", "Checked in: %(bed)s."),
-    ) % {"bed": bed}
+        female=pgettext("a woman", "Last seen on"),
+        male=pgettext("a man", "Last seen on"),
+        unknown=pgettext("a person of unknown sex", "Last seen on"),
+    )

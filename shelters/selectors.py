@@ -143,6 +143,11 @@ def bed_counts(facilities, at: datetime.datetime | None = None) -> dict[int, Bed
     return counts
 
 
+# How beds are offered for a choice (check-in, walk-in, transfer), as the board's "free now":
+# the regular places room by room, the overflow places (winter mattresses) last.
+BED_CHOICE_ORDER = ("is_overflow", "room__name", "label")
+
+
 def free_beds(facility: Facility, at: datetime.datetime) -> QuerySet[Bed]:
     """Beds in the state "free" at `at` (`beds_with_state`): what check-in and holds may use."""
     return beds_with_state(at, [facility.pk]).filter(state=FREE)
@@ -337,7 +342,14 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         stays = {
             row[0]: row[1:]
             for row in Stay.objects.filter(facility=facility, ended_at__isnull=True).values_list(
-                "bed_id", "pk", "night_of", "started_at", "client_id", *_client_only()
+                "bed_id",
+                "pk",
+                "night_of",
+                "started_at",
+                "client_id",
+                *_client_only(),
+                # A walk-in's estimated year (one join, no query per row).
+                "client__walk_in__birth_year_estimated",
             )
         }
     if HELD in states:

@@ -31,11 +31,12 @@ def _refused(request, error: ValidationError) -> None:
 
 
 def _beds_for_choice(facility: Facility):
-    """Free beds only (a taken or held one would be refused anyway), room by room."""
+    """Free beds only (a taken or held one would be refused anyway), room by room, the overflow
+    places last."""
     return (
         selectors.free_beds(facility, timezone.now())
         .select_related("room")
-        .order_by("room__name", "label")
+        .order_by(*selectors.BED_CHOICE_ORDER)
     )
 
 
@@ -152,7 +153,7 @@ def check_in(request, facility_id):
         else:
             # No name in the message: messages travel outside the page (issue 9, hole 9); the
             # participle agrees with the person ("Przyjęta" / "Przyjęty" / "Przyjęto").
-            messages.success(request, admitted_message(person(stay.client), stay.bed))
+            messages.success(request, admitted_message(stay.bed))
             return redirect("shelters:board", facility_id=facility.pk)
     return _check_in_page(request, facility, form, text=request.POST.get("q", ""))
 
@@ -291,17 +292,27 @@ def _destination_label(code: str) -> str:
     return str(dict(ExitDestination.choices).get(code, code))
 
 
+def _transfer_form(user, stay, data=None):
+    """The move to another free bed. Staff are offered only the beds of rooms the person may be
+    placed in without an override (the check-in's rule, selectors.sex_allowed); a manager sees
+    every free bed and the field for the override's reason."""
+    may_override = user.has_role(Role.MANAGER)
+    beds = _beds_for_choice(stay.facility).exclude(pk=stay.bed_id)
+    if not may_override:
+        beds = beds.filter(room__sex__in=selectors.sex_allowed(stay.client.sex))
+    return forms.TransferForm(data, beds=beds, may_override=may_override)
+
+
 def _stay_page(request, stay, *, checkout=None):
     bans = Ban.objects.filter(client_id=stay.client_id, facility=stay.facility).order_by("-ends_on")
     holds = Hold.objects.active().filter(client_id=stay.client_id, facility=stay.facility)
-    beds = _beds_for_choice(stay.facility).exclude(pk=stay.bed_id)
     context = {
         "stay": stay,
         "person": person(stay.client),
         "bans": bans,
         "holds": holds,
         "checkout_form": checkout or forms.CheckOutForm(),
-        "transfer_form": forms.TransferForm(beds=beds),
+        "transfer_form": _transfer_form(request.user, stay),
         "notes_form": forms.NotesForm(initial={"notes": stay.notes}),
         "timeline": _timeline(stay),
     }
@@ -352,7 +363,7 @@ def stay_check_out(request, stay_id):
 @role_required(*FACILITY_ROLES)
 def stay_transfer(request, stay_id):
     stay = access.get_stay_for_user(request.user, stay_id, request=request, purpose="transfer")
-    form = forms.TransferForm(request.POST, beds=_beds_for_choice(stay.facility))
+    form = _transfer_form(request.user, stay, request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a bed."))
         return redirect("shelters:stay-detail", stay_id=stay.pk)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from shelters import access, services, walkins
-from shelters.people import admitted_message, person
+from shelters.people import admitted_message
 from shelters.views import FACILITY_ROLES, _beds_for_choice
 from shelters.walkin_forms import DoorSearchForm, KnownCheckInForm, WalkInForm
 
@@ -68,7 +68,7 @@ def _register(request, facility):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, admitted_message(person(stay.client), stay.bed))
+            messages.success(request, admitted_message(stay.bed))
             messages.info(request, _("The social workers will find the person among new walk-ins."))
             return redirect("shelters:board", facility_id=facility.pk)
     search = DoorSearchForm(
@@ -101,5 +101,5 @@ def _admit(request, facility):
             messages.error(request, message)
         matches = _matches(request, facility, form)
         return _page(request, facility, search=form, matches=matches, searched=True)
-    messages.success(request, admitted_message(person(stay.client), stay.bed))
+    messages.success(request, admitted_message(stay.bed))
     return redirect("shelters:board", facility_id=facility.pk)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Client, PathwayStage
+from cases.models import Client, PathwayStage, WalkIn
 from shelters import services
 from shelters.models import Ban, Bed, Facility, FacilityKind, Stay
 from shelters.people import Person, person
@@ -49,7 +49,8 @@ def door_matches(
     facility: Facility, clients: list[Client], at: datetime.datetime | None = None
 ) -> list[DoorMatch]:
     """For each found person: a ban in force here (until when), and whether they are in a bed
-    anywhere tonight (where is not said). Two queries whatever the number found."""
+    anywhere tonight (where is not said), and whether the year of birth is an estimate. Three
+    queries whatever the number found."""
     at = at or timezone.now()
     ids = [c.pk for c in clients]
     bans: dict = {}
@@ -64,8 +65,17 @@ def door_matches(
             "client_id", flat=True
         )
     )
+    estimated = set(
+        WalkIn.objects.filter(client_id__in=ids, birth_year_estimated=True).values_list(
+            "client_id", flat=True
+        )
+    )
     return [
-        DoorMatch(person=person(c), banned_until=bans.get(c.pk), in_a_bed=c.pk in in_bed)
+        DoorMatch(
+            person=person(c, birth_year_estimated=c.pk in estimated),
+            banned_until=bans.get(c.pk),
+            in_a_bed=c.pk in in_bed,
+        )
         for c in clients
     ]
 

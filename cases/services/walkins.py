@@ -23,6 +23,7 @@ from audit.services import access_log_write
 from cases.models import (
     Assignment,
     CaseEpisode,
+    CaseNote,
     Client,
     Consent,
     PathwayStage,
@@ -176,6 +177,25 @@ def walk_in_register(
     return client
 
 
+def _door_note_carry(walk_in, client) -> None:
+    """The note staff wrote at the door becomes the file's first case note (its author, its
+    day), encrypted under the person's key like every note; the walk-in keeps its copy."""
+    if not walk_in.note.strip():
+        return
+    heading = _("Note from the door intake")
+    save_with_history(
+        CaseNote(
+            client=client,
+            kind=CaseNote.Kind.OTHER,
+            noted_on=timezone.localdate(walk_in.registered_at),
+            text=f"{heading}:\n{walk_in.note}",
+            author=walk_in.registered_by,
+        ),
+        by=walk_in.taken_by,
+        reason="walk_in_take",
+    )
+
+
 def walk_in_take(*, by, client_id, request=None) -> Client:
     """A social worker of the walk-in's organisation takes the file: they become its holder.
 
@@ -205,6 +225,7 @@ def walk_in_take(*, by, client_id, request=None) -> Client:
             reason="walk_in_take",
         )
         assignment_start(client=client, worker=by, by=by)
+        _door_note_carry(walk_in, client)
         access_log_write(
             actor=by,
             action=Action.UPDATE,

@@ -1,10 +1,13 @@
 """The file: overview with notes, timeline, intake form, history of changes, closing."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +18,7 @@ from audit.purposes import Purpose
 from cases import services
 from cases.access import get_client_access, notes_visible_to
 from cases.forms import ClientForm, CloseCaseForm, NoteForm
-from cases.models import Client
+from cases.models import MULTIPLE_CHOICES, Client
 from cases.pathway import pathway_recompute
 from cases.rows import note_rows, timeline_rows
 from cases.timeline import client_timeline
@@ -81,6 +84,21 @@ def client_edit(request, client_id):
     )
 
 
+def _shown(name: str, value):
+    """A value of the history as a reader knows it: choices by their labels (a list of codes
+    as its labels joined), dates in the short format."""
+    if value in (None, "", []):
+        return ""
+    choices = MULTIPLE_CHOICES.get(name) or Client._meta.get_field(name).choices
+    if choices:
+        labels = dict(choices)
+        codes = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(code, code)) for code in codes)
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return value
+
+
 @require_GET
 @role_required(Role.SOCIAL_WORKER)
 def client_history(request, client_id):
@@ -93,7 +111,11 @@ def client_history(request, client_id):
     for newer, older in zip(records, [*records[1:], None], strict=True):
         delta = newer.diff_against(older).changes if older is not None else []
         labelled = [
-            {"label": client._meta.get_field(c.field).verbose_name, "old": c.old, "new": c.new}
+            {
+                "label": client._meta.get_field(c.field).verbose_name,
+                "old": _shown(c.field, c.old),
+                "new": _shown(c.field, c.new),
+            }
             for c in delta
             if c.field not in hidden
         ]

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from shelters.people import Person, checked_in_label, checked_out_label, person
+from shelters.people import Person, checked_in_label, checked_out_label, last_seen_label, person
 
 register = template.Library()
 
@@ -69,3 +69,8 @@ def admitted_label(someone) -> str:
 @register.filter
 def left_label(someone) -> str:
     return checked_out_label(_as_person(someone))
+
+
+@register.filter
+def seen_label(someone) -> str:
+    return last_seen_label(_as_person(someone))

@@ -145,6 +145,17 @@ def test_a_manager_cannot_touch_an_administrators_account(client, manager, admin
     assert client.get(f"/staff/{administrator.pk}/").status_code == 403
 
 
+def test_the_staff_list_links_only_the_accounts_the_manager_may_open(
+    client, manager, administrator, social_worker
+):
+    client.force_login(manager)
+    html = client.get("/staff/").content.decode()
+    assert f'href="/staff/{social_worker.pk}/"' in html
+    # The administrator of the same organisation is listed, not linked (the page says 403).
+    assert administrator.organisation_id == manager.organisation_id
+    assert administrator.username in html and f'href="/staff/{administrator.pk}/"' not in html
+
+
 def test_a_manager_cannot_touch_an_administrator_who_also_keeps_a_caseload(
     client, manager, administrator
 ):

@@ -241,6 +241,19 @@ def test_history_shows_what_changed(client, social_worker, own_client):
     assert "Olszyński" in html and "Brzozowy" in html
 
 
+def test_history_shows_the_choices_labels_not_their_codes(client, social_worker, own_client):
+    client.force_login(social_worker)
+    client.post(f"/clients/{own_client.pk}/edit/", {**NEW_CLIENT, "ethos": "unknown"})
+    changed = {**NEW_CLIENT, "ethos": "3", "income_sources": ["work", "pension"]}
+    client.post(f"/clients/{own_client.pk}/edit/", {**changed, "homelessness_reasons": ["debt"]})
+    html = client.get(f"/clients/{own_client.pk}/history/").content.decode()
+    assert "Woli nie odpowiadać → Praca, Emerytura" in html
+    assert "Eksmisja, Zadłużenie → Zadłużenie" in html
+    assert "→ 3 · Placówka dla osób bezdomnych" in html
+    for code in ("declined", "unknown", "debt", "[", "]"):
+        assert code not in html.split("<ol", 1)[1], code
+
+
 def test_an_error_on_a_client_page_shows_and_logs_nothing_personal(
     social_worker, own_client, monkeypatch, caplog
 ):

@@ -196,7 +196,7 @@ def test_a_walk_in_who_refused_the_surname_can_be_completed_without_one(
         legal_basis="consent",
     )
     client.force_login(social_worker)
-    assert "odmówiła podania nazwiska" in client.get(LIST).content.decode()
+    assert "odmowa podania nazwiska" in client.get(LIST).content.decode()
     services.walk_in_take(by=social_worker, client_id=stay.client_id)
     data = {"first_name": "Halina", "surname": "", "sex": "female", "pathway_stage": "emergency"}
     data["ethos"] = "unknown"
@@ -217,3 +217,25 @@ def test_an_erased_walk_in_leaves_the_list(client, social_worker, walk_in):
     client.force_login(social_worker)
     assert "Nikt nie oczekuje." in client.get(LIST).content.decode()
     assert client.post(take_url(walk_in)).status_code == 404
+
+
+def test_the_door_note_becomes_the_files_first_case_note_and_stays_ciphertext(
+    client, social_worker, staff_of_a, walk_in
+):
+    from django.db import connection
+    from django.utils import timezone
+
+    from cases.models import CaseNote
+
+    client.force_login(social_worker)
+    client.post(take_url(walk_in))
+    note = CaseNote.objects.get(client_id=walk_in.client_id)
+    assert note.text == "Notatka z przyjęcia przy drzwiach:\nSpał na dworcu."
+    assert note.author == staff_of_a and note.noted_on == timezone.localdate(walk_in.registered_at)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM cases_casenote")
+        (raw,) = cursor.fetchone()
+        cursor.execute("SELECT text FROM cases_historicalcasenote")
+        (raw_history,) = cursor.fetchone()
+    assert b"dworcu" not in bytes(raw) and b"dworcu" not in bytes(raw_history)
+    assert "Spał na dworcu." in client.get(f"/clients/{walk_in.client_id}/").content.decode()

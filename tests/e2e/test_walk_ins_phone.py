@@ -56,7 +56,7 @@ def test_a_walk_in_is_registered_and_checked_in_then_a_guest_checked_out_on_a_ph
     register.locator("button[type=submit]").click()
     phone.wait_for_url(re.compile(rf".*/shelters/{facility_a.pk}/$"))
     message = phone.locator(".messages").inner_text()
-    assert "Przyjęty: Sala 1 / 1.2." in message and "Zbigniew" not in message
+    assert "Przyjęto na miejsce: Sala 1 / 1.2." in message and "Zbigniew" not in message
     assert "Zbigniew P." in phone.locator("li.bed-occupied", has_text="1.2").inner_text()
     assert fits(phone)
 

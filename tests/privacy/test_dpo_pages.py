@@ -74,6 +74,27 @@ def test_the_dpo_finds_a_person_by_pesel_and_sees_name_year_short_id_and_holder(
     assert row.purpose == "dpo_search"
 
 
+def test_a_walk_in_s_estimated_year_keeps_its_mark_for_the_dpo(client, dpo, staff_of_a, facility_a):
+    from shelters.walkins import walk_in_admit
+
+    stay = walk_in_admit(
+        by=staff_of_a,
+        facility=facility_a,
+        bed=facility_a.beds.get(label="1.1"),
+        first_name="Zbigniew",
+        surname="Przybysz",
+        sex="male",
+        birth_year=1968,
+        birth_year_estimated=True,
+        note="",
+        legal_basis="vital_interest",
+    )
+    client.force_login(dpo)
+    found = {"surname": "Przybysz", "first_name": "Zbigniew"}
+    assert "ok. 1968" in client.post("/privacy/people/", found).content.decode()
+    assert "ok. 1968" in client.get(f"/privacy/people/{stay.client_id}/").content.decode()
+
+
 def test_the_dpo_finds_a_person_by_surname_and_birth_date(client, dpo, ryszard):
     client.force_login(dpo)
     html = client.post(

@@ -238,6 +238,13 @@ def test_a_pasted_identifier_leads_to_the_person_s_erasure_page(client, dpo, mot
     assert response["Location"] == f"/privacy/erase/{mother.pk}/"
 
 
+def test_the_erasure_page_writes_dates_short_and_offers_a_way_back(client, dpo, mother):
+    client.force_login(dpo)
+    page = client.get(f"/privacy/erase/{mother.pk}/").content.decode()
+    assert "30.11.2026" in page and "listopada" not in page
+    assert f'<a href="/privacy/people/{mother.pk}/">Anuluj</a>' in page
+
+
 def test_an_erased_person_s_page_shows_the_erasure_and_no_form(client, dpo, password, mother):
     kids = members(mother)
     post_erasure(client, dpo, password, mother.pk, {k.pk: "keep" for k in kids.values()})
@@ -256,7 +263,7 @@ def test_the_dpo_finds_a_person_and_sees_only_the_registration_date_and_the_hold
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Osoba zarejestrowana 30 listopada 2026; akta prowadzi Fundacja Testowa." in page
+    assert "Osoba zarejestrowana 30.11.2026; akta prowadzi Fundacja Testowa." in page
     assert f'href="/privacy/erase/{mother.pk}/"' in page
     # The results name nobody (the PESEL stays only in the search field the DPO filled in).
     results = page.split('aria-live="polite"')[1].split("</section>")[0]

@@ -313,7 +313,7 @@ def test_the_check_in_message_names_the_bed_not_the_person(client, staff_of_a, f
         f"/shelters/{facility_a.pk}/check-in/", {"client": woman.pk}, follow=True
     )
     text = [str(m) for m in response.context["messages"]]
-    assert text == ["Przyjęta: Sala 2 / 2.1."]
+    assert text == ["Przyjęto na miejsce: Sala 2 / 2.1."]
     assert "Halina" not in " ".join(text)
 
 
@@ -429,3 +429,19 @@ def test_other_roles_cannot_search_or_open_a_household(client, personas, role, f
     assert client.post(f"/shelters/{facility_a.pk}/check-in/search/", {"q": "a"}).status_code == 403
     assert client.get(f"/shelters/{facility_a.pk}/check-in/").status_code == 403
     assert client.get("/shelters/households/1/").status_code == 403
+
+
+def test_bed_choices_offer_the_regular_beds_first_and_the_overflow_last(facility_a, evening):
+    facility_a.is_winter_mode = True
+    facility_a.save()
+    hallway = facility_a.rooms.create(name="Korytarz", sex="men")
+    facility_a.beds.create(
+        room=hallway, label="M1", kind="mattress", is_overflow=True, available_from=evening.date()
+    )
+    from shelters.views import _beds_for_choice
+    from shelters.walkin_forms import WalkInForm
+
+    # The one list the walk-in form, the check-in and the transfer offer.
+    form = WalkInForm(prefix="new", beds=_beds_for_choice(facility_a))
+    offered = [str(label) for value, label in form.fields["bed"].choices if value]
+    assert offered[0].startswith("Sala") and offered[-1].startswith("Korytarz"), offered

@@ -251,6 +251,16 @@ def test_postgres_refuses_overlapping_allocations_of_a_room(house_staff, house, 
 # --- pages -------------------------------------------------------------------------------------
 
 
+def test_the_board_says_the_children_on_a_line_of_their_own(client, house_staff, house, household):
+    check_in(house_staff, household, house)
+    client.force_login(house_staff)
+    page = client.get(f"/shelters/{house.pk}/").content.decode()
+    assert "Dzieci w domu: 2 (dziewczynki 1, chłopcy 1)" in page
+    # Not inside the free-beds sentence, where it read as two free places for children.
+    free_line = page.split("Wolne w pokojach męskich")[1].split("</p>")[0]
+    assert "dzieci" not in free_line.lower()
+
+
 def test_house_staff_check_a_household_in_and_see_the_childrens_names(
     client, house_staff, house, household
 ):

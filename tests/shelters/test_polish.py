@@ -48,14 +48,14 @@ def test_a_single_free_place_reads_one_free(client, staff_of_a, foundation):
     assert "z 1 miejsca" in counts_text(client, small)
 
 
-def test_the_check_in_message_agrees_with_the_persons_sex(
+def test_the_check_in_message_is_one_neutral_sentence_for_everyone(
     client, staff_of_a, facility_a, beds, evening
 ):
     client.force_login(staff_of_a)
     people = [
-        ("female", "Halina", beds["2.1"], "Przyjęta: Sala 2 / 2.1."),
-        ("male", "Zdzisław", beds["1.1"], "Przyjęty: Sala 1 / 1.1."),
-        ("not_known", "Alex", beds["1.2"], "Przyjęto: Sala 1 / 1.2."),
+        ("female", "Halina", beds["2.1"], "Przyjęto na miejsce: Sala 2 / 2.1."),
+        ("male", "Zdzisław", beds["1.1"], "Przyjęto na miejsce: Sala 1 / 1.1."),
+        ("not_known", "Alex", beds["1.2"], "Przyjęto na miejsce: Sala 1 / 1.2."),
     ]
     for sex, first_name, bed, expected in people:
         person = make_client(first_name=first_name, surname="Testowy", sex=sex)
@@ -77,6 +77,7 @@ def test_the_stay_page_agrees_with_the_person_and_writes_dates_the_polish_way(
     client.force_login(staff_of_a)
     page = client.get(f"/shelters/stays/{stay.pk}/").content.decode()
     assert "Przyjęta" in page
+    assert "Ostatnio widziana" in page and "Ostatnio widziany" not in page
     assert "15.01.2026 21:00" in page
     assert "2026-01-15" not in page.split("<main")[1]
 

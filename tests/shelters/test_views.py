@@ -263,6 +263,26 @@ def test_transfer_and_notes_from_the_stay_page(client, staff_of_a, stay, beds):
     assert Stay.objects.get(ended_at__isnull=True).bed == target
 
 
+def test_staff_move_a_man_only_to_beds_he_may_take_and_see_no_override_field(
+    client, staff_of_a, manager_of_a, stay, beds
+):
+    def transfer_form(user):
+        client.force_login(user)
+        page = client.get(f"/shelters/stays/{stay.pk}/").content.decode()
+        return page.split(f'action="/shelters/stays/{stay.pk}/transfer/"')[1].split("</form>")[0]
+
+    staff_form = transfer_form(staff_of_a)
+    assert 'name="override_reason"' not in staff_form
+    assert f'value="{beds["2.1"].pk}"' not in staff_form
+    assert f'value="{beds["1.3"].pk}"' in staff_form
+    # A posted women's-room bed is refused as any bed not offered.
+    client.post(f"/shelters/stays/{stay.pk}/transfer/", {"bed": beds["2.1"].pk})
+    assert Stay.objects.get(ended_at__isnull=True).bed == stay.bed
+    manager_form = transfer_form(manager_of_a)
+    assert 'name="override_reason"' in manager_form
+    assert f'value="{beds["2.1"].pk}"' in manager_form
+
+
 def test_a_hold_from_the_board_and_its_release(client, staff_of_a, facility_a, beds):
     client.force_login(staff_of_a)
     response = client.post(

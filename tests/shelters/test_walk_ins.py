@@ -76,9 +76,9 @@ def test_a_walk_in_is_registered_and_checked_in_in_one_post(
     assert PathwayStep.objects.get(client=person).stage == "emergency"
     # Nobody holds the file yet: it waits for a social worker.
     assert not person.assignments.exists()
-    # The message agrees with the person (a man) and names no one.
+    # The message is one neutral sentence and names no one.
     page = response.content.decode()
-    assert "Przyjęty: Sala 1 / 1.2." in page
+    assert "Przyjęto na miejsce: Sala 1 / 1.2." in page
     assert "Zbigniew" not in page.split("<main")[1].split("</div>")[0]
     purposes = set(
         AccessLogEntry.objects.filter(subject_id=person.pk).values_list("purpose", flat=True)
@@ -102,7 +102,7 @@ def test_a_woman_without_a_surname_is_registered_with_the_refusal_recorded(
         },
     )
     response = client.post(url(facility_a), data, follow=True)
-    assert "Przyjęta: Sala 2 / 2.1." in response.content.decode()
+    assert "Przyjęto na miejsce: Sala 2 / 2.1." in response.content.decode()
     walk_in = WalkIn.objects.with_keys().select_related("client").get()
     assert walk_in.surname_refused and walk_in.client.surname == ""
     assert walk_in.client.birth_year is None
@@ -208,7 +208,7 @@ def test_a_known_person_found_at_the_door_is_checked_in(client, staff_of_a, faci
         "bed": "",
     }
     response = client.post(url(facility_a), data, follow=True)
-    assert "Przyjęty:" in response.content.decode()
+    assert "Przyjęto na miejsce:" in response.content.decode()
     assert Stay.objects.get(client=known).facility == facility_a
     # No new record: the known person is not registered twice.
     assert Client.objects.count() == 1 and not WalkIn.objects.exists()
@@ -311,3 +311,62 @@ def test_the_facility_staff_reach_the_walk_in_through_the_stay(
     found = reach.reach_of(staff_of_a, person.pk)
     assert found.ways == {"facility_staff"}
     assert "file" not in found.reads
+
+
+def test_the_refused_surname_is_said_the_same_way_for_anyone():
+    from django.utils import translation
+
+    from shelters.walkin_forms import WalkInForm
+
+    with translation.override("pl"):
+        label = str(WalkInForm.base_fields["surname_refused"].label)
+    assert label == "Nazwisko: odmowa podania"
+
+
+def test_a_search_with_no_match_says_it_once(client, staff_of_a, facility_a):
+    client.force_login(staff_of_a)
+    page = client.post(
+        url(facility_a), {"step": "search", "first_name": "Nikodem", "surname": "Nieznany"}
+    ).content.decode()
+    assert "Nikt o tych danych nie jest znany." in page
+    assert "0 znanych osób" not in page
+
+
+def test_the_shelter_pages_name_the_mixed_rooms_and_the_start_page_agrees_with_itself(
+    client, staff_of_a, facility_a, facility_b
+):
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("shelters.operate_facility", staff_of_a, facility_b)
+    client.force_login(staff_of_a)
+    assert (
+        '<th scope="col">Pokoje koedukacyjne</th>' in client.get("/shelters/city/").content.decode()
+    )
+    start = client.get("/shelters/start/").content.decode()
+    assert "<h1>Twoje placówki</h1>" in start
+    assert "<title>Twoje placówki" in start
+
+
+def test_an_estimated_year_of_birth_keeps_its_mark_on_the_board_and_at_the_door(
+    client, staff_of_a, facility_a, beds
+):
+    from shelters.walkins import walk_in_admit
+
+    walk_in_admit(
+        by=staff_of_a,
+        facility=facility_a,
+        bed=beds["1.1"],
+        first_name="Zbigniew",
+        surname="Przybysz",
+        sex="male",
+        birth_year=1968,
+        birth_year_estimated=True,
+        note="",
+        legal_basis="vital_interest",
+    )
+    client.force_login(staff_of_a)
+    assert "ok. 1968 · #" in client.get(f"/shelters/{facility_a.pk}/").content.decode()
+    page = client.post(
+        url(facility_a), {"step": "search", "first_name": "Zbigniew", "surname": "Przybysz"}
+    ).content.decode()
+    assert "ok. 1968 · #" in page
