@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.demo import FOUNDATION
 from accounts.models import User
 from activation.dates import add_months
-from reports.importing import import_records
+from reports.importing import COLUMNS, import_records
 from reports.models import ExternalRef
 
 CLIENTS = 30
@@ -89,31 +89,6 @@ def _rows(today: datetime.date) -> dict[str, list[list]]:
     }
 
 
-HEADERS = {
-    "facilities.csv": ["facility_ref", "name", "kind", "beds"],
-    "clients.csv": [
-        "client_ref",
-        "first_name",
-        "surname",
-        "birth_date",
-        "sex",
-        "pesel",
-        "municipality_code",
-    ],
-    "stays.csv": ["client_ref", "facility_ref", "started_on", "ended_on", "exit_destination"],
-    "placements.csv": [
-        "placement_ref",
-        "client_ref",
-        "employer",
-        "kind",
-        "started_on",
-        "ended_on",
-        "end_reason",
-    ],
-    "followups.csv": ["placement_ref", "months", "answered_on", "answer"],
-}
-
-
 def seed() -> int:
     """Import the demo's past records once; the number of records created."""
     if ExternalRef.objects.filter(kind="facility", ref="demo-archive").exists():
@@ -125,7 +100,7 @@ def seed() -> int:
         for name, rows in _rows(timezone.localdate()).items():
             with (Path(folder) / name).open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(HEADERS[name])
+                writer.writerow(COLUMNS[name])
                 writer.writerows(rows)
         created = import_records(directory=Path(folder), by=admin, organisation=admin.organisation)
     return sum(created.values())
