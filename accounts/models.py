@@ -39,14 +39,21 @@ def _organisation_id(organisation) -> int | None:
     return getattr(organisation, "pk", organisation)
 
 
-class UserQuerySet(models.QuerySet):
+class OrganisationScoped:
+    """The one organisation filter of a queryset whose rows carry `organisation_id`.
+
+    `of_organisation(organisation)` takes an Organisation or its id and gives the rows of that
+    organisation; for None it gives none (never every row): the scoping rule of every list.
+    """
+
     def of_organisation(self, organisation):
-        """Staff of `organisation` (an Organisation or its id; nobody for None)."""
         organisation_id = _organisation_id(organisation)
         if organisation_id is None:
             return self.none()
         return self.filter(organisation_id=organisation_id)
 
+
+class UserQuerySet(OrganisationScoped, models.QuerySet):
     def with_role(self, *roles: str):
         """Staff holding one of `roles` (their role group)."""
         return self.filter(groups__name__in=roles).distinct()
@@ -116,13 +123,8 @@ class User(AbstractUser):
 TEAM_GROUP_PREFIX = "team:"
 
 
-class TeamQuerySet(models.QuerySet):
-    def of_organisation(self, organisation):
-        """Teams of `organisation` (an Organisation or its id; none for None)."""
-        organisation_id = _organisation_id(organisation)
-        if organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=organisation_id)
+class TeamQuerySet(OrganisationScoped, models.QuerySet):
+    """Teams; `of_organisation` gives an organisation's teams."""
 
 
 class Team(models.Model):

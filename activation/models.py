@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationScoped
 from cases.models import Client, Plan
 from privacy.fields import EncryptedTextField, VaultQuerySet
 
@@ -187,13 +187,8 @@ class Trade(models.Model):
         return self.name
 
 
-class ProgrammeQuerySet(models.QuerySet):
-    def of_organisation(self, organisation):
-        """Programmes run by `organisation` (an Organisation or its id; none for None)."""
-        organisation_id = getattr(organisation, "pk", organisation)
-        if organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=organisation_id)
+class ProgrammeQuerySet(OrganisationScoped, models.QuerySet):
+    """Programmes; `of_organisation` gives those an organisation runs."""
 
 
 class Programme(models.Model):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import OrganisationScoped
+
 
 class ExternalRef(models.Model):
     """The id a record had in the spreadsheets it was imported from (issue 12's import).
@@ -34,13 +36,8 @@ class ExternalRef(models.Model):
         return f"{self.kind} {self.ref}"
 
 
-class SavedReportQuerySet(models.QuerySet):
-    def of_organisation(self, organisation):
-        """Reports saved for `organisation` (an Organisation or its id; none for None)."""
-        organisation_id = getattr(organisation, "pk", organisation)
-        if organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=organisation_id)
+class SavedReportQuerySet(OrganisationScoped, models.QuerySet):
+    """Saved reports; `of_organisation` gives those saved for an organisation."""
 
 
 class SavedReport(models.Model):

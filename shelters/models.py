@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationScoped
 from cases.models import Client, Household, HouseholdMember
 from privacy.fields import EncryptedTextField, VaultQuerySet
 from privacy.models import Subject
@@ -60,16 +60,9 @@ class ExitDestination(models.TextChoices):
     NIGHT_ENDED = "night_ended", _("Night ended")
 
 
-class FacilityQuerySet(models.QuerySet):
+class FacilityQuerySet(OrganisationScoped, models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
-
-    def of_organisation(self, organisation):
-        """Facilities run by `organisation` (an Organisation or its id; none for None)."""
-        organisation_id = getattr(organisation, "pk", organisation)
-        if organisation_id is None:
-            return self.none()
-        return self.filter(organisation_id=organisation_id)
 
 
 class Facility(models.Model):
