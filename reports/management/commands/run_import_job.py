@@ -1,0 +1,40 @@
+"""Run an uploaded import that is still waiting (the upload page's job; reports/jobs.py)."""
+
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.jobs import job_run
+from reports.models import ImportJob
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the queued import job ID (an upload whose server stopped before it ran): the same "
+        "work as the upload page's background thread."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("job_id", help="the job's id (in its page's address)")
+
+    def handle(self, *args, job_id, **options):
+        try:
+            pk = uuid.UUID(job_id)
+        except ValueError:
+            raise CommandError(f"{job_id!r} is not a job id.") from None
+        if not ImportJob.objects.filter(pk=pk).exists():
+            raise CommandError(f"No import job {pk}.")
+        job = job_run(pk)
+        if job.status == ImportJob.Status.DONE:
+            summary = ", ".join(
+                f"{name} {counts['created']}" for name, counts in job.result.items()
+            )
+            self.stdout.write(f"Imported: {summary}.")
+        elif job.status == ImportJob.Status.FAILED:
+            for error in job.errors:
+                self.stderr.write(
+                    f"{error['file']}, {error['line']}, {error['column']}: {error['message']}"
+                )
+            raise CommandError(f"{len(job.errors)} error(s): nothing was imported.")
+        else:
+            raise CommandError(f"The job is {job.status}: another runner has it.")
