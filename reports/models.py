@@ -106,7 +106,7 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Importing")
-        DONE = "done", _("Imported")
+        DONE = "done", _("Imported in full")
         FAILED = "failed", _("Not imported")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
