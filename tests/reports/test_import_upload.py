@@ -3,6 +3,7 @@ background (reports/jobs.py), its page showing progress, then the counts or the 
 
 import datetime
 import io
+import shutil
 import threading
 import zipfile
 from pathlib import Path
@@ -48,6 +49,16 @@ def _upload(client, content: bytes, name="records.zip"):
 
 def _imports_folder_is_empty() -> bool:
     return not any(jobs.imports_dir().iterdir())
+
+
+@pytest.fixture(autouse=True)
+def _empty_imports_folder():
+    """Each test starts with an empty imports folder (jobs of earlier tests never run)."""
+    for path in jobs.imports_dir().iterdir():
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 @pytest.fixture

@@ -22,8 +22,11 @@ class Command(BaseCommand):
             pk = uuid.UUID(job_id)
         except ValueError:
             raise CommandError(f"{job_id!r} is not a job id.") from None
-        if not ImportJob.objects.filter(pk=pk).exists():
+        status = ImportJob.objects.filter(pk=pk).values_list("status", flat=True).first()
+        if status is None:
             raise CommandError(f"No import job {pk}.")
+        if status != ImportJob.Status.QUEUED:
+            raise CommandError(f"The job is {status}, not queued: nothing to run.")
         job = job_run(pk)
         if job.status == ImportJob.Status.DONE:
             summary = ", ".join(
@@ -37,4 +40,4 @@ class Command(BaseCommand):
                 )
             raise CommandError(f"{len(job.errors)} error(s): nothing was imported.")
         else:
-            raise CommandError(f"The job is {job.status}: another runner has it.")
+            raise CommandError(f"The job is {job.status}: another runner took it.")
