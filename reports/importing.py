@@ -458,7 +458,9 @@ def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
-def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[Progress], None]) -> dict:
+def store(
+    plan: Plan, refs: dict, *, by, organisation, progress: Callable[[Progress], None]
+) -> dict:
     """Write the plan in bulk; returns how many of each record were created."""
     created: dict[str, int] = {}
     new_refs: list[ExternalRef] = []

@@ -303,4 +303,3 @@ def job_run(job_id: uuid.UUID) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
-

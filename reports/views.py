@@ -6,12 +6,11 @@ suppressed; no page here lists a person.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
@@ -196,7 +195,9 @@ def import_upload(request):
             return redirect("reports:import-job", job_id=job.pk)
     jobs = access.import_jobs_for(request.user).select_related("created_by")[:20]
     status = 400 if form.errors else 200
-    return render(request, "reports/import_upload.html", {"form": form, "jobs": jobs}, status=status)
+    return render(
+        request, "reports/import_upload.html", {"form": form, "jobs": jobs}, status=status
+    )
 
 
 @require_GET
