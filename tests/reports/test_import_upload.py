@@ -277,3 +277,16 @@ def test_the_job_row_holds_no_name(client, uploaded):
         stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
     for name in ("Testowy", "Przykładowa"):
         assert name not in stored
+
+
+def test_a_job_whose_server_stopped_mid_import_runs_again_with_restart(uploaded):
+    # The thread died with its process: the job still says running, nothing was stored.
+    uploaded.status = ImportJob.Status.RUNNING
+    uploaded.save()
+    with pytest.raises(Exception, match="running, not queued"):
+        call_command("run_import_job", str(uploaded.pk))
+    with time_machine.travel(MOMENT, tick=False):
+        call_command("run_import_job", str(uploaded.pk), "--restart", stdout=io.StringIO())
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.DONE
+    assert Client.objects.count() == 10

@@ -16,8 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("job_id", help="the job's id (in its page's address)")
+        parser.add_argument(
+            "--restart",
+            action="store_true",
+            help=(
+                "run a job shown as running whose server stopped mid-import (its transaction "
+                "was rolled back, so nothing of it is stored); make sure no server still runs it"
+            ),
+        )
 
-    def handle(self, *args, job_id, **options):
+    def handle(self, *args, job_id, restart, **options):
         try:
             pk = uuid.UUID(job_id)
         except ValueError:
@@ -25,7 +33,11 @@ class Command(BaseCommand):
         status = ImportJob.objects.filter(pk=pk).values_list("status", flat=True).first()
         if status is None:
             raise CommandError(f"No import job {pk}.")
-        if status != ImportJob.Status.QUEUED:
+        if status == ImportJob.Status.RUNNING and restart:
+            job = ImportJob.objects.get(pk=pk)
+            job.status = ImportJob.Status.QUEUED
+            job.save(update_fields=["status"])
+        elif status != ImportJob.Status.QUEUED:
             raise CommandError(f"The job is {status}, not queued: nothing to run.")
         job = job_run(pk)
         if job.status == ImportJob.Status.DONE:
