@@ -139,9 +139,10 @@ def _unpack(content: bytes, folder: Path) -> None:
                     target.write(chunk)
 
 
-def job_create(*, by, content: bytes, language: str) -> ImportJob:
+def job_create(*, by, content: bytes, language: str, start: bool = True) -> ImportJob:
     """Record an import of `content` (a ZIP) into `by`'s organisation; it starts after commit.
 
+    `start=False` leaves it queued for the caller to run (`job_run`; the demo's seeding).
     Administrators only, of an organisation (the records go to it). The ZIP is checked first
     (ValidationError, nothing kept), then sealed with a fresh key wrapped by the current KEK:
     the folder holds ciphertext only, and the key is forgotten when the job ends.
@@ -173,7 +174,8 @@ def job_create(*, by, content: bytes, language: str) -> ImportJob:
     except Exception:
         path.unlink(missing_ok=True)
         raise
-    transaction.on_commit(lambda: job_start(job.pk))
+    if start:
+        transaction.on_commit(lambda: job_start(job.pk))
     return job
 
 
