@@ -1,7 +1,8 @@
-"""The managers' dashboard of outcome statistics, its downloads, and saved reports.
+"""The managers' dashboard of outcome statistics, its downloads, and saved reports; the
+administrators' upload of past records and each upload's page.
 
-Managers only (a social worker is refused with 403); every figure shown or downloaded is
-suppressed; no page here lists a person.
+The dashboard is the managers' (a social worker is refused with 403), the import the
+administrators'; every figure shown or downloaded is suppressed; no page here lists a person.
 """
 
 import datetime
@@ -181,8 +182,9 @@ def saved_detail(request, report_id: int):
 @role_required(*access.IMPORT_ROLES)
 def import_upload(request):
     """Upload a ZIP of past records; its import runs in the background (reports/jobs.py)."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
+    if posted and form.is_valid():
         try:
             job = job_create(
                 by=request.user,

@@ -290,3 +290,11 @@ def test_a_job_whose_server_stopped_mid_import_runs_again_with_restart(uploaded)
     uploaded.refresh_from_db()
     assert uploaded.status == ImportJob.Status.DONE
     assert Client.objects.count() == 10
+
+
+def test_an_upload_without_a_file_gives_the_form_back_with_an_error(client, administrator):
+    client.force_login(administrator)
+    response = client.post("/reports/import/", {})
+    assert response.status_code == 400
+    assert "To pole jest wymagane." in response.content.decode()
+    assert not ImportJob.objects.exists()
