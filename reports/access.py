@@ -7,12 +7,13 @@ coordinator: GLOSSARY.md) sees every organisation together. Nobody sees names he
 dashboard shows suppressed figures only.
 """
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from accounts.models import Organisation
 from accounts.roles import Role
 from activation.models import Programme
-from reports.models import SavedReport
+from reports.models import ImportJob, SavedReport
 from reports.sql import EVERYTHING, Scope
 from shelters.models import Facility
 
@@ -84,4 +85,25 @@ def get_saved_report_for_user(user, pk: int) -> SavedReport:
     try:
         return saved_reports_for(user).get(pk=pk)
     except (SavedReport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+IMPORT_ROLES = (Role.ADMINISTRATOR,)
+
+
+def import_jobs_for(user):
+    """Uploaded imports `user` may follow: those into their organisation, for an administrator."""
+    jobs = ImportJob.objects.all()
+    # Administrators import; nobody else sees an import's page.
+    if not user.has_role(Role.ADMINISTRATOR):
+        return jobs.none()
+    # Their own organisation's imports only (of_organisation gives none without one).
+    return jobs.of_organisation(user.organisation_id)
+
+
+def get_import_job_for_user(user, pk) -> ImportJob:
+    """An import job of `user`'s reach; 404 alike for missing and out of reach."""
+    try:
+        return import_jobs_for(user).get(pk=pk)
+    except (ImportJob.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404 from None

@@ -22,4 +22,14 @@ class ReportsConfig(AppConfig):
             ),
             order=60,
         ),
+        NavItem(
+            "reports:import-upload",
+            _("Import past records"),
+            frozenset({Role.ADMINISTRATOR}),
+            _(
+                "Upload a ZIP of CSV files from the spreadsheets kept before Przystań: "
+                "facilities, clients, stays, programmes, enrolments, placements, follow-ups."
+            ),
+            order=910,
+        ),
     ]

@@ -3,21 +3,23 @@
 The other apps' demo data cover the last year of stays; returns need permanent exits two years
 before the period and retention needs placements with follow-ups. This writes such records as
 CSV files dated from today (so the demo holds on any date) and imports them as a foundation
-would import its spreadsheets. The refs are fixed, so a second run changes nothing.
+would import its spreadsheets: zipped and uploaded by the administrator (reports/jobs.py), so
+the import page shows a finished import. The refs are fixed, so a second run changes nothing.
 """
 
 import csv
 import datetime
-import tempfile
-from pathlib import Path
+import io
+import zipfile
 
 from django.utils import timezone
 
 from accounts.demo import FOUNDATION
 from accounts.models import User
 from activation.dates import add_months
-from reports.importing import COLUMNS, import_records
-from reports.models import ExternalRef
+from reports.importing import COLUMNS
+from reports.jobs import job_create, job_run
+from reports.models import ExternalRef, ImportJob
 
 CLIENTS = 30
 # Synthetic, and unlike any text kept in clear (the demo dump test looks for them).
@@ -96,11 +98,17 @@ def seed() -> int:
     admin = User.objects.filter(username="admin", organisation__name=FOUNDATION).first()
     if admin is None:
         return 0
-    with tempfile.TemporaryDirectory() as folder:
+    # Uploaded as the administrator would upload it, so the import page lists a finished import.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in _rows(timezone.localdate()).items():
-            with (Path(folder) / name).open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(COLUMNS[name])
-                writer.writerows(rows)
-        created = import_records(directory=Path(folder), by=admin, organisation=admin.organisation)
-    return sum(created.values())
+            text = io.StringIO(newline="")
+            writer = csv.writer(text)
+            writer.writerow(COLUMNS[name])
+            writer.writerows(rows)
+            archive.writestr(name, text.getvalue().encode("utf-8"))
+    job = job_create(by=admin, content=buffer.getvalue(), language="pl", start=False)
+    job = job_run(job.pk)
+    if job.status != ImportJob.Status.DONE:
+        raise RuntimeError(f"the demo's import was refused: {job.errors[:3]}")
+    return sum(counts["created"] for counts in job.result.values())

@@ -6,8 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activation.dates import add_months, month_end
+from config.uploads import LimitedFileField
 from config.widgets import DateInput
 from reports import access
+from reports.jobs import zip_check
 
 ISO_DATE = "%Y-%m-%d"
 PERIODS = [
@@ -75,3 +77,22 @@ class DashboardForm(forms.Form):
                 raise forms.ValidationError(_("Give a day of the period."))
             data["start"], data["end"] = period_of(kind, data["on"])
         return data
+
+
+class ImportUploadForm(forms.Form):
+    """The administrator's upload of past records: one ZIP of the import's CSV files."""
+
+    archive = LimitedFileField(
+        label=_("ZIP of CSV files"),
+        help_text=_(
+            "facilities.csv, clients.csv, stays.csv, programmes.csv, enrolments.csv, "
+            "placements.csv, followups.csv at the top of the ZIP; any may be absent."
+        ),
+    )
+
+    def clean_archive(self):
+        archive = self.cleaned_data["archive"]
+        content = archive.read()
+        # The same check as job_create's, so the form says what is wrong before any job exists.
+        zip_check(content)
+        return content

@@ -115,6 +115,26 @@ class ImportRefused(Exception):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class Progress:
+    """One step of an import: `done` rows of `file` read (stage "read") or stored ("stored").
+
+    The command prints it (`str`); the upload page's job keeps the counts (reports/jobs.py).
+    """
+
+    file: str
+    stage: str
+    done: int
+    total: int
+
+    def __str__(self) -> str:
+        if self.stage == "read":
+            return f"{self.file}: {self.done} rows read"
+        if self.done == self.total:
+            return f"{self.file}: {self.done}"
+        return f"{self.file}: {self.done}/{self.total}"
+
+
 @dataclass
 class Row:
     line: int
@@ -438,7 +458,9 @@ def _at(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
-def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str], None]) -> dict:
+def store(
+    plan: Plan, refs: dict, *, by, organisation, progress: Callable[[Progress], None]
+) -> dict:
     """Write the plan in bulk; returns how many of each record were created."""
     created: dict[str, int] = {}
     new_refs: list[ExternalRef] = []
@@ -484,7 +506,7 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
         ]
     history(beds, Bed)
     created["facilities"] = len(facilities)
-    progress(f"facilities.csv: {len(facilities)}")
+    progress(Progress("facilities.csv", "stored", len(facilities), len(facilities)))
 
     # Clients: subjects and keys in bulk, the identity sealed under each one's key.
     subjects = vault.subjects_create(kind="client", count=len(plan.clients))
@@ -513,7 +535,8 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
         )
     for start in range(0, len(clients), BATCH):
         history(clients[start : start + BATCH], Client)
-        progress(f"clients.csv: {min(start + BATCH, len(clients))}/{len(clients)}")
+        done = min(start + BATCH, len(clients))
+        progress(Progress("clients.csv", "stored", done, len(clients)))
     created["clients"] = len(clients)
 
     created["stays"] = _store_stays(plan.stays, facility_ids, client_ids, by, history, progress)
@@ -544,7 +567,7 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
             )
         )
     created["programmes"] = len(programmes)
-    progress(f"programmes.csv: {len(programmes)}")
+    progress(Progress("programmes.csv", "stored", len(programmes), len(programmes)))
 
     stored_enrolments = set(
         Enrolment.objects.filter(programme_id__in=list(programme_ids.values())).values_list(
@@ -578,7 +601,7 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
         )
     history(enrolments, Enrolment)
     created["enrolments"] = len(enrolments)
-    progress(f"enrolments.csv: {len(enrolments)}")
+    progress(Progress("enrolments.csv", "stored", len(enrolments), len(enrolments)))
 
     placements = [
         Placement(
@@ -601,7 +624,7 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
             )
         )
     created["placements"] = len(placements)
-    progress(f"placements.csv: {len(placements)}")
+    progress(Progress("placements.csv", "stored", len(placements), len(placements)))
 
     placement_rows = {
         p.pk: p
@@ -633,7 +656,7 @@ def store(plan: Plan, refs: dict, *, by, organisation, progress: Callable[[str],
         )
     history(followups, FollowUp)
     created["followups"] = len(followups)
-    progress(f"followups.csv: {len(followups)}")
+    progress(Progress("followups.csv", "stored", len(followups), len(followups)))
 
     ExternalRef.objects.bulk_create(new_refs, batch_size=BATCH)
     return created
@@ -700,7 +723,8 @@ def _store_stays(rows, facility_ids, client_ids, by, history, progress) -> int:
             )
     for start in range(0, len(stays), BATCH):
         history(stays[start : start + BATCH], Stay)
-        progress(f"stays.csv: {min(start + BATCH, len(stays))}/{len(stays)}")
+        done = min(start + BATCH, len(stays))
+        progress(Progress("stays.csv", "stored", done, len(stays)))
     return len(stays)
 
 
@@ -712,7 +736,7 @@ def _bed_free_from(started: datetime.date, ended: datetime.date | None) -> datet
 
 
 def import_records(
-    *, directory: Path, by, organisation, progress: Callable[[str], None] = lambda line: None
+    *, directory: Path, by, organisation, progress: Callable[[Progress], None] = lambda step: None
 ) -> dict:
     """Check the CSV files of `directory`, then store them in one transaction; counts created.
 
@@ -721,7 +745,7 @@ def import_records(
     checker = _Checker()
     tables = read_folder(directory, checker)
     for name, rows in tables.items():
-        progress(f"{name}: {len(rows)} rows read")
+        progress(Progress(name, "read", len(rows), len(rows)))
     plan, refs = check(tables, checker)
     if checker.errors:
         raise ImportRefused(checker.errors)

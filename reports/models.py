@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +79,70 @@ class SavedReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.pk}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def of_organisation(self, organisation):
+        """Jobs importing into `organisation` (an Organisation or its id; none for None)."""
+        organisation_id = getattr(organisation, "pk", organisation)
+        if organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=organisation_id)
+
+
+class ImportJob(models.Model):
+    """An upload of past records (a ZIP of the import's CSV files) and how its import went.
+
+    It holds no personal data: the status, counts of rows per file, and the errors found (each
+    its file, line, column and message; a message quotes at most 20 characters of a bad cell,
+    as the command's do). The uploaded ZIP waits in the private folder VAR_DIR/imports/, sealed
+    under a key of its own (`sealed_key`, wrapped by the vault's KEK), until the job ends; then
+    the file is deleted and the key forgotten (reports/jobs.py, docs/architecture.md).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported in full")
+        FAILED = "failed", _("Not imported")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # The uploader's language: the errors are written in it.
+    language = models.CharField(max_length=10)
+    # {"clients.csv": {"read": 10, "created": 10, "unchanged": 0}, ...} once done.
+    result = models.JSONField(default=dict, blank=True)
+    # [{"file": ..., "line": ..., "column": ..., "message": ...}, ...] once refused.
+    errors = models.JSONField(default=list, blank=True)
+    # The ZIP's own key, wrapped by the KEK named; emptied when the job ends.
+    sealed_key = models.BinaryField(null=True, blank=True, editable=False)
+    kek_id = models.CharField(max_length=64, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import of past records")
+        verbose_name_plural = _("imports of past records")
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

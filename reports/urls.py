@@ -11,6 +11,8 @@ urlpatterns = [
     path("save/", views.save, name="save"),
     path("saved/", views.saved_list, name="saved-list"),
     path("saved/<int:report_id>/", views.saved_detail, name="saved-detail"),
+    path("import/", views.import_upload, name="import-upload"),
+    path("import/<uuid:job_id>/", views.import_job, name="import-job"),
 ]
 
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
@@ -20,4 +22,7 @@ ACCESS = {
     "saved-list": allow(Role.MANAGER),
     # The organisation's saved reports; the cluster's coordinator reaches every organisation's.
     "saved-detail": allow(Role.MANAGER, reach=Reach.ORGANISATION),
+    # Uploads of past records into the administrator's organisation, and each upload's page.
+    "import-upload": allow(Role.ADMINISTRATOR),
+    "import-job": allow(Role.ADMINISTRATOR, reach=Reach.ORGANISATION),
 }

@@ -1,23 +1,28 @@
-"""The managers' dashboard of outcome statistics, its downloads, and saved reports.
+"""The managers' dashboard of outcome statistics, its downloads, and saved reports; the
+administrators' upload of past records and each upload's page.
 
-Managers only (a social worker is refused with 403); every figure shown or downloaded is
-suppressed; no page here lists a person.
+The dashboard is the managers' (a social worker is refused with 403), the import the
+administrators'; every figure shown or downloaded is suppressed; no page here lists a person.
 """
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import role_required
 from activation.dates import add_months
 from reports import access, charts, documents
-from reports.forms import DashboardForm
+from reports.forms import DashboardForm, ImportUploadForm
+from reports.jobs import job_create, job_progress
 from reports.services import report_for, saved_report_create
 
+# A running import's page reloads itself this often (a meta refresh: no script, the CSP holds).
+REFRESH_SECONDS = 3
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -171,3 +176,42 @@ def saved_detail(request, report_id: int):
             "sections": _sections(report.figures),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*access.IMPORT_ROLES)
+def import_upload(request):
+    """Upload a ZIP of past records; its import runs in the background (reports/jobs.py)."""
+    posted = request.method == "POST"
+    form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
+    if posted and form.is_valid():
+        try:
+            job = job_create(
+                by=request.user,
+                content=form.cleaned_data["archive"],
+                language=translation.get_language(),
+            )
+        except ValidationError as error:
+            form.add_error("archive", error)
+        else:
+            return redirect("reports:import-job", job_id=job.pk)
+    jobs = access.import_jobs_for(request.user).select_related("created_by")[:20]
+    status = 400 if form.errors else 200
+    return render(
+        request, "reports/import_upload.html", {"form": form, "jobs": jobs}, status=status
+    )
+
+
+@require_GET
+@role_required(*access.IMPORT_ROLES)
+def import_job(request, job_id):
+    """An upload's import: its progress (the page reloads itself), then its result or errors."""
+    job = access.get_import_job_for_user(request.user, job_id)
+    context = {
+        "job": job,
+        "progress": job_progress(job) if not job.is_finished else {},
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    response = render(request, "reports/import_job.html", context)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -10,6 +10,7 @@ from accounts.demo import seed_accounts
 from activation.dates import add_months
 from reports import demo
 from reports.measures import outcome_report
+from reports.models import ImportJob
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,10 @@ def test_the_demo_fills_returns_and_retention_of_the_last_twelve_months(db, mome
         seed_accounts()
         assert demo.seed() > 0
         assert demo.seed() == 0
+        # Uploaded as a ZIP by the administrator: the import page lists it, finished.
+        (job,) = ImportJob.objects.all()
+        assert job.status == ImportJob.Status.DONE
+        assert job.result["clients.csv"]["created"] == 30
         month = timezone.localdate().replace(day=1)
         report = outcome_report(
             start=add_months(month, -12), end=month - datetime.timedelta(days=1)

@@ -22,7 +22,7 @@ from accounts.models import Organisation
 from accounts.roles import Role
 from accounts.urlaccess import Reach
 from reports.measures import outcome_report
-from reports.models import SavedReport
+from reports.models import ImportJob, SavedReport
 from reports.suppression import suppress_report
 from tests.factories import OrganisationFactory, UserFactory, make_client, make_facility
 
@@ -403,6 +403,19 @@ def build_world() -> World:
 
     report_here = saved_report(foundation, manager)
     report_mops = saved_report(mops, outside_manager)
+
+    # --- uploaded imports: one into the foundation (the administrator's), one into the MOPS.
+    def import_job(organisation):
+        return ImportJob.objects.create(
+            organisation=organisation,
+            created_by=personas[ADMIN],
+            created_at=timezone.now(),
+            language="pl",
+            status=ImportJob.Status.DONE,
+        ).pk
+
+    job_here = import_job(foundation)
+    job_mops = import_job(mops)
     subject = Subject.objects.get(pk=other.subject_id)
 
     def thing(name, owns, kwargs, **reach):
@@ -472,6 +485,9 @@ def build_world() -> World:
               manager={R.ORGANISATION}),
         thing("another organisation's saved report (the coordinator's)", {"report_id"},
               {"report_id": report_mops}, manager={R.ORGANISATION}),
+        thing("an import into one's organisation", {"job_id"}, {"job_id": job_here},
+              administrator={R.ORGANISATION}),
+        thing("an import into another organisation", {"job_id"}, {"job_id": job_mops}),
         thing("a person (data subject)", {"subject_id"}, {"subject_id": subject.pk}),
         thing("one's own role", {"role_slug"}, _own_role,
               **{role: {R.OWN_ROLE} for role in Role.values}),

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 directory=folder,
                 by=user,
                 organisation=user.organisation,
-                progress=lambda line: self.stdout.write(line),
+                progress=lambda step: self.stdout.write(str(step)),
             )
         except ImportRefused as refused:
             for error in refused.errors:
