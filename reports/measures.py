@@ -252,16 +252,34 @@ def _facility_names(using: str) -> dict[int, str]:
     return {pk: name if seen[name] == 1 else f"{name} ({pk})" for pk, name in facilities}
 
 
+def _occupied_sql() -> str:
+    """`occupied(client_id, facility_id, s, last_n)`: every person's stay that takes a place.
+
+    The clients' stays and the household members' stays (a child in the mother's room takes
+    one of its places), the latter under the mother's client id: her municipality pays.
+    """
+    return """
+    occupied AS (
+        SELECT client_id, facility_id, s, last_n FROM st
+        UNION ALL
+        SELECT head_id, facility_id, s, last_n FROM ms
+    )"""
+
+
 def bed_nights(d: Dialect, *, start, end, using, **_) -> dict:
-    """Nights the stays occupied inside the period: total, by facility, by municipality."""
+    """Nights the stays occupied inside the period: total, by facility, by municipality.
+
+    A household member's nights count like the mother's, under her municipality.
+    """
     first = d.greatest("s", "{start}")
     last = d.least("COALESCE(last_n, {end})", "{end}")
     rows = run(
         f"""
-        SELECT st.facility_id, COALESCE(NULLIF(c.municipality_code, ''), 'unknown'),
+        WITH {_occupied_sql()}
+        SELECT o.facility_id, COALESCE(NULLIF(c.municipality_code, ''), 'unknown'),
                SUM({_nights(d, first, last)})
-        FROM st JOIN cases_client c ON c.subject_id = st.client_id
-        WHERE st.s <= {{end}} AND (st.last_n IS NULL OR st.last_n >= {{start}})
+        FROM occupied o JOIN cases_client c ON c.subject_id = o.client_id
+        WHERE o.s <= {{end}} AND (o.last_n IS NULL OR o.last_n >= {{start}})
         GROUP BY 1, 2
         """,
         using=using,
@@ -297,7 +315,8 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     """Per facility and month: bed-nights ÷ (regular beds × days of the month in the period), %.
 
     Beds are counted per day of their inventory (available_from to the day before
-    available_until); overflow places are not capacity, their nights still count.
+    available_until); overflow places are not capacity, their nights still count. A household
+    member's nights count as the mother's do (each takes a place of the household's room).
     """
     months = _months(start, end)
     values: dict = {"far": far}
@@ -306,14 +325,14 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
         values.update({f"m{n}": key, f"f{n}": first, f"l{n}": last})
         rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}})")
     months_cte = f"months(m, first_day, last_day) AS (VALUES {', '.join(rows_sql)})"
-    stay_first = d.greatest("st.s", "months.first_day")
-    stay_last = d.least("COALESCE(st.last_n, {far})", "months.last_day")
+    stay_first = d.greatest("o.s", "months.first_day")
+    stay_last = d.least("COALESCE(o.last_n, {far})", "months.last_day")
     used = run(
         f"""
-        WITH {months_cte}
-        SELECT st.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
-        FROM st JOIN months
-          ON st.s <= months.last_day AND (st.last_n IS NULL OR st.last_n >= months.first_day)
+        WITH {months_cte}, {_occupied_sql()}
+        SELECT o.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
+        FROM occupied o JOIN months
+          ON o.s <= months.last_day AND (o.last_n IS NULL OR o.last_n >= months.first_day)
         GROUP BY 1, 2
         """,
         using=using,

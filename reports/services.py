@@ -43,18 +43,19 @@ def report_compute(
 
 
 def _data_stamp() -> str:
-    """Changes whenever a stay, enrolment, placement, follow-up or assessment changes.
+    """Changes whenever a stay (a household member's too), bed, enrolment, placement, follow-up
+    or assessment changes.
 
     Every write of those goes through history (services and the import alike), so the newest
     history id of each table moves: a cached report of any period is then simply not found.
     """
     from activation.models import Enrolment, FollowUp, Placement
     from cases.models import Assessment
-    from shelters.models import Bed, Stay
+    from shelters.models import Bed, MemberStay, Stay
 
     stamps = [
         model.history.aggregate(newest=Max("history_id"))["newest"] or 0
-        for model in (Stay, Bed, Enrolment, Placement, FollowUp, Assessment)
+        for model in (Stay, MemberStay, Bed, Enrolment, Placement, FollowUp, Assessment)
     ]
     return "-".join(str(stamp) for stamp in stamps)
 
