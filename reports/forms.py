@@ -75,3 +75,42 @@ class DashboardForm(forms.Form):
                 raise forms.ValidationError(_("Give a day of the period."))
             data["start"], data["end"] = period_of(kind, data["on"])
         return data
+
+
+def cell_choices() -> list[tuple[str, str]]:
+    """Every drill-down cell as "measure:cell" (fixed codes, nothing personal), with its label."""
+    from reports.documents import label_of
+    from reports.measures import DRILL_CELLS
+
+    return [
+        (f"{measure}:{cell}", label_of(cell_path(measure, cell)))
+        for measure, cells in DRILL_CELLS.items()
+        for cell in cells
+    ]
+
+
+def cell_path(measure: str, cell: str) -> tuple:
+    """A cell's keys as in the report's JSON (employment_started's are employment / started)."""
+    head = ("employment", "started") if measure == "employment_started" else (measure,)
+    return (*head, *cell.split("."))
+
+
+class PeopleForm(forms.Form):
+    """The period of a drill-down, and the cell chosen (none: the cells with people to show)."""
+
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+    cell = forms.ChoiceField(label=_("Figure"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].choices = [("", "—"), *cell_choices()]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if start and end and (end - start).days > LONGEST_DAYS:
+            raise forms.ValidationError(_("A period of at most five years, please."))
+        return data

@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.roles import Role
 from accounts.urlaccess import Reach, allow
-from reports import views
+from reports import access, views
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("save/", views.save, name="save"),
     path("saved/", views.saved_list, name="saved-list"),
     path("saved/<int:report_id>/", views.saved_detail, name="saved-detail"),
+    path("people/", views.people, name="people"),
 ]
 
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
@@ -20,4 +21,7 @@ ACCESS = {
     "saved-list": allow(Role.MANAGER),
     # The organisation's saved reports; the cluster's coordinator reaches every organisation's.
     "saved-detail": allow(Role.MANAGER, reach=Reach.ORGANISATION),
+    # The people behind a figure: those who open case files, and only the files they open
+    # (reports.access.people_visible_to); a manager sees no names.
+    "people": allow(*access.DRILL_DOWN_ROLES),
 }

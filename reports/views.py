@@ -1,7 +1,8 @@
 """The managers' dashboard of outcome statistics, its downloads, and saved reports.
 
 Managers only (a social worker is refused with 403); every figure shown or downloaded is
-suppressed; no page here lists a person.
+suppressed. The one page that lists people, `people`, is a social worker's: the people behind a
+figure whose files they open, and no one else.
 """
 
 import datetime
@@ -15,8 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import role_required
 from activation.dates import add_months
 from reports import access, charts, documents
-from reports.forms import DashboardForm
-from reports.services import report_for, saved_report_create
+from reports.forms import DashboardForm, PeopleForm, cell_path
+from reports.services import (
+    report_cells_with_people,
+    report_for,
+    report_people,
+    saved_report_create,
+)
 
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -170,4 +176,40 @@ def saved_detail(request, report_id: int):
             "charts": _charts(report.figures),
             "sections": _sections(report.figures),
         },
+    )
+
+
+@require_GET
+@role_required(*access.DRILL_DOWN_ROLES)
+def people(request):
+    """The figures of a period with people of one's own files in them, or one figure's people.
+
+    Only the clients whose file the user opens are listed (each read logged); the others are
+    neither listed nor counted, and a figure with none of them gets no link.
+    """
+    query = request.GET.copy()
+    if not query.get("start") or not query.get("end"):
+        default = _default_query()
+        query.update({"start": default["start"], "end": default["end"]})
+    form = PeopleForm(query)
+    cells, clients, chosen = [], None, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        period = {"start": data["start"], "end": data["end"]}
+        if data["cell"]:
+            measure, cell = data["cell"].split(":", 1)
+            chosen = documents.label_of(cell_path(measure, cell))
+            clients = report_people(
+                by=request.user, measure=measure, cell=cell, request=request, **period
+            )
+        else:
+            cells = [
+                (documents.label_of(cell_path(measure, cell)), f"{measure}:{cell}")
+                for measure, cell in report_cells_with_people(by=request.user, **period)
+            ]
+    return render(
+        request,
+        "reports/people.html",
+        {"form": form, "cells": cells, "clients": clients, "chosen": chosen},
+        status=200 if form.is_valid() else 400,
     )
