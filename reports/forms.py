@@ -79,20 +79,23 @@ class DashboardForm(forms.Form):
 
 def cell_choices() -> list[tuple[str, str]]:
     """Every drill-down cell as "measure:cell" (fixed codes, nothing personal), with its label."""
-    from reports.documents import label_of
     from reports.measures import DRILL_CELLS
 
     return [
-        (f"{measure}:{cell}", label_of(cell_path(measure, cell)))
+        (f"{measure}:{cell}", cell_label(measure, cell))
         for measure, cells in DRILL_CELLS.items()
         for cell in cells
     ]
 
 
-def cell_path(measure: str, cell: str) -> tuple:
-    """A cell's keys as in the report's JSON (employment_started's are employment / started)."""
-    head = ("employment", "started") if measure == "employment_started" else (measure,)
-    return (*head, *cell.split("."))
+def cell_label(measure: str, cell: str) -> str:
+    """A cell in words, as the dashboard names it: "Exits: Street"."""
+    from activation.models import PlacementKind
+    from reports.documents import KEY_LABELS, MEASURES, label_of
+
+    if measure == "employment_started":
+        return f"{MEASURES['employment']}: {KEY_LABELS['started']}: {PlacementKind(cell).label}"
+    return f"{MEASURES[measure]}: {label_of(tuple(cell.split('.')))}"
 
 
 class PeopleForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import role_required
 from activation.dates import add_months
 from reports import access, charts, documents
-from reports.forms import DashboardForm, PeopleForm, cell_path
+from reports.forms import DashboardForm, PeopleForm, cell_label
 from reports.services import (
     report_cells_with_people,
     report_for,
@@ -198,13 +198,13 @@ def people(request):
         period = {"start": data["start"], "end": data["end"]}
         if data["cell"]:
             measure, cell = data["cell"].split(":", 1)
-            chosen = documents.label_of(cell_path(measure, cell))
+            chosen = cell_label(measure, cell)
             clients = report_people(
                 by=request.user, measure=measure, cell=cell, request=request, **period
             )
         else:
             cells = [
-                (documents.label_of(cell_path(measure, cell)), f"{measure}:{cell}")
+                (cell_label(measure, cell), f"{measure}:{cell}")
                 for measure, cell in report_cells_with_people(by=request.user, **period)
             ]
     return render(
