@@ -14,10 +14,9 @@ would open for them (cases.access, one rule book), and nothing else of the cell.
 from django.http import Http404
 
 from accounts.models import Organisation
-from accounts.reach import Part
 from accounts.roles import Role
 from activation.models import Programme
-from cases.access import clients_reached
+from cases.access import clients_visible_to
 from cases.models import Client
 from reports.models import SavedReport
 from reports.sql import EVERYTHING, Scope
@@ -98,11 +97,15 @@ def get_saved_report_for_user(user, pk: int) -> SavedReport:
 
 
 def files_opened_by(user, client_ids) -> set:
-    """Which of `client_ids` `user` may open the file of: the case file view's question
-    (cases.access, accounts.reach), asked once for them all."""
+    """Which of `client_ids` are in `user`'s caseload, whose files they open: the case file
+    view's rule book (cases.access, accounts.reach), asked once for them all.
+
+    The caseload's ways only (the holder and the team): an emergency access opens one file for
+    an emergency, not for a list drawn from statistics.
+    """
     # The files the user opens (a caseload: a few hundred at most) met with the cell's ids in
     # Python: never the cell's ids as SQL parameters (a cluster's cell can have thousands).
-    reached = clients_reached(user, Part.FILE).values_list("pk", flat=True)
+    reached = clients_visible_to(user).values_list("pk", flat=True)
     return set(reached) & set(client_ids)
 
 

@@ -188,9 +188,10 @@ def people(request):
     neither listed nor counted, and a figure with none of them gets no link.
     """
     query = request.GET.copy()
-    if not query.get("start") or not query.get("end"):
-        default = _default_query()
-        query.update({"start": default["start"], "end": default["end"]})
+    default = _default_query()
+    for key in ("start", "end"):
+        if not query.get(key):
+            query[key] = default[key]
     form = PeopleForm(query)
     cells, clients, chosen = [], None, ""
     if form.is_valid():
