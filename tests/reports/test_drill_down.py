@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from audit.models import AccessLogEntry
 from cases.models import Client
-from cases.services import _assign
+from cases.services import _assign, break_glass_open
 from reports.access import files_opened_by
 from reports.measures import DRILL_CELLS, cell_people, outcome_report
 from tests.factories import UserFactory, make_client, make_facility
@@ -118,6 +118,18 @@ def test_someone_who_opens_no_file_sees_no_figure_and_no_one(client, held, other
     assert "cell=" not in text
     response = client.get(PEOPLE, {**QUERY, "cell": "clients_served:total"})
     assert response.status_code == 200
+    assert "Jan Testowy" not in response.content.decode()
+    assert not AccessLogEntry.objects.filter(purpose="report_people").exists()
+
+
+def test_an_emergency_access_does_not_put_a_file_in_the_list(client, held, other_social_worker):
+    # The second social worker opens Jan's file in an emergency: they may read it now, but
+    # the drill-down lists the caseload only.
+    break_glass_open(
+        by=other_social_worker, client=held["Jan"], reason="Wypadek w schronisku, pilny kontakt"
+    )
+    client.force_login(other_social_worker)
+    response = client.get(PEOPLE, {**QUERY, "cell": "clients_served:total"})
     assert "Jan Testowy" not in response.content.decode()
     assert not AccessLogEntry.objects.filter(purpose="report_people").exists()
 
