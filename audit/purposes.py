@@ -102,6 +102,7 @@ class Purpose(models.TextChoices):
     ALLOWANCE_LIST = "allowance_list", _("Allowance: the month's list of a CIS")
     # reports
     REPORT_UNSUPPRESSED = "report_unsuppressed", _("Outcome statistics without suppression")
+    REPORT_PEOPLE = "report_people", _("Outcome statistics: the people behind a figure")
     IMPORT_RECORDS = "import_records", _("Import of past records")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")

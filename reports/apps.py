@@ -32,4 +32,14 @@ class ReportsConfig(AppConfig):
             ),
             order=910,
         ),
+        NavItem(
+            "reports:people",
+            _("The people behind the figures"),
+            frozenset({Role.SOCIAL_WORKER}),
+            _(
+                "Which of your clients the outcome statistics count: served, exits, returns, "
+                "first stays and jobs started, for a period."
+            ),
+            order=60,
+        ),
     ]

@@ -96,3 +96,45 @@ class ImportUploadForm(forms.Form):
         # The same check as job_create's, so the form says what is wrong before any job exists.
         zip_check(content)
         return content
+
+
+def cell_choices() -> list[tuple[str, str]]:
+    """Every drill-down cell as "measure:cell" (fixed codes, nothing personal), with its label."""
+    from reports.measures import DRILL_CELLS
+
+    return [
+        (f"{measure}:{cell}", cell_label(measure, cell))
+        for measure, cells in DRILL_CELLS.items()
+        for cell in cells
+    ]
+
+
+def cell_label(measure: str, cell: str) -> str:
+    """A cell in words, as the dashboard names it: "Exits: Street"."""
+    from activation.models import PlacementKind
+    from reports.documents import KEY_LABELS, MEASURES, label_of
+
+    if measure == "employment_started":
+        return f"{MEASURES['employment']}: {KEY_LABELS['started']}: {PlacementKind(cell).label}"
+    return f"{MEASURES[measure]}: {label_of(tuple(cell.split('.')))}"
+
+
+class PeopleForm(forms.Form):
+    """The period of a drill-down, and the cell chosen (none: the cells with people to show)."""
+
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+    cell = forms.ChoiceField(label=_("Figure"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cell"].choices = [("", "—"), *cell_choices()]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        if start and end and (end - start).days > LONGEST_DAYS:
+            raise forms.ValidationError(_("A period of at most five years, please."))
+        return data

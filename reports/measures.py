@@ -32,8 +32,6 @@ from reports.sql import EVERYTHING, FAR, Dialect, Scope, dialect, run, scoped
 from shelters.models import Facility
 
 AGE_BANDS = ("under_18", "18_25", "26_39", "40_59", "60_plus", "unknown")
-# A year of birth leaves two ages possible; these ages (the older of the two) straddle a band.
-_BAND_EDGES = (18, 26, 40, 60)
 EXIT_GROUPS = {
     "permanent": ("own_housing", "rented_room"),
     "temporary": ("family",),
@@ -152,13 +150,18 @@ def _served_sql() -> str:
     )"""
 
 
-def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
-    """Distinct clients served in the period: in total, by sex, by age band on `end`."""
-    rows = run(
-        "WITH"
-        + _served_sql()
-        + """
-        SELECT c.sex,
+def _served_people_sql() -> str:
+    """`served_people(client_id, sex, band)`: each client served, with sex and age band.
+
+    The band is decided from the year of birth alone unless both possible ages fall in two
+    bands: then it is 'check', and the birth date decides (`_bands_from_birth_dates`). The
+    measure counts these rows; the drill-down lists them (one definition).
+    """
+    return (
+        _served_sql()
+        + """,
+    served_people AS (
+        SELECT c.subject_id AS client_id, c.sex AS sex,
             CASE
                 WHEN c.birth_year IS NULL OR c.birth_year > {year} THEN 'unknown'
                 WHEN {year} - c.birth_year IN (18, 26, 40, 60) THEN 'check'
@@ -167,11 +170,18 @@ def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
                 WHEN {year} - c.birth_year < 40 THEN '26_39'
                 WHEN {year} - c.birth_year < 60 THEN '40_59'
                 ELSE '60_plus'
-            END AS band,
-            COUNT(*)
+            END AS band
         FROM served JOIN cases_client c ON c.subject_id = served.client_id
-        GROUP BY 1, 2
-        """,
+    )"""
+    )
+
+
+def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
+    """Distinct clients served in the period: in total, by sex, by age band on `end`."""
+    rows = run(
+        "WITH"
+        + _served_people_sql()
+        + " SELECT sex, band, COUNT(*) FROM served_people GROUP BY 1, 2",
         using=using,
         start=start,
         end=end,
@@ -184,40 +194,35 @@ def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
         if band != "check":
             by_band[band] += count
     if any(band == "check" for _sex, band, _count in rows):
-        for band, count in _bands_from_birth_dates(start=start, end=end, using=using).items():
+        checked = _bands_from_birth_dates(start=start, end=end, using=using)
+        for band, count in Counter(checked.values()).items():
             by_band[band] += count
     return {"total": sum(by_sex.values()), "by_sex": by_sex, "by_age_band": by_band}
 
 
-def _bands_from_birth_dates(*, start, end, using) -> Counter:
-    """The age bands of served clients whose year of birth straddles a band: birth dates opened.
+def _bands_from_birth_dates(*, start, end, using) -> dict:
+    """Client id -> age band of the served clients whose year of birth straddles a band.
 
-    One query for the ids, then one per page of 1,000 clients (their keys in one more).
+    Their birth dates are opened: one query for the ids, then one per page of 1,000 clients
+    (their keys in one more).
     """
-    edge_years = [end.year - age for age in _BAND_EDGES]
     ids = [
         row[0]
         for row in run(
             "WITH"
-            + _served_sql()
-            + """
-            SELECT c.subject_id FROM served JOIN cases_client c ON c.subject_id = served.client_id
-            WHERE c.birth_year IN ({y18}, {y26}, {y40}, {y60})
-            """,
+            + _served_people_sql()
+            + " SELECT client_id FROM served_people WHERE band = 'check'",
             using=using,
             start=start,
             end=end,
-            y18=edge_years[0],
-            y26=edge_years[1],
-            y40=edge_years[2],
-            y60=edge_years[3],
+            year=end.year,
         )
     ]
-    bands: Counter = Counter()
+    bands: dict = {}
     for first in range(0, len(ids), PAGE):
         page = Client.objects.using(using).filter(pk__in=ids[first : first + PAGE])
         for client in page.only("subject", "birth_date", "birth_year").with_keys():
-            bands[age_band_on(client.birth_date, end)] += 1
+            bands[client.pk] = age_band_on(client.birth_date, end)
     return bands
 
 
@@ -252,16 +257,34 @@ def _facility_names(using: str) -> dict[int, str]:
     return {pk: name if seen[name] == 1 else f"{name} ({pk})" for pk, name in facilities}
 
 
+def _occupied_sql() -> str:
+    """`occupied(client_id, facility_id, s, last_n)`: every person's stay that takes a place.
+
+    The clients' stays and the household members' stays (a child in the mother's room takes
+    one of its places), the latter under the mother's client id: her municipality pays.
+    """
+    return """
+    occupied AS (
+        SELECT client_id, facility_id, s, last_n FROM st
+        UNION ALL
+        SELECT head_id, facility_id, s, last_n FROM ms
+    )"""
+
+
 def bed_nights(d: Dialect, *, start, end, using, **_) -> dict:
-    """Nights the stays occupied inside the period: total, by facility, by municipality."""
+    """Nights the stays occupied inside the period: total, by facility, by municipality.
+
+    A household member's nights count like the mother's, under her municipality.
+    """
     first = d.greatest("s", "{start}")
     last = d.least("COALESCE(last_n, {end})", "{end}")
     rows = run(
         f"""
-        SELECT st.facility_id, COALESCE(NULLIF(c.municipality_code, ''), 'unknown'),
+        WITH {_occupied_sql()}
+        SELECT o.facility_id, COALESCE(NULLIF(c.municipality_code, ''), 'unknown'),
                SUM({_nights(d, first, last)})
-        FROM st JOIN cases_client c ON c.subject_id = st.client_id
-        WHERE st.s <= {{end}} AND (st.last_n IS NULL OR st.last_n >= {{start}})
+        FROM occupied o JOIN cases_client c ON c.subject_id = o.client_id
+        WHERE o.s <= {{end}} AND (o.last_n IS NULL OR o.last_n >= {{start}})
         GROUP BY 1, 2
         """,
         using=using,
@@ -297,7 +320,8 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     """Per facility and month: bed-nights ÷ (regular beds × days of the month in the period), %.
 
     Beds are counted per day of their inventory (available_from to the day before
-    available_until); overflow places are not capacity, their nights still count.
+    available_until); overflow places are not capacity, their nights still count. A household
+    member's nights count as the mother's do (each takes a place of the household's room).
     """
     months = _months(start, end)
     values: dict = {"far": far}
@@ -306,14 +330,14 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
         values.update({f"m{n}": key, f"f{n}": first, f"l{n}": last})
         rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}})")
     months_cte = f"months(m, first_day, last_day) AS (VALUES {', '.join(rows_sql)})"
-    stay_first = d.greatest("st.s", "months.first_day")
-    stay_last = d.least("COALESCE(st.last_n, {far})", "months.last_day")
+    stay_first = d.greatest("o.s", "months.first_day")
+    stay_last = d.least("COALESCE(o.last_n, {far})", "months.last_day")
     used = run(
         f"""
-        WITH {months_cte}
-        SELECT st.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
-        FROM st JOIN months
-          ON st.s <= months.last_day AND (st.last_n IS NULL OR st.last_n >= months.first_day)
+        WITH {months_cte}, {_occupied_sql()}
+        SELECT o.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
+        FROM occupied o JOIN months
+          ON o.s <= months.last_day AND (o.last_n IS NULL OR o.last_n >= months.first_day)
         GROUP BY 1, 2
         """,
         using=using,
@@ -454,15 +478,19 @@ def _exit_group_sql() -> str:
     return f"CASE {cases} ELSE 'unknown' END"
 
 
+def _exit_cells_sql(d: Dialect) -> str:
+    """`exit_cells(client_id, cell)`: each episode ending in the period, by its exit group."""
+    return f"""{_episodes_sql(d)},
+    exit_cells AS (
+        SELECT client_id, {_exit_group_sql()} AS cell FROM episodes
+        WHERE last_e >= {{start}} AND last_e <= {{end}}
+    )"""
+
+
 def exits(d: Dialect, *, start, end, far, using, **_) -> dict:
     """Episodes ending inside the period by the group of their exit destination."""
     rows = run(
-        f"""
-        WITH {_episodes_sql(d)}
-        SELECT {_exit_group_sql()}, COUNT(*) FROM episodes
-        WHERE last_e >= {{start}} AND last_e <= {{end}}
-        GROUP BY 1
-        """,
+        f"WITH {_exit_cells_sql(d)} SELECT cell, COUNT(*) FROM exit_cells GROUP BY 1",
         using=using,
         start=start,
         end=end,
@@ -473,47 +501,60 @@ def exits(d: Dialect, *, start, end, far, using, **_) -> dict:
     return result
 
 
-def returns(d: Dialect, *, start, end, far, using, **_) -> dict:
-    """Permanent exits dated [start − 730, end − 730] and the client's next stay after them."""
-    window = datetime.timedelta(days=RETURN_WINDOW_DAYS)
+RETURN_BUCKETS = ("days_0_180", "days_181_365", "days_366_730")
+
+
+def _return_cells_sql(d: Dialect) -> str:
+    """`return_cells(client_id, bucket)`: each episode of the returns' cohort, and when the
+    client came back ('days_0_180'…, or 'none')."""
     gap = d.days("next_s", "last_e")
     permanent = ", ".join(repr(code) for code in EXIT_GROUPS["permanent"])
-    rows = run(
-        f"""
-        WITH {_episodes_sql(d)}
-        SELECT COUNT(*),
-            SUM(CASE WHEN {gap} BETWEEN 0 AND 180 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {gap} BETWEEN 181 AND 365 THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {gap} BETWEEN 366 AND 730 THEN 1 ELSE 0 END)
+    return f"""{_episodes_sql(d)},
+    return_cells AS (
+        SELECT client_id,
+            CASE
+                WHEN {gap} BETWEEN 0 AND 180 THEN 'days_0_180'
+                WHEN {gap} BETWEEN 181 AND 365 THEN 'days_181_365'
+                WHEN {gap} BETWEEN 366 AND 730 THEN 'days_366_730'
+                ELSE 'none'
+            END AS bucket
         FROM episodes
         WHERE exit IN ({permanent}) AND last_e >= {{cohort_start}} AND last_e <= {{cohort_end}}
-        """,
+    )"""
+
+
+def _cohort_bounds(start, end) -> dict:
+    window = datetime.timedelta(days=RETURN_WINDOW_DAYS)
+    return {"cohort_start": start - window, "cohort_end": end - window}
+
+
+def returns(d: Dialect, *, start, end, far, using, **_) -> dict:
+    """Permanent exits dated [start − 730, end − 730] and the client's next stay after them."""
+    rows = run(
+        f"WITH {_return_cells_sql(d)} SELECT bucket, COUNT(*) FROM return_cells GROUP BY 1",
         using=using,
-        cohort_start=start - window,
-        cohort_end=end - window,
         far=far,
+        **_cohort_bounds(start, end),
     )
-    cohort, early, middle, late = rows[0]
-    return {
-        "cohort": int(cohort or 0),
-        "days_0_180": int(early or 0),
-        "days_181_365": int(middle or 0),
-        "days_366_730": int(late or 0),
-    }
+    counts = {bucket: int(count) for bucket, count in rows}
+    result = {"cohort": sum(counts.values())}
+    result.update({bucket: counts.get(bucket, 0) for bucket in RETURN_BUCKETS})
+    return result
 
 
-def first_time(d: Dialect, *, start, end, far, using, **_) -> int:
-    """Clients whose first stay starting in the period (F) had no night in F − 730 … F − 1."""
+def _first_timers_sql(d: Dialect) -> str:
+    """`first_timers(client_id)`: clients whose first stay starting in the period (F) had no
+    night in F − 730 … F − 1."""
     window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
     # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
     # an index, and a subquery per client would scan them once per client.
-    rows = run(
-        f"""
-        WITH firsts AS (
-            SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
-            GROUP BY client_id
-        )
-        SELECT COUNT(*) FROM (
+    return f"""
+    firsts AS (
+        SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
+        GROUP BY client_id
+    ),
+    first_timers AS (
+        SELECT client_id FROM (
             SELECT firsts.client_id,
                 SUM(CASE WHEN earlier.s <= {d.plus_days("firsts.f", -1)}
                           AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
@@ -523,7 +564,13 @@ def first_time(d: Dialect, *, start, end, far, using, **_) -> int:
             GROUP BY firsts.client_id
         ) AS checked
         WHERE nights_before = 0
-        """,
+    )"""
+
+
+def first_time(d: Dialect, *, start, end, far, using, **_) -> int:
+    """Clients whose first stay starting in the period (F) had no night in F − 730 … F − 1."""
+    rows = run(
+        f"WITH {_first_timers_sql(d)} SELECT COUNT(*) FROM first_timers",
         using=using,
         start=start,
         end=end,
@@ -555,18 +602,32 @@ def _start_bounds(months: int, start, end) -> tuple[datetime.date, datetime.date
     return (low, high) if low <= high else None
 
 
+def _kinds_sql() -> tuple[str, dict]:
+    """The employment kinds as bound markers `{k0}, {k1}…`, and their values."""
+    kinds = [str(kind) for kind in EMPLOYMENT_KINDS]
+    return (
+        ", ".join(f"{{k{n}}}" for n in range(len(kinds))),
+        {f"k{n}": kind for n, kind in enumerate(kinds)},
+    )
+
+
+def _jobs_started_sql() -> str:
+    """`jobs_started(client_id, kind)`: placements of the employment kinds started in the period."""
+    in_kinds, _values = _kinds_sql()
+    return f"""
+    jobs_started AS (
+        SELECT client_id, kind FROM pl
+        WHERE kind IN ({in_kinds}) AND started_on >= {{start}} AND started_on <= {{end}}
+    )"""
+
+
 def employment(*, start, end, using, **_) -> dict:
     """Jobs started in the period by kind; retention answered at 3, 6 and 12 months."""
     kinds = [str(kind) for kind in EMPLOYMENT_KINDS]
-    in_kinds = ", ".join(f"{{k{n}}}" for n in range(len(kinds)))
-    kind_values = {f"k{n}": kind for n, kind in enumerate(kinds)}
+    in_kinds, kind_values = _kinds_sql()
     started = dict.fromkeys(kinds, 0)
     for kind, count in run(
-        f"""
-        SELECT kind, COUNT(*) FROM pl
-        WHERE kind IN ({in_kinds}) AND started_on >= {{start}} AND started_on <= {{end}}
-        GROUP BY 1
-        """,
+        f"WITH {_jobs_started_sql()} SELECT kind, COUNT(*) FROM jobs_started GROUP BY 1",
         using=using,
         start=start,
         end=end,
@@ -735,3 +796,82 @@ def assessment_change(*, start, end, using, **_) -> dict:
             for domain, _label in ASSESSMENT_DOMAINS
         },
     }
+
+
+# --- the people behind a cell (the drill-down) ---------------------------------------------------
+
+# The cells a drill-down may open, per measure: the figures that count people (or their episodes
+# and placements). Fixed codes: a drill-down's address carries these and dates, nothing personal.
+DRILL_CELLS: dict[str, tuple[str, ...]] = {
+    "clients_served": (
+        "total",
+        *(f"by_sex.{sex}" for sex in Sex.values),
+        *(f"by_age_band.{band}" for band in AGE_BANDS),
+    ),
+    "exits": EXIT_KEYS,
+    "returns": ("cohort", *RETURN_BUCKETS),
+    "first_time": ("total",),
+    "employment_started": tuple(str(kind) for kind in EMPLOYMENT_KINDS),
+}
+
+
+def cell_people(
+    *,
+    measure: str,
+    start: datetime.date,
+    end: datetime.date,
+    scope: Scope = EVERYTHING,
+    using: str = "default",
+) -> dict[str, list]:
+    """Cell -> the client ids the measure counts in it, one per counted item (a client, an
+    episode, a placement), read by the measure's own CTE: the same definition as the figure.
+
+    A client with two episodes ending in the period is twice in an exit cell, as they count
+    twice there; a list of people shows them once.
+    """
+    d = dialect(using)
+    values = {"start": start, "end": end, "far": FAR}
+    cells: dict[str, list] = {cell: [] for cell in DRILL_CELLS[measure]}
+    with scoped(scope):
+        if measure == "clients_served":
+            rows = run(
+                "WITH" + _served_people_sql() + " SELECT client_id, sex, band FROM served_people",
+                using=using,
+                start=start,
+                end=end,
+                year=end.year,
+            )
+            checked = {}
+            if any(band == "check" for _id, _sex, band in rows):
+                checked = _bands_from_birth_dates(start=start, end=end, using=using)
+            for raw_id, sex, band in rows:
+                client_id = _uuid(raw_id)
+                cells["total"].append(client_id)
+                cells[f"by_sex.{sex}"].append(client_id)
+                band = checked.get(client_id, band) if band == "check" else band
+                cells[f"by_age_band.{band}"].append(client_id)
+            return cells
+        if measure == "exits":
+            sql = f"WITH {_exit_cells_sql(d)} SELECT cell, client_id FROM exit_cells"
+        elif measure == "returns":
+            sql = f"WITH {_return_cells_sql(d)} SELECT bucket, client_id FROM return_cells"
+            values = {"far": FAR, **_cohort_bounds(start, end)}
+        elif measure == "first_time":
+            sql = f"WITH {_first_timers_sql(d)} SELECT 'total', client_id FROM first_timers"
+        elif measure == "employment_started":
+            sql = f"WITH {_jobs_started_sql()} SELECT kind, client_id FROM jobs_started"
+            values.update(_kinds_sql()[1])
+        else:
+            raise ValueError(f"No drill-down for {measure}.")
+        for cell, raw_id in run(sql, using=using, **values):
+            client_id = _uuid(raw_id)
+            if measure == "returns":
+                cells["cohort"].append(client_id)
+            if cell in cells and not (measure == "returns" and cell == "cohort"):
+                cells[cell].append(client_id)
+    return cells
+
+
+def _uuid(value) -> uuid.UUID:
+    """A client id of a raw query: SQLite returns the UUID as 32 hex digits."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

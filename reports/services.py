@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
-from audit.services import access_log_write
-from reports.access import is_coordinator
-from reports.measures import outcome_report
+from audit.services import access_log_write, access_log_write_many
+from reports.access import files_opened_by, is_coordinator, people_visible_to
+from reports.measures import DRILL_CELLS, cell_people, outcome_report
 from reports.models import SavedReport
 from reports.sql import Scope
 from reports.suppression import suppress_report, threshold
@@ -43,18 +43,19 @@ def report_compute(
 
 
 def _data_stamp() -> str:
-    """Changes whenever a stay, enrolment, placement, follow-up or assessment changes.
+    """Changes whenever a stay (a household member's too), bed, enrolment, placement, follow-up
+    or assessment changes.
 
     Every write of those goes through history (services and the import alike), so the newest
     history id of each table moves: a cached report of any period is then simply not found.
     """
     from activation.models import Enrolment, FollowUp, Placement
     from cases.models import Assessment
-    from shelters.models import Bed, Stay
+    from shelters.models import Bed, MemberStay, Stay
 
     stamps = [
         model.history.aggregate(newest=Max("history_id"))["newest"] or 0
-        for model in (Stay, Bed, Enrolment, Placement, FollowUp, Assessment)
+        for model in (Stay, MemberStay, Bed, Enrolment, Placement, FollowUp, Assessment)
     ]
     return "-".join(str(stamp) for stamp in stamps)
 
@@ -96,3 +97,42 @@ def saved_report_create(*, by, figures: dict, parameters: dict, start, end) -> S
     report.full_clean()
     report.save()
     return report
+
+
+def report_cells_with_people(*, by, start: datetime.date, end: datetime.date) -> list[tuple]:
+    """The drill-down cells of the period in which `by` may open at least one file.
+
+    (measure, cell) pairs only: no name and no count, so the page shows a link where the user
+    has someone to see and nothing where they have no one. Each measure's people come from the
+    measure's own SQL (reports.measures.cell_people), over the whole cluster's records.
+    """
+    by_cell = {}
+    for measure in DRILL_CELLS:
+        for cell, ids in cell_people(measure=measure, start=start, end=end).items():
+            by_cell[(measure, cell)] = ids
+    reached = files_opened_by(by, _union(by_cell.values()))
+    return [key for key, ids in by_cell.items() if reached.intersection(ids)]
+
+
+def _union(lists) -> set:
+    found: set = set()
+    for ids in lists:
+        found.update(ids)
+    return found
+
+
+def report_people(
+    *, by, measure: str, cell: str, start: datetime.date, end: datetime.date, request=None
+) -> list:
+    """The clients behind one cell whose file `by` may open, each read logged (purpose
+    report_people); the others are neither listed nor counted."""
+    ids = cell_people(measure=measure, start=start, end=end)[cell]
+    clients = people_visible_to(by, ids)
+    access_log_write_many(
+        actor=by,
+        action=AccessLogEntry.Action.VIEW,
+        subject_ids=[client.pk for client in clients],
+        purpose=Purpose.REPORT_PEOPLE,
+        request=request,
+    )
+    return clients

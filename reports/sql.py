@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from activation.models import Enrolment, Placement
 from cases.models import Assessment, PathwayStep
-from shelters.models import Bed, Stay
+from shelters.models import Bed, MemberStay, Stay
 
 # The end of an open stay or episode, for comparisons: far after any report's period.
 FAR = datetime.date(9000, 1, 1)
@@ -179,6 +179,11 @@ def _querysets(scope: Scope) -> dict:
             "ended_on",
         )
     )
+    # A household member's stay, under the head's client id: the member is no client (no file,
+    # no municipality of their own), so their nights are billed with the mother's.
+    member_stays = MemberStay.objects.order_by().values_list(
+        "id", "member__household__head_id", "facility_id", "night_of", "last_night"
+    )
     beds = Bed.objects.order_by().values_list(
         "id", "facility_id", "available_from", "available_until", "is_overflow"
     )
@@ -194,6 +199,7 @@ def _querysets(scope: Scope) -> dict:
         facility_ids = list(scope.facility_ids or ())
         programme_ids = list(scope.programme_ids or ())
         stays = stays.filter(_within("facility_id", facility_ids))
+        member_stays = member_stays.filter(_within("facility_id", facility_ids))
         beds = beds.filter(_within("facility_id", facility_ids))
         enrolments = enrolments.filter(_within("programme_id", programme_ids))
         # Two subqueries, never a list of ids: a cluster has more clients than SQL parameters.
@@ -211,6 +217,7 @@ def _querysets(scope: Scope) -> dict:
         steps = steps.filter(reached)
     return {
         "st(id, client_id, facility_id, s, last_n, exit, e)": stays,
+        "ms(id, head_id, facility_id, s, last_n)": member_stays,
         "bd(id, facility_id, available_from, available_until, is_overflow)": beds,
         "en(id, client_id, programme_id, status, started_on, ended_on)": enrolments,
         "pl(id, client_id, kind, started_on, ended_on)": placements,
@@ -226,7 +233,9 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
     night it covered (empty while open; before s for a transfer on its first night, which
     covers no night), e the local date it ended (empty while open), exit its exit destination.
     Built by the ORM, so the local date of `ended_at` is computed in the project's time zone on
-    either engine. `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates),
+    either engine. `ms` the stays of household members in a house for single mothers (children
+    mostly: no client, no bed of their own; `head_id` is the mother's client id, s and last_n as
+    in `st`). `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates),
     `ps` the dated pathway steps.
     """
     parts, params = [], []

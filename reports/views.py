@@ -2,7 +2,8 @@
 administrators' upload of past records and each upload's page.
 
 The dashboard is the managers' (a social worker is refused with 403), the import the
-administrators'; every figure shown or downloaded is suppressed; no page here lists a person.
+administrators'; every figure shown or downloaded is suppressed. The one page that lists people,
+`people`, is a social worker's: the people behind a figure whose files they open, and no one else.
 """
 
 import datetime
@@ -17,9 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import role_required
 from activation.dates import add_months
 from reports import access, charts, documents
-from reports.forms import DashboardForm, ImportUploadForm
+from reports.forms import DashboardForm, ImportUploadForm, PeopleForm, cell_label
 from reports.jobs import job_create, job_progress
-from reports.services import report_for, saved_report_create
+from reports.services import (
+    report_cells_with_people,
+    report_for,
+    report_people,
+    saved_report_create,
+)
 
 # A running import's page reloads itself this often (a meta refresh: no script, the CSP holds).
 REFRESH_SECONDS = 3
@@ -215,3 +221,40 @@ def import_job(request, job_id):
     response = render(request, "reports/import_job.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+@role_required(*access.DRILL_DOWN_ROLES)
+def people(request):
+    """The figures of a period with people of one's own files in them, or one figure's people.
+
+    Only the clients whose file the user opens are listed (each read logged); the others are
+    neither listed nor counted, and a figure with none of them gets no link.
+    """
+    query = request.GET.copy()
+    default = _default_query()
+    for key in ("start", "end"):
+        if not query.get(key):
+            query[key] = default[key]
+    form = PeopleForm(query)
+    cells, clients, chosen = [], None, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        period = {"start": data["start"], "end": data["end"]}
+        if data["cell"]:
+            measure, cell = data["cell"].split(":", 1)
+            chosen = cell_label(measure, cell)
+            clients = report_people(
+                by=request.user, measure=measure, cell=cell, request=request, **period
+            )
+        else:
+            cells = [
+                (cell_label(measure, cell), f"{measure}:{cell}")
+                for measure, cell in report_cells_with_people(by=request.user, **period)
+            ]
+    return render(
+        request,
+        "reports/people.html",
+        {"form": form, "cells": cells, "clients": clients, "chosen": chosen},
+        status=200 if form.is_valid() else 400,
+    )

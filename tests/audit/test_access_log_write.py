@@ -16,7 +16,7 @@ from accounts.services import set_role
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
 from audit.purposes import Purpose
-from audit.services import access_log_write
+from audit.services import access_log_write, access_log_write_many
 from audit.verify import access_log_verify
 from config.middleware import RequestIdMiddleware
 from privacy import keys
@@ -287,3 +287,36 @@ def test_the_log_holds_no_column_for_a_clients_data(db):
         "prev_mac",
         "mac",
     }
+
+
+def test_many_rows_at_once_are_chained_as_one_by_one(social_worker):
+    access_log_write(actor=social_worker, action=AccessLogEntry.Action.VIEW, subject_id=SUBJECT)
+    subjects = [uuid.UUID(int=n) for n in range(1, 4)]
+    written = access_log_write_many(
+        actor=social_worker,
+        action=AccessLogEntry.Action.VIEW,
+        subject_ids=subjects,
+        purpose=Purpose.REPORT_PEOPLE,
+    )
+    access_log_write(actor=social_worker, action=AccessLogEntry.Action.VIEW, subject_id=SUBJECT)
+    assert written == 3
+    rows = list(AccessLogEntry.objects.order_by("seq"))
+    # One row before, three together, one after: seq 1 … 5, each sealed to the one before.
+    assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.subject_id for row in rows[1:4]] == subjects
+    assert {row.purpose for row in rows[1:4]} == {"report_people"}
+    assert ChainHead.objects.get().seq == 5
+    verification = access_log_verify()
+    assert verification.broken is None
+    assert verification.entries == 5
+
+
+def test_many_rows_refuse_a_purpose_off_the_list_and_write_nothing(social_worker):
+    with pytest.raises(ValidationError):
+        access_log_write_many(
+            actor=social_worker, action="view", subject_ids=[SUBJECT], purpose="Jan Kowalski"
+        )
+    assert not AccessLogEntry.objects.exists()
+    assert (
+        access_log_write_many(actor=social_worker, action="view", subject_ids=[], purpose="") == 0
+    )
