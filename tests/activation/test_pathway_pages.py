@@ -54,6 +54,11 @@ def test_a_social_worker_enrols_a_client_into_the_laundry_from_the_file(
         detail = client.get(response.url).content.decode()
     assert '<label for="id_on">Dnia:</label>' in detail
     assert "Włączony" not in detail
+    # The social worker is offered only what they may do (dropping out), not the programme's
+    # decisions (accepting, refusing), which the service would refuse them.
+    assert '<option value="dropped_out">' in detail
+    assert '<option value="accepted">' not in detail
+    assert '<option value="refused">' not in detail
 
 
 def test_bad_input_gives_the_form_back_and_saves_nothing(client, social_worker, participant):
