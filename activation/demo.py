@@ -10,6 +10,7 @@ frozen moments: weekends, month and year ends, both DST switches, 29 February).
 """
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -40,6 +41,12 @@ PROGRAMMES = [
 # The absences a participant's day may have, spread over the days (everyone else present).
 ABSENCES = {3: "excused", 7: "unexcused", 11: "sick", 15: "day_off", 19: "other"}
 OTHER_NOTE = "Wezwanie do urzędu"
+# The demo CIS's regulations: the month's allowance lost past 3 unexcused days, 6 days off at most
+# (as CIS Ostrzyce's, docs/activation.md rule 6 and 9), and a bonus for one participant.
+DEMO_FORFEIT_AFTER = 3
+DEMO_DAYS_OFF = 6
+DEMO_REGULATIONS = "Regulamin uczestnictwa CIS Przystań (demo), § 7 i § 9"
+DEMO_BONUS = Decimal("300.00")
 
 
 def seed() -> int:
@@ -112,6 +119,7 @@ def seed() -> int:
             _enrol(worker=worker, manager=manager, client=person, cohort=groups[key], start=start)
     for key in ("cis_a", "laundry"):
         _attendance(coach=coach, cohort=groups[key], start=start, today=today)
+    _allowance(manager=manager, programme=programmes[CIS], start=start, today=today)
     _placements(worker=worker, clients=placed, cooperatives=cooperatives, today=today)
     for person in clients:
         pathway_recompute(client=person, by=worker)
@@ -168,6 +176,27 @@ def _attendance(*, coach, cohort, start, today):
             )
             number += 1
         day += datetime.timedelta(days=1)
+
+
+def _allowance(*, manager, programme, start, today):
+    """The CIS's own allowance rules (its regulations, as its manager set them when it opened)
+    and a motivation bonus last month, so that kierownik can compute, close and print last
+    month's list straight away (without the centre's rules a month is refused, never computed
+    with a guess)."""
+    services.programme_allowance_rule_set(
+        by=manager,
+        programme=programme,
+        valid_from=start,
+        forfeit_after_unexcused_days=DEMO_FORFEIT_AFTER,
+        days_off_limit=DEMO_DAYS_OFF,
+        source=DEMO_REGULATIONS,
+    )
+    last_month = add_months(month_start(today), -1)
+    enrolment = programme.enrolments.order_by("pk").first()
+    if enrolment is not None:
+        services.allowance_bonus_set(
+            by=manager, enrolment=enrolment, month=last_month, amount=DEMO_BONUS
+        )
 
 
 def _placements(*, worker, clients, cooperatives, today):

@@ -7,6 +7,7 @@ statistics has a preselected value (an empty first option that must be changed).
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Organisation
 from activation.models import (
@@ -62,7 +63,8 @@ class EnrolmentForm(forms.Form):
 
 class EnrolmentStatusForm(forms.Form):
     status = _choice(_("New status"), ())
-    on = _date(_("On"), today=True)
+    # Not the bare "On" (that is the winter mode's switch: "Włączony").
+    on = _date(pgettext_lazy("the day a status changes", "On"), today=True)
     leaving_reason = _choice(
         _("Reason for dropping out"),
         [(value, label) for value, label in LeavingReason.choices if value != "not_recorded"],

@@ -77,7 +77,9 @@ def placements(client_ids):
 
 WIDTH = 640
 ROW = 26
-LEFT = 190
+# The rungs' labels end 8 px left of here, at 12 px: room for the longest Polish label
+# ("Zatrudnienie na otwartym rynku", 30 characters, about 7 px each); 190 clipped it.
+LEFT = 220
 TOP = 10
 
 

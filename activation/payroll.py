@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -307,7 +307,10 @@ def payroll_pdf(payroll: Payroll) -> bytes:
     )
     if payroll.closed:
         state = _("Closed on %(date)s.") % {
-            "date": formats.date_format(payroll.closed.closed_at, "SHORT_DATETIME_FORMAT")
+            # In the local time the page shows, not UTC (the stored moment is aware).
+            "date": formats.date_format(
+                timezone.localtime(payroll.closed.closed_at), "SHORT_DATETIME_FORMAT"
+            )
         }
     else:
         state = _("Draft: the month is not closed yet, the amounts may still change.")

@@ -17,6 +17,7 @@ from activation.services.enrolments import (
     enrolment_create,
     enrolment_ipzs_start,
     enrolment_set_status,
+    statuses_open_to,
 )
 from activation.services.placements import followup_answer, placement_end, placement_start
 from activation.services.programmes import (
@@ -44,6 +45,7 @@ __all__ = [
     "enrolment_create",
     "enrolment_ipzs_start",
     "enrolment_set_status",
+    "statuses_open_to",
     "followup_answer",
     "placement_end",
     "placement_start",

@@ -123,15 +123,22 @@ def enrolment_create(
     return enrolment
 
 
-def _may_change(by, enrolment: Enrolment, status: str) -> None:
+def _may_set(by, enrolment: Enrolment, status: str) -> bool:
     # Dropping out may also be recorded by the social worker; the rest is the programme's call.
-    allowed = (
-        access.may_withdraw_enrolment(by, enrolment)
-        if status == S.DROPPED_OUT
-        else access.may_decide_enrolment(by, enrolment)
-    )
-    if not allowed:
+    if status == S.DROPPED_OUT:
+        return access.may_withdraw_enrolment(by, enrolment)
+    return access.may_decide_enrolment(by, enrolment)
+
+
+def _may_change(by, enrolment: Enrolment, status: str) -> None:
+    if not _may_set(by, enrolment, status):
         raise PermissionDenied(_("You may not change this enrolment."))
+
+
+def statuses_open_to(by, enrolment: Enrolment) -> set[str]:
+    """The statuses `by` may move the enrolment to now: the page offers these and no other
+    (the same rule enrolment_set_status applies)."""
+    return {status for status in TRANSITIONS[enrolment.status] if _may_set(by, enrolment, status)}
 
 
 def _not_before(on: datetime.date, earlier: datetime.date | None, message: str) -> None:

@@ -112,7 +112,8 @@ def enrolment_detail(request, enrolment_id):
         write=writing,
         purpose=Purpose.ENROLMENT,
     )
-    allowed = services.TRANSITIONS[enrolment.status]
+    # Only the changes this user may make (a social worker: dropping out; the programme: the rest).
+    allowed = services.statuses_open_to(request.user, enrolment)
     form = EnrolmentStatusForm(request.POST or None, allowed=allowed)
     if writing and form.is_valid():
         try:

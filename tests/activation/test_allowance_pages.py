@@ -193,6 +193,19 @@ def test_the_csv_for_payroll_neutralises_formulas(
     assert AccessLogEntry.objects.filter(purpose="allowance_list", action="export").count() == 1
 
 
+def test_the_csv_s_deduction_columns_are_named_in_polish(
+    client, manager, cis, cohort, job_coach, active_enrolment
+):
+    mark(job_coach, cohort, D(2026, 10, 14), {active_enrolment.pk: "unexcused"})
+    client.force_login(manager)
+    with travel(TODAY):
+        response = client.get(month_url(cis, name="allowance-csv"))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert "Nieobecność nieusprawiedliwiona: dni" in header
+    assert "Nieobecność nieusprawiedliwiona: kwota" in header
+    assert not any(cell.endswith((": days", ": amount")) for cell in header)
+
+
 @pytest.mark.parametrize(
     "value, expected",
     [("=1+1", "'=1+1"), ("+48", "'+48"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("Jan", "Jan")],
@@ -213,6 +226,24 @@ def test_the_pdf_for_payroll_is_readable_and_numbered(client, manager, cis, acti
     assert "Zdzisław Kalinowski" in text and "2 140,68" in text
     assert "Strona 1 z 1" in text
     assert "Kalinowski" not in str(reader.metadata)
+
+
+def test_the_pdf_of_a_closed_month_gives_the_closing_time_in_local_time(
+    client, manager, cis, active_enrolment
+):
+    from pypdf import PdfReader
+
+    # Closed at noon in Warsaw on 26 November 2026 (11:00 UTC): the page and the PDF say 12:00.
+    with travel(TODAY, hour=12):
+        services.allowance_month_close(by=manager, programme=cis, month=OCTOBER)
+    client.force_login(manager)
+    with travel(TODAY, hour=13):
+        page = client.get(month_url(cis)).content.decode()
+        response = client.get(month_url(cis, name="allowance-pdf"))
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "26.11.2026 12:00" in page
+    assert "Zamknięto 26.11.2026 12:00." in text
+    assert "11:00" not in text
 
 
 @pytest.mark.parametrize("role", ["social_worker", "job_coach", "shelter_staff", "partner", "dpo"])

@@ -12,7 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
-from activation.models import Attendance, FollowUp, Programme
+from activation import services
+from activation.allowance import allowances_for_programme
+from activation.dates import add_months, month_start
+from activation.models import AllowanceMonth, Attendance, FollowUp, Programme
 from activation.views.coach import coach_day
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -54,3 +57,14 @@ def test_the_activation_demo_keeps_its_promises_on_any_date(db, moment):
         assert FollowUp.objects.unanswered().filter(due_on__gte=today, due_on__lte=soon).exists()
         answers = set(FollowUp.objects.exclude(answer="").values_list("answer", flat=True))
         assert {"employed_same", "unreachable"} <= answers
+        # kierownik closes last month of the CIS straight away: the centre's own rules are in
+        # force from the groups' start, so nothing is missing; one participant has a bonus.
+        manager = User.objects.get(username="kierownik")
+        cis = Programme.objects.get(name="CIS Przystań")
+        last_month = add_months(month_start(today), -1)
+        lines = allowances_for_programme(cis, last_month)
+        assert len(lines) == 6
+        assert any(line.bonus > 0 for line in lines)
+        assert all(line.amount > 0 for line in lines)
+        services.allowance_month_close(by=manager, programme=cis, month=last_month)
+        assert AllowanceMonth.objects.filter(programme=cis, month=last_month).exists()

@@ -143,3 +143,16 @@ def test_only_the_street_or_an_own_home_is_recorded_by_hand(social_worker, parti
         pathway_step_record(
             by=social_worker, client=participant, stage=S.TRAINING, on=participant.registered_on
         )
+
+
+def test_every_rung_s_polish_label_fits_left_of_the_ladder():
+    """The labels are drawn right-aligned 8 px left of the rungs at 12 px (about 7 px a
+    character in the UI's sans): "Zatrudnienie na otwartym rynku" was cut off at 190."""
+    from django.utils import translation
+
+    from activation.ladder import LEFT
+
+    with translation.override("pl"):
+        labels = [str(label) for _value, label in PathwayStage.choices]
+    assert "Zatrudnienie na otwartym rynku" in labels
+    assert all(len(label) * 7 <= LEFT - 8 for label in labels), labels

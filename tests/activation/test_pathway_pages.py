@@ -48,6 +48,17 @@ def test_a_social_worker_enrols_a_client_into_the_laundry_from_the_file(
     assert response.url == reverse("activation:enrolment-detail", args=[enrolment.pk])
     assert enrolment.status == "applied"
     assert AccessLogEntry.objects.filter(subject_id=participant.pk, purpose="enrolment").exists()
+    # The enrolment's page: the day of a status change is "Dnia", not the winter mode's
+    # "Włączony" (the same English "On").
+    with travel(TODAY):
+        detail = client.get(response.url).content.decode()
+    assert '<label for="id_on">Dnia:</label>' in detail
+    assert "Włączony" not in detail
+    # The social worker is offered only what they may do (dropping out), not the programme's
+    # decisions (accepting, refusing), which the service would refuse them.
+    assert '<option value="dropped_out">' in detail
+    assert '<option value="accepted">' not in detail
+    assert '<option value="refused">' not in detail
 
 
 def test_bad_input_gives_the_form_back_and_saves_nothing(client, social_worker, participant):
