@@ -82,11 +82,13 @@ def _data_stamp() -> str:
     return "-".join(str(stamp or 0) for stamp in row)
 
 
-def report_for(*, start: datetime.date, end: datetime.date, scope: Scope) -> dict:
-    """The suppressed report of a period and scope, cached until the data change.
+def cached_report(*, start: datetime.date, end: datetime.date, scope: Scope) -> tuple[str, dict]:
+    """(cache key, the suppressed report) of a period and scope, cached until the data change.
 
     The cache key holds dates, record ids of facilities and programmes and the data stamp:
-    nothing personal. A cached report is the same dictionary the computation returns.
+    nothing personal. A cached report is the same dictionary the computation returns. The key
+    is given back so that what is drawn from the report (the dashboard's tables and charts) can
+    be cached under it and retire with it.
     """
     key_parts = [
         start.isoformat(),
@@ -99,10 +101,15 @@ def report_for(*, start: datetime.date, end: datetime.date, scope: Scope) -> dic
     key = "reports:" + hashlib.sha256("|".join(key_parts).encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
-        return cached
+        return key, cached
     figures = suppress_report(outcome_report(start=start, end=end, scope=scope))
     cache.set(key, figures, timeout=CACHE_SECONDS)
-    return figures
+    return key, figures
+
+
+def report_for(*, start: datetime.date, end: datetime.date, scope: Scope) -> dict:
+    """The suppressed report of a period and scope, cached until the data change."""
+    return cached_report(start=start, end=end, scope=scope)[1]
 
 
 def saved_report_create(*, by, figures: dict, parameters: dict, start, end) -> SavedReport:
