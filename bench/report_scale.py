@@ -341,9 +341,7 @@ def measure(repeat: int) -> None:
         "clients_served",
         "bed_nights",
         "occupancy",
-        "length_of_stay",
-        "exits",
-        "returns",
+        "episode_measures",  # length of stay, exits and returns: one statement
         "first_time",
         "programmes",
     ):
