@@ -167,9 +167,7 @@ def main() -> None:
             "clients_served",
             "bed_nights",
             "occupancy",
-            "length_of_stay",
-            "exits",
-            "returns",
+            "episode_measures",  # length of stay, exits and returns: one statement
             "first_time",
             "programmes",
         ):

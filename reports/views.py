@@ -8,10 +8,13 @@ administrators'; every figure shown or downloaded is suppressed. The one page th
 
 import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,6 +24,8 @@ from reports import access, charts, documents
 from reports.forms import DashboardForm, ImportUploadForm, PeopleForm, cell_label
 from reports.jobs import job_create, job_progress
 from reports.services import (
+    CACHE_SECONDS,
+    cached_report,
     report_cells_with_people,
     report_for,
     report_people,
@@ -109,7 +114,7 @@ def dashboard(request):
         scope = access.scope_for(
             request.user, facility=data["facility"], programme=data["programme"]
         )
-        figures = report_for(start=data["start"], end=data["end"], scope=scope)
+        key, figures = cached_report(start=data["start"], end=data["end"], scope=scope)
         kind = request.GET.get("format")
         if kind in DOWNLOADS:
             return _download(figures, kind, f"report-{data['start']}-{data['end']}")
@@ -119,12 +124,28 @@ def dashboard(request):
         {
             "form": form,
             "figures": figures,
-            "charts": _charts(figures) if figures else [],
-            "sections": _sections(figures) if figures else [],
+            "figures_html": _figures_html(key, figures) if figures else "",
             "query": form.data.urlencode() if hasattr(form.data, "urlencode") else "",
             "is_coordinator": access.is_coordinator(request.user),
         },
     )
+
+
+def _figures_html(key: str, figures: dict) -> str:
+    """The report's tables and charts, drawn once per cached report and language.
+
+    Hundreds of rows and a chart per facility cost more to draw than the rest of the page: they
+    are cached under the report's own key (so they retire with it when the data change).
+    """
+    html_key = f"{key}:html:{get_language()}"
+    html = cache.get(html_key)
+    if html is None:
+        html = render_to_string(
+            "reports/_figures.html",
+            {"figures": figures, "charts": _charts(figures), "sections": _sections(figures)},
+        )
+        cache.set(html_key, html, timeout=CACHE_SECONDS)
+    return html
 
 
 @require_POST

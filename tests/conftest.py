@@ -39,6 +39,19 @@ def _polish_again_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache_for_each_test():
+    """Each test starts with an empty cache. The test database rolls back, so history ids (the
+    reports' data stamp) repeat from test to test while the process's local-memory cache keeps
+    what an earlier test stored under the same key: a report cached by one test must never be
+    what the next one reads."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+    yield
+
+
 @pytest.fixture
 def password():
     """The password every persona signs in with."""
