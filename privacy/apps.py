@@ -40,9 +40,12 @@ class PrivacyConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
         from simple_history.signals import pre_create_historical_record
 
         from privacy import checks  # noqa: F401
-        from privacy.fields import keep_erased_in_history
+        from privacy.fields import keep_erased_in_history, seal_after_insert
 
         pre_create_historical_record.connect(keep_erased_in_history)
+        # A new row whose id the INSERT made gets its values sealed, bound to that id.
+        post_save.connect(seal_after_insert, dispatch_uid="privacy.seal_after_insert")
