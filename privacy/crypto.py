@@ -62,7 +62,9 @@ def encrypt(
     """Seal `plaintext`; bound to `row` (version 2) when given, else to field and subject only."""
     version = VERSION if row is None else ROW_VERSION
     nonce = os.urandom(NONCE_BYTES)
-    sealed = AESGCM(key).encrypt(nonce, plaintext, _associated_data(version, label, subject_id, row))
+    sealed = AESGCM(key).encrypt(
+        nonce, plaintext, _associated_data(version, label, subject_id, row)
+    )
     return _HEADER.pack(version, key_id) + nonce + sealed
 
 

@@ -22,8 +22,8 @@ import uuid
 from django import forms
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import connection, models, router, transaction
-from django.db.transaction import TransactionManagementError
 from django.db.models.query_utils import DeferredAttribute
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
 
 from config.widgets import DateInput
