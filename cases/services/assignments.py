@@ -35,6 +35,15 @@ def assignment_start(*, client: Client, worker, by, team=None) -> Assignment:
     """
     # Atomic on its own too, so the old holder never keeps access if the new grant fails.
     with transaction.atomic():
+        # The worker's account locked and read again: someone being deactivated (their files
+        # handed over in that transaction) gets no new file that would be left without a holder.
+        if (
+            not type(worker)
+            .objects.select_for_update()
+            .filter(pk=worker.pk, is_active=True)
+            .exists()
+        ):
+            raise ValidationError(_("Clients can be assigned only to active social workers."))
         now = timezone.now()
         current = Assignment.objects.select_for_update().current().filter(client=client).first()
         if current is not None:
