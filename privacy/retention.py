@@ -1,0 +1,111 @@
+"""Retention: what has outlived its period (privacy.models.RetentionPeriod), and its erasure.
+
+A person's data goes through the vault's own erasure (`services._erase_one`: their key is
+destroyed, their files shredded, the ledger and the access log say so) once everything of
+theirs has expired: the case closed longer ago than the case-file period and no stay within the
+stay period (nor an open one). Rows stay: the clear, non-identifying facts the reports count
+(a stay's dates, facility, bed and exit destination; sex, year of birth) keep the figures whole.
+
+The access log is counted, not pruned: its chain verifies from the first entry, and pruning
+needs a verification that starts at a signed anchor (docs/privacy.md, "Retention").
+"""
+
+import datetime
+import importlib
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from audit.purposes import Purpose
+from privacy import vault
+from privacy.models import ErasureReason, RetentionPeriod
+
+Kind = RetentionPeriod.Kind
+
+
+def _defaults() -> dict:
+    return importlib.import_module("privacy.migrations.0005_retention_defaults").DEFAULTS
+
+
+def retention_periods() -> dict[str, RetentionPeriod]:
+    """{kind: period}; a kind missing from the table (a database built without the data
+    migration) gets its default row."""
+    periods = {p.kind: p for p in RetentionPeriod.objects.all()}
+    for kind, (years, days, basis) in _defaults().items():
+        if kind not in periods:
+            periods[kind] = RetentionPeriod.objects.create(
+                kind=kind, years=years, days=days, legal_basis=basis
+            )
+    return periods
+
+
+@dataclass
+class RetentionRun:
+    """What a run found (and, unless a dry run, did). Ids only, never names."""
+
+    today: datetime.date
+    dry_run: bool
+    case_closed_before: datetime.date
+    stay_ended_before: datetime.date
+    access_log_before: datetime.date
+    subjects: list[uuid.UUID] = field(default_factory=list)
+    erased: int = 0
+    access_log_expired: int = 0
+
+
+def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
+    """The clients (subject ids) whose every record has outlived its period, in id order."""
+    from cases.models import Client
+    from shelters.models import Stay
+
+    case_before = periods[Kind.CASE_FILE].expired_before(today)
+    stay_before = periods[Kind.STAY].expired_before(today)
+    # An open stay, or one that ended on or after the first day still kept, keeps the person.
+    kept_by_stays = Stay.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__date__gte=stay_before)
+    ).values("client_id")
+    rows = (
+        Client.objects.filter(closed_on__lt=case_before, subject__erased_at__isnull=True)
+        .exclude(pk__in=kept_by_stays)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return list(rows)
+
+
+def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
+    """Erase (unless `dry_run`) every person whose records have all expired on `today`.
+
+    One transaction per person, so a run stopped halfway keeps what it did and a rerun goes on.
+    """
+    from audit.models import AccessLogEntry
+    from privacy.services import _erase_one
+
+    periods = retention_periods()
+    run = RetentionRun(
+        today=today,
+        dry_run=dry_run,
+        case_closed_before=periods[Kind.CASE_FILE].expired_before(today),
+        stay_ended_before=periods[Kind.STAY].expired_before(today),
+        access_log_before=periods[Kind.ACCESS_LOG].expired_before(today),
+    )
+    run.subjects = expired_subjects(periods, today)
+    run.access_log_expired = AccessLogEntry.objects.filter(
+        at__date__lt=run.access_log_before
+    ).count()
+    if dry_run:
+        return run
+    for subject_id in run.subjects:
+        with transaction.atomic():
+            _erase_one(
+                subject_id=subject_id,
+                by=None,
+                reason=ErasureReason.RETENTION,
+                reference="",
+                purpose=Purpose.RETENTION,
+            )
+        vault.cache.evict_subject(subject_id)
+        run.erased += 1
+    return run
