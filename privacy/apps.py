@@ -37,6 +37,13 @@ class PrivacyConfig(AppConfig):
             _("Find a person and erase their data for good (GDPR art. 17); the erasure ledger."),
             order=50,
         ),
+        NavItem(
+            "privacy:retention",
+            _("Retention"),
+            frozenset({Role.DPO}),
+            _("How long each kind of record is kept and why; who the daily run would erase."),
+            order=60,
+        ),
     ]
 
     def ready(self) -> None:

@@ -15,9 +15,12 @@ import importlib
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
+from accounts.roles import Role
 from audit.purposes import Purpose
 from privacy import vault
 from privacy.models import ErasureReason, RetentionPeriod
@@ -39,6 +42,21 @@ def retention_periods() -> dict[str, RetentionPeriod]:
                 kind=kind, years=years, days=days, legal_basis=basis
             )
     return periods
+
+
+def retention_period_set(
+    *, by, period: RetentionPeriod, years: int, days: int, legal_basis: str
+) -> RetentionPeriod:
+    """The DPO changes one period and its legal basis; the history keeps who and what."""
+    # The periods are the data protection officer's decision, and theirs only.
+    if by is None or not by.has_role(Role.DPO):
+        raise PermissionDenied(_("Only the data protection officer sets retention periods."))
+    period.years, period.days, period.legal_basis = years, days, legal_basis.strip()
+    period.full_clean()
+    period._change_reason = "retention_period_set"
+    period._history_user = by
+    period.save()
+    return period
 
 
 @dataclass

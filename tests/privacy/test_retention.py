@@ -113,3 +113,43 @@ def test_the_command_dry_run_prints_ids_and_no_names(people):
     assert str(expired.pk) in text
     assert "Edward" not in text and "Dawny" not in text
     assert Client.objects.get(pk=expired.pk).first_name == "Edward"
+
+
+def test_the_dpo_page_lists_what_the_run_would_erase_and_saves_a_period(
+    client, dpo, password, people
+):
+    expired, *_kept = people
+    client.force_login(dpo)
+    page = client.get("/privacy/retention/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert str(expired.pk) in html
+    assert "Edward" not in html
+    response = client.post(
+        "/privacy/retention/",
+        {
+            "kind": "case_file",
+            "case_file-years": "12",
+            "case_file-days": "0",
+            "case_file-legal_basis": "Uchwała zarządu fundacji nr 3/2026.",
+        },
+    )
+    assert response.status_code == 302
+    period = RetentionPeriod.objects.get(kind="case_file")
+    assert period.years == 12
+    assert period.history.first().history_user == dpo
+
+
+def test_only_the_dpo_opens_the_retention_page(client, manager, people):
+    client.force_login(manager)
+    assert client.get("/privacy/retention/").status_code in (403, 404)
+
+
+def test_only_the_dpo_sets_a_period(manager, db):
+    from django.core.exceptions import PermissionDenied
+
+    from privacy.retention import retention_period_set
+
+    period = retention_periods()["stay"]
+    with pytest.raises(PermissionDenied):
+        retention_period_set(by=manager, period=period, years=1, days=0, legal_basis="x")
