@@ -153,3 +153,16 @@ def test_only_the_dpo_sets_a_period(manager, db):
     period = retention_periods()["stay"]
     with pytest.raises(PermissionDenied):
         retention_period_set(by=manager, period=period, years=1, days=0, legal_basis="x")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_expired_file_for_the_dry_run():
+    from django.test import override_settings
+
+    with override_settings(DEMO=True):
+        call_command("seed_demo")
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    run = retention_apply(today=timezone.localdate(), dry_run=True)
+    assert len(run.subjects) >= 1
+    assert f"subject {run.subjects[0]}" in out.getvalue()
