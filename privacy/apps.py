@@ -39,7 +39,7 @@ class PrivacyConfig(AppConfig):
         ),
         NavItem(
             "privacy:retention",
-            _("Retention"),
+            _("Retention periods"),
             frozenset({Role.DPO}),
             _("How long each kind of record is kept and why; who the daily run would erase."),
             order=60,
