@@ -92,7 +92,7 @@ def row_identity(model) -> tuple[str, str]:
     the fields (and their labels) and keeps the original row's primary key in the same
     attribute (its own is `history_id`), so a history row opens with the identity of its row.
     """
-    original = getattr(model, "instance_type", None) if _is_history(model) else model
+    original = _original(model)
     prefixes = {
         field.label.split(".", 1)[0]
         for field in original._meta.concrete_fields
@@ -106,10 +106,16 @@ def row_identity(model) -> tuple[str, str]:
     return prefixes.pop(), original._meta.pk.attname
 
 
-def _is_history(model) -> bool:
-    from simple_history.models import HistoricalChanges
+def _original(model):
+    """The model a simple-history table copies (itself for any other model).
 
-    return issubclass(model, HistoricalChanges)
+    Found by name in the model's own registry, so a migration's historical models (which are
+    not HistoricalChanges subclasses and have no `instance_type`) bind as the running code does.
+    """
+    name = model._meta.object_name
+    if name.startswith("Historical") and any(f.name == "history_id" for f in model._meta.fields):
+        return model._meta.apps.get_model(model._meta.app_label, name.removeprefix("Historical"))
+    return model
 
 
 def unsealed(instance) -> set[str]:
