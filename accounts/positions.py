@@ -9,8 +9,8 @@ accounts imports no domain app, so each app registers here, from its AppConfig.r
 questions about a user (either may be left out):
 - `holdings(user) -> list[str]`: what the user still holds that must be handed over before the
   position may change (one translated sentence each, no names: "3 files are still assigned...");
-  a change of role or organisation is refused while anything is held. A deactivation is not
-  refused (the person may be gone), the manager is reminded instead.
+  a change of role or organisation is refused while anything is held. A deactivation hands it
+  over (below) to the successor the manager chooses, and is refused without one.
 - `hand_over(user, *, to, team, by, request) -> int`: give what `user` holds to the active
   worker `to` (and the team's auth group `team`, or None), with history and access-log rows, and
   say how many moved. Called inside the transaction of a deactivation, so a deactivated account
