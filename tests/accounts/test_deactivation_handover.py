@@ -38,7 +38,7 @@ def test_deactivating_a_holder_without_a_successor_is_refused_and_changes_nothin
 ):
     with pytest.raises(ValidationError) as refused:
         services.user_deactivate(actor=manager, user=leaver)
-    assert "choose who takes them over" in " ".join(refused.value.messages)
+    assert "wybierz, kto je przejmie" in " ".join(refused.value.messages)
     leaver.refresh_from_db()
     assert leaver.is_active
     assert {holder_of(c).worker_id for c in files} == {leaver.pk}
@@ -124,7 +124,7 @@ def test_the_page_refuses_without_a_choice_and_moves_the_files_with_one(
     assert 'name="successor"' in page
     url = reverse("accounts:staff-deactivate", args=[leaver.pk])
     response = client.post(url, {"confirm_password": password}, follow=True)
-    assert "przejmie" in response.content.decode() or "choose who" in response.content.decode()
+    assert "wybierz, kto je przejmie" in response.content.decode()
     leaver.refresh_from_db()
     assert leaver.is_active
     client.post(url, {"confirm_password": password, "successor": other_social_worker.pk})
