@@ -13,11 +13,11 @@ needs a verification that starts at a signed anchor (docs/privacy.md, "Retention
 import datetime
 import importlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -73,24 +73,41 @@ class RetentionRun:
     access_log_expired: int = 0
 
 
-def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
-    """The clients (subject ids) whose every record has outlived its period, in id order."""
-    from cases.models import Client
-    from shelters.models import Stay
+# What the domain apps say about retention (privacy imports no domain app); filled from their
+# AppConfig.ready(). A candidate finder names the subjects whose records of that app have expired
+# (cases: the case closed before the period); a keeper names the subjects of `candidates` that
+# something of the app still keeps (shelters: an open stay, or one ended within the period).
+_CANDIDATES: dict[str, Callable[[dict, datetime.date], set[uuid.UUID]]] = {}
+_KEEPERS: dict[str, Callable[[dict, datetime.date, set[uuid.UUID]], set[uuid.UUID]]] = {}
 
-    case_before = periods[Kind.CASE_FILE].expired_before(today)
-    stay_before = periods[Kind.STAY].expired_before(today)
-    # An open stay, or one that ended on or after the first day still kept, keeps the person.
-    kept_by_stays = Stay.objects.filter(
-        Q(ended_at__isnull=True) | Q(ended_at__date__gte=stay_before)
-    ).values("client_id")
-    rows = (
-        Client.objects.filter(closed_on__lt=case_before, subject__erased_at__isnull=True)
-        .exclude(pk__in=kept_by_stays)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+
+def register_candidates(name: str, finder) -> None:
+    """`finder(periods, today) -> set of subject ids` whose records of app `name` expired."""
+    _CANDIDATES[name] = finder
+
+
+def register_keeper(name: str, keeper) -> None:
+    """`keeper(periods, today, candidates) -> subject ids` that app `name` still keeps."""
+    _KEEPERS[name] = keeper
+
+
+def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
+    """The subjects whose every record has outlived its period (not erased yet), in id order."""
+    from privacy.models import Subject
+
+    candidates: set[uuid.UUID] = set()
+    for name in sorted(_CANDIDATES):
+        candidates |= set(_CANDIDATES[name](periods, today))
+    for name in sorted(_KEEPERS):
+        if not candidates:
+            break
+        candidates -= set(_KEEPERS[name](periods, today, candidates))
+    erased = set(
+        Subject.objects.filter(pk__in=list(candidates), erased_at__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
-    return list(rows)
+    return sorted(candidates - erased)
 
 
 def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
