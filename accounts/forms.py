@@ -105,6 +105,37 @@ class ConfirmForm(ConfirmPasswordMixin, forms.Form):
     """A bare confirmation (deactivate, reactivate)."""
 
 
+class DeactivateForm(ConfirmPasswordMixin, forms.Form):
+    """Deactivate an account; who takes over its files when it still holds any.
+
+    The choices are limited to the account's organisation (a forged id is refused here); the
+    service checks them again and refuses a deactivation that would leave files without a holder.
+    """
+
+    successor = forms.ModelChoiceField(
+        label=_("Who takes over the files"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(
+        label=_("With the team (optional)"), queryset=Team.objects.none(), required=False
+    )
+
+    def __init__(self, *args, target: User, holds: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not holds:
+            del self.fields["successor"], self.fields["team"]
+            return
+        self.fields["successor"].queryset = (
+            User.objects.of_organisation(target.organisation_id)
+            .filter(is_active=True)
+            .with_role(Role.SOCIAL_WORKER)
+            .exclude(pk=target.pk)
+            .order_by("last_name", "first_name", "username")
+        )
+        self.fields["team"].queryset = Team.objects.of_organisation(
+            target.organisation_id
+        ).order_by("name")
+
+
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
 

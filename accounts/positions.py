@@ -9,8 +9,12 @@ accounts imports no domain app, so each app registers here, from its AppConfig.r
 questions about a user (either may be left out):
 - `holdings(user) -> list[str]`: what the user still holds that must be handed over before the
   position may change (one translated sentence each, no names: "3 files are still assigned...");
-  a change of role or organisation is refused while anything is held. A deactivation is not
-  refused (the person may be gone), the manager is reminded instead.
+  a change of role or organisation is refused while anything is held. A deactivation hands it
+  over (below) to the successor the manager chooses, and is refused without one.
+- `hand_over(user, *, to, team, by, request) -> int`: give what `user` holds to the active
+  worker `to` (and the team's auth group `team`, or None), with history and access-log rows, and
+  say how many moved. Called inside the transaction of a deactivation, so a deactivated account
+  leaves nothing without an active holder.
 - `revoke(user) -> int`: remove every grant of the app that came with the position, and say
   how many went. Called inside the transaction of the change, before the new role is set.
   Nothing is given back later: a reactivated account starts with no grants.
@@ -25,6 +29,7 @@ class PositionHooks:
     name: str
     holdings: Callable[..., list[str]] | None = None
     revoke: Callable[..., int] | None = None
+    hand_over: Callable[..., int] | None = None
 
 
 _REGISTRY: dict[str, PositionHooks] = {}
@@ -35,9 +40,10 @@ def register(
     *,
     holdings: Callable[..., list[str]] | None = None,
     revoke: Callable[..., int] | None = None,
+    hand_over: Callable[..., int] | None = None,
 ) -> PositionHooks:
     """Register an app's hooks under `name` (its label); registering the name again replaces."""
-    hooks = PositionHooks(name=name, holdings=holdings, revoke=revoke)
+    hooks = PositionHooks(name=name, holdings=holdings, revoke=revoke, hand_over=hand_over)
     _REGISTRY[name] = hooks
     return hooks
 
@@ -69,3 +75,15 @@ def revoke(user) -> dict[str, int]:
         if count:
             revoked[hooks.name] = count
     return revoked
+
+
+def hand_over(user, *, to, team, by, request=None) -> dict[str, int]:
+    """Hand what `user` holds in every app to `to` (and `team`): {name: how many moved}."""
+    moved: dict[str, int] = {}
+    for hooks in registered():
+        if hooks.hand_over is None:
+            continue
+        count = hooks.hand_over(user, to=to, team=team, by=by, request=request)
+        if count:
+            moved[hooks.name] = count
+    return moved

@@ -194,24 +194,85 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
-def user_deactivate(*, actor: User, user: User) -> User:
+def user_deactivate(
+    *,
+    actor: User,
+    user: User,
+    successor: User | None = None,
+    team: Team | None = None,
+    request=None,
+) -> User:
     """Deactivate a staff account, end its sessions and its position; the row and history stay.
 
-    Every grant of the position goes (facilities, teams, what the apps registered), so a
-    reactivated account starts with none. Files still held stay assigned: the manager is
-    reminded to hand them over (accounts.views), and nobody reaches them through an inactive
-    account meanwhile.
+    What the person still holds (files) goes in the same transaction to `successor`, an active
+    social worker of their organisation (with `team`, one of its teams the successor is in, or
+    none): without one, a deactivation of someone who holds anything is refused, so no file is
+    ever left with an inactive holder. Every grant of the position goes (facilities, teams,
+    what the apps registered), so a reactivated account starts with none.
     """
     _check_may_manage(actor, user)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     with transaction.atomic():
+        # Both accounts locked, in id order: two managers handing A's files to B and B's to A
+        # at the same moment cannot both succeed (the second sees its successor deactivated),
+        # and no file is assigned to the person while they are being deactivated
+        # (cases.services.assignment_start locks the worker too).
+        ids = sorted({user.pk, successor.pk} if successor is not None else {user.pk})
+        locked = {
+            u.pk: u for u in User.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        }
+        if positions.holdings(user):
+            if successor is None:
+                raise ValidationError(
+                    [
+                        _(
+                            "This person still holds files: choose who takes them over, then "
+                            "deactivate the account."
+                        ),
+                        *positions.holdings(user),
+                    ],
+                    code="successor",
+                )
+            _check_successor(user, locked[successor.pk], team)
+            positions.hand_over(
+                user,
+                to=successor,
+                team=team.group if team is not None else None,
+                by=actor,
+                request=request,
+            )
+            left = positions.holdings(user)
+            if left:
+                raise ValidationError(left, code="successor")
         reason = _end_position(user, "user_deactivate")
         user.is_active = False
         user._change_reason = reason
         user.save(update_fields=["is_active"])
         _end_sessions(user)
     return user
+
+
+def _check_successor(user: User, successor: User, team: Team | None) -> None:
+    """Who takes over a deactivated person's files: an active social worker of their
+    organisation, other than themselves; the team, if any, is of that organisation and has
+    the successor as a member (the team's members reach the files)."""
+    if successor.pk == user.pk:
+        raise ValidationError(_("Choose someone else to take over the files."), code="successor")
+    if (
+        not successor.is_active
+        or not successor.has_role(Role.SOCIAL_WORKER)
+        or successor.organisation_id != user.organisation_id
+    ):
+        raise ValidationError(
+            _("Files can be handed over only to an active social worker of the organisation."),
+            code="successor",
+        )
+    if team is not None:
+        if team.organisation_id != user.organisation_id:
+            raise ValidationError(_("Choose a team of the organisation."), code="team")
+        if not team_has_member(team, successor):
+            raise ValidationError(_("The social worker is not a member of this team."), code="team")
 
 
 def user_reactivate(*, actor: User, user: User) -> User:

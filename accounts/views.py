@@ -22,6 +22,7 @@ from accounts.access import (
 )
 from accounts.forms import (
     ConfirmForm,
+    DeactivateForm,
     LoginForm,
     PasswordChangeForm,
     StaffCreateForm,
@@ -157,35 +158,48 @@ def staff_edit(request, user_id: int):
             "form": form,
             "creating": False,
             "target": target,
-            "confirm_form": ConfirmForm(actor=request.user, request=request),
+            "confirm_form": _set_active_form(request, target),
+            "holdings": positions.holdings(target) if target.is_active else [],
         },
     )
 
 
-def _remind_of_holdings(request, target) -> None:
-    """A deactivated worker reaches nothing, but what they held (files) waits for a new holder."""
-    for sentence in positions.holdings(target):
-        messages.warning(request, sentence)
+def _set_active_form(request, target, data=None):
+    """The confirmation of a (de)activation; a deactivation of someone holding files asks who
+    takes them over (services.user_deactivate refuses without)."""
+    if not target.is_active:
+        return ConfirmForm(data, actor=request.user, request=request)
+    holds = bool(positions.holdings(target))
+    return DeactivateForm(data, target=target, holds=holds, actor=request.user, request=request)
 
 
 @require_POST
 @role_required(*STAFF_MANAGERS)
 def staff_set_active(request, user_id: int, active: bool):
     target = get_staff_for_user(request.user, user_id)
-    form = ConfirmForm(request.POST, actor=request.user, request=request)
+    form = _set_active_form(request, target, request.POST)
     if not form.is_valid():
-        messages.error(request, _("Your password is not correct. Nothing was changed."))
+        if "confirm_password" in form.errors:
+            messages.error(request, _("Your password is not correct. Nothing was changed."))
+        else:
+            messages.error(request, _("Choose from the list. Nothing was changed."))
         return redirect("accounts:staff-edit", user_id=target.pk)
     try:
         if active:
             services.user_reactivate(actor=request.user, user=target)
             messages.success(request, _("The account has been reactivated."))
         else:
-            services.user_deactivate(actor=request.user, user=target)
+            services.user_deactivate(
+                actor=request.user,
+                user=target,
+                successor=form.cleaned_data.get("successor"),
+                team=form.cleaned_data.get("team"),
+                request=request,
+            )
             messages.success(request, _("The account has been deactivated and signed out."))
-            _remind_of_holdings(request, target)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("accounts:staff-edit", user_id=target.pk)
     return redirect("accounts:staff-list")
 
 

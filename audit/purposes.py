@@ -108,6 +108,7 @@ class Purpose(models.TextChoices):
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
+    RETENTION = "retention", _("Erasure at the end of the retention period")
     # privacy: the data protection officer's pages
     DPO_SEARCH = "dpo_search", _("DPO: finding a person")
     DPO_PERSON = "dpo_person", _("DPO: a person's page")

@@ -172,8 +172,12 @@ def tiny_pdf(title: str) -> bytes:
     return out.getvalue()
 
 
-def seal(column, value, key: tuple[int, bytes], subject_id: uuid.UUID) -> Ciphertext:
-    """What the field's pre_save writes, made with the data key (id, key) we already hold."""
+def seal(column, value, key: tuple[int, bytes], subject_id: uuid.UUID, row=None) -> Ciphertext:
+    """What the field's pre_save writes, made with the data key (id, key) we already hold.
+
+    Bound to `row` when given (a client's row: its id is the subject's); the other rows' ids
+    come from the INSERT, so they are written in version 1 (`manage.py bind_ciphertexts`).
+    """
     return Ciphertext(
         crypto.encrypt(
             column.encode(value),
@@ -181,6 +185,7 @@ def seal(column, value, key: tuple[int, bytes], subject_id: uuid.UUID) -> Cipher
             key_id=key[0],
             label=column.label,
             subject_id=subject_id,
+            row=row,
         )
     )
 
@@ -223,7 +228,7 @@ def sealed_client(i: int, sid: uuid.UUID, key: tuple[int, bytes]) -> dict:
         "key": key,
         "person": p,
         "client": {
-            name: seal(column, p.get(name, default), key, sid)
+            name: seal(column, p.get(name, default), key, sid, crypto.row_binding("client", sid))
             for name, column, default in CLIENT_COLUMNS
         }
         | {

@@ -136,6 +136,7 @@ def _sealed_client(p: Person, *, dek: bytes, key_id: int, fields: dict) -> Clien
                 key_id=key_id,
                 label=field.label,
                 subject_id=p.subject_id,
+                row=crypto.row_binding("client", p.subject_id),
             )
         )
     # As Client.refresh_blind_indexes computes them.

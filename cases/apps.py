@@ -61,7 +61,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # The ways case work reaches a person go into the rule book (accounts.reach).
         from accounts import todo as manager_todo
-        from cases import erasure, positions, signals, todo, ways  # noqa: F401
+        from cases import erasure, positions, retention, signals, todo, ways  # noqa: F401
         from privacy import related
 
         # The manager's to-do: handovers, emergency accesses, plans, files of inactive workers.

@@ -40,6 +40,7 @@ def seed(*, count: int = 24) -> int:
     if Client.objects.exists():
         # A demo seeded before teams existed gets its team's file too.
         _seed_team_file(worker)
+        _seed_expired_file(worker)
         return 0
     rng = random.Random(2026)
     for n in range(count):
@@ -61,7 +62,44 @@ def seed(*, count: int = 24) -> int:
         )
     _seed_case_work(worker, other, rng)
     _seed_team_file(worker)
+    _seed_expired_file(worker)
     return count
+
+
+# A file closed long ago: the DPO's retention page (and `apply_retention --dry-run`) lists it.
+EXPIRED_SURNAME = "Dawny"
+
+
+def _seed_expired_file(worker) -> None:
+    """One client whose case was closed eleven years ago (past the 10-year default), once."""
+    from django.utils import timezone
+
+    from audit.record import save_with_history
+    from cases.models import CaseEpisode
+
+    today = timezone.localdate()
+    registered = today.replace(year=today.year - 13, day=1)
+    closed = today.replace(year=today.year - 11, day=1)
+    if Client.objects.filter(closed_on__lte=closed).exists():
+        return
+    client = services.client_register(
+        by=worker,
+        first_name="Zdzisław",
+        surname=EXPIRED_SURNAME,
+        pesel="",
+        birth_date=datetime.date(1948, 3, 9),
+        sex="male",
+        municipality_code=MUNICIPALITIES[0],
+    )
+    # Dated in the past as an import of old records would be (the services date things today).
+    episode = CaseEpisode.objects.filter(client=client).first()
+    if episode is None:
+        episode = CaseEpisode(client=client)
+    episode.opened_on, episode.closed_on, episode.closed_by = registered, closed, worker
+    episode.outcome = CaseEpisode.Outcome.LOST_CONTACT
+    save_with_history(episode, by=worker, reason="demo: closed in the past")
+    client.closed_on, client.registered_on = closed, registered
+    save_with_history(client, by=worker, reason="demo: closed in the past")
 
 
 def _seed_team_file(worker) -> None:

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts import positions
-from cases.models import BreakGlassAccess
+from audit.models import AccessLogEntry
+from audit.purposes import Purpose
+from cases.models import Assignment, BreakGlassAccess
 from cases.selectors import files_held_by
 
 
@@ -29,6 +31,37 @@ def files_holdings(user) -> list[str]:
         )
         % {"count": held}
     ]
+
+
+def files_hand_over(user, *, to, team, by, request=None) -> int:
+    """Give every file `user` holds to `to` (with the team group `team`, or none); how many.
+
+    Each file through assignment_start (the old holder's access revoked, the new one's granted,
+    both assignments in the history) and an access-log row of the handover, as a manager's
+    one-by-one handover writes. Inside the deactivation's transaction.
+    """
+    from audit.services import access_log_write
+    from cases.services.assignments import assignment_start
+
+    held = (
+        Assignment.objects.select_for_update()
+        .current()
+        .filter(worker=user)
+        .select_related("client")
+        .order_by("pk")
+    )
+    moved = 0
+    for assignment in held:
+        assignment_start(client=assignment.client, worker=to, by=by, team=team)
+        access_log_write(
+            actor=by,
+            action=AccessLogEntry.Action.HANDOVER,
+            subject_id=assignment.client_id,
+            purpose=Purpose.HANDOVER,
+            request=request,
+        )
+        moved += 1
+    return moved
 
 
 def break_glass_end(user) -> int:
@@ -50,4 +83,6 @@ def break_glass_end(user) -> int:
     return ended
 
 
-positions.register("cases", holdings=files_holdings, revoke=break_glass_end)
+positions.register(
+    "cases", holdings=files_holdings, revoke=break_glass_end, hand_over=files_hand_over
+)

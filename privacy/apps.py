@@ -37,12 +37,22 @@ class PrivacyConfig(AppConfig):
             _("Find a person and erase their data for good (GDPR art. 17); the erasure ledger."),
             order=50,
         ),
+        NavItem(
+            "privacy:retention",
+            _("Retention periods"),
+            frozenset({Role.DPO}),
+            _("How long each kind of record is kept and why; who the daily run would erase."),
+            order=60,
+        ),
     ]
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
         from simple_history.signals import pre_create_historical_record
 
         from privacy import checks  # noqa: F401
-        from privacy.fields import keep_erased_in_history
+        from privacy.fields import keep_erased_in_history, seal_after_insert
 
         pre_create_historical_record.connect(keep_erased_in_history)
+        # A new row whose id the INSERT made gets its values sealed, bound to that id.
+        post_save.connect(seal_after_insert, dispatch_uid="privacy.seal_after_insert")

@@ -1,9 +1,13 @@
-"""Encrypted model fields: each value sealed under its subject's data key, bound to a fixed label.
+"""Encrypted model fields: each value sealed under its subject's data key, bound to a fixed label
+and to its row (the model's fixed row label and the primary key: `row_identity`).
 
 How a value travels:
 - Loaded from the database it stays ciphertext (`Ciphertext`) until first read; the attribute
   descriptor then opens it with the row's subject key (`subject_id` of the row).
-- Saved, `pre_save` seals the plaintext (or passes an untouched ciphertext through).
+- Saved, `pre_save` seals the plaintext (or passes an untouched ciphertext through). A new row
+  whose primary key the INSERT makes (an auto-incremented id) goes in with a placeholder that
+  never opens, and is sealed bound to its new id right after, in the same transaction
+  (`seal_new_rows`: the post_save receiver, and VaultQuerySet.bulk_create).
 - Every value round-trips exactly, None, "", 0 and False included: a type tag is sealed with it.
 - Plaintext never reaches the column: `update()`/`bulk_update()` with a value, filtering,
   ordering, `unique` and `db_index` on an encrypted field all raise.
@@ -17,12 +21,13 @@ import uuid
 
 from django import forms
 from django.core.exceptions import FieldError, ImproperlyConfigured
-from django.db import models
+from django.db import connection, models, router, transaction
 from django.db.models.query_utils import DeferredAttribute
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
 
 from config.widgets import DateInput
-from privacy import vault
+from privacy import crypto, vault
 
 
 class Ciphertext(bytes):
@@ -72,6 +77,95 @@ def keep_erased_in_history(sender, instance, history_instance, **kwargs) -> None
     for attname, (_subject_id, ciphertext) in kept.items():
         if history_instance.__dict__.get(attname) is ERASED:
             history_instance.__dict__[attname] = ciphertext
+
+
+# What a new row's encrypted columns hold between its INSERT and its sealing: too short to open.
+PENDING = b""
+
+
+@functools.cache
+def row_identity(model) -> tuple[str, str]:
+    """(row label, attribute of the primary key) bound into the ciphertexts of `model`'s rows.
+
+    The row label is the prefix its fields' labels share ("note" of "note.text"): fixed in the
+    code like the labels, never the class name, because simple-history's HistoricalX copies
+    the fields (and their labels) and keeps the original row's primary key in the same
+    attribute (its own is `history_id`), so a history row opens with the identity of its row.
+    """
+    original = _original(model)
+    prefixes = {
+        field.label.split(".", 1)[0]
+        for field in original._meta.concrete_fields
+        if isinstance(field, EncryptedField)
+    }
+    if len(prefixes) != 1:
+        raise ImproperlyConfigured(
+            f"{original._meta.label}: the labels of its encrypted fields must share one prefix "
+            f"(the row label), not {sorted(prefixes)}."
+        )
+    return prefixes.pop(), original._meta.pk.attname
+
+
+def _original(model):
+    """The model a simple-history table copies (itself for any other model).
+
+    Found by name in the model's own registry, so a migration's historical models (which are
+    not HistoricalChanges subclasses and have no `instance_type`) bind as the running code does.
+    """
+    name = model._meta.object_name
+    if name.startswith("Historical") and any(f.name == "history_id" for f in model._meta.fields):
+        return model._meta.apps.get_model(model._meta.app_label, name.removeprefix("Historical"))
+    return model
+
+
+def unsealed(instance) -> set[str]:
+    """The attnames of a new row's encrypted values still waiting for its primary key."""
+    return instance.__dict__.setdefault("_vault_unsealed", set())
+
+
+def seal_new_rows(model, instances) -> int:
+    """Seal the waiting values of freshly inserted rows, bound to the ids the INSERT gave them.
+
+    One UPDATE per row (executemany) of the encrypted columns only: the values are those the
+    rows were saved with (and their history rows were copied from), so this writes no history.
+    Runs in the inserting transaction (pre_save refuses a new row outside one). Returns how many
+    rows it sealed.
+    """
+    model = model._meta.concrete_model
+    by_columns: dict[tuple[str, ...], list] = {}
+    for instance in instances:
+        waiting = instance.__dict__.pop("_vault_unsealed", None)
+        if not waiting:
+            continue
+        if instance.pk is None:
+            raise TransactionManagementError(
+                f"{model._meta.label}: a row with encrypted values was inserted without getting "
+                "its id back (ignore_conflicts?); it cannot be sealed."
+            )
+        by_columns.setdefault(tuple(sorted(waiting)), []).append(instance)
+    sealed = 0
+    for attnames, rows in by_columns.items():
+        fields = [f for f in model._meta.concrete_fields if f.attname in attnames]
+        table = connection.ops.quote_name(model._meta.db_table)
+        columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+        pk_column = connection.ops.quote_name(model._meta.pk.column)
+        params = [
+            [bytes(field.seal(row, row.__dict__.get(field.attname))) for field in fields] + [row.pk]
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {columns} WHERE {pk_column} = %s",  # noqa: S608
+                params,
+            )
+        sealed += len(rows)
+    return sealed
+
+
+def seal_after_insert(sender, instance, created, raw=False, **kwargs) -> None:
+    """post_save: a new row saved with placeholders gets its sealed values (apps.py connects it)."""
+    if created and not raw and instance.__dict__.get("_vault_unsealed"):
+        seal_new_rows(type(instance), [instance])
 
 
 # One type tag per kind of value, sealed with the value.
@@ -142,9 +236,29 @@ class EncryptedField(models.Field):
             raise ValueError(f"{self.label}: the row has no subject, so there is no key to use.")
         return subject_id
 
+    def row_of(self, instance) -> bytes | None:
+        """The row identity bound into this row's values; None before its id exists."""
+        row_label, pk_attname = row_identity(self.model)
+        pk = getattr(instance, pk_attname)
+        return None if pk is None else crypto.row_binding(row_label, pk)
+
+    def seal(self, instance, value) -> "Ciphertext":
+        """`value` sealed under the row's subject key, bound to the field and the row."""
+        return Ciphertext(
+            vault.encrypt_value(
+                self.encode(value),
+                label=self.label,
+                subject_id=self.subject_id_of(instance),
+                row=self.row_of(instance),
+            )
+        )
+
     def open(self, instance, blob: bytes):
         plaintext = vault.decrypt_value(
-            bytes(blob), label=self.label, subject_id=self.subject_id_of(instance)
+            bytes(blob),
+            label=self.label,
+            subject_id=self.subject_id_of(instance),
+            row=self.row_of(instance),
         )
         if plaintext is vault.ERASED_KEY:
             return ERASED
@@ -162,11 +276,20 @@ class EncryptedField(models.Field):
             if kept is None or subject_id != self.subject_id_of(model_instance):
                 raise vault.SubjectErased(f"{self.label}: the subject was erased")
             return kept
-        return Ciphertext(
-            vault.encrypt_value(
-                self.encode(value), label=self.label, subject_id=self.subject_id_of(model_instance)
-            )
-        )
+        if self.row_of(model_instance) is None:
+            # The id comes from the INSERT: the column holds PENDING until seal_new_rows, right
+            # after in the same transaction. Outside one, a crash between the two would leave a
+            # value that never opens, so that is refused.
+            if not transaction.get_connection(router.db_for_write(self.model)).in_atomic_block:
+                raise TransactionManagementError(
+                    f"{self.label}: a new row with encrypted values is saved inside "
+                    "transaction.atomic() (it is sealed with its id after the INSERT)."
+                )
+            self.encode(value)  # a bad value fails now, not after the INSERT
+            self.subject_id_of(model_instance)
+            unsealed(model_instance).add(self.attname)
+            return Ciphertext(PENDING)
+        return self.seal(model_instance, value)
 
     def encode(self, value) -> bytes:
         value = self.to_python(value)
@@ -386,6 +509,13 @@ class VaultQuerySet(models.QuerySet):
                 f"bulk_update() would bypass encryption and history for {sorted(encrypted)}."
             )
         return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Inserted, then sealed bound to the ids the INSERT returned, in one transaction."""
+        with transaction.atomic(using=self.db, savepoint=False):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            seal_new_rows(self.model, objs)
+        return objs
 
     def with_keys(self):
         """Unwrap the data keys of all fetched rows with one query, when the rows are fetched."""

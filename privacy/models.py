@@ -1,8 +1,10 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Subject(models.Model):
@@ -118,3 +120,44 @@ class EncryptedFile(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+class RetentionPeriod(models.Model):
+    """How long one kind of record is kept, and the legal basis the DPO gives for the period.
+
+    One row per kind (defaults in migration 0004, chosen in docs/privacy.md); the DPO changes
+    them, each change kept in the history. `manage.py apply_retention` reads them.
+    """
+
+    class Kind(models.TextChoices):
+        CASE_FILE = "case_file", _("Case file (after the case is closed)")
+        STAY = "stay", _("Shelter stays (after the check-out)")
+        DOCUMENT = "document", _("Documents of a case file (after the case is closed)")
+        ACCESS_LOG = "access_log", _("Access log (after the entry)")
+        BACKUP = "backup", _("Backups (after the copy is made)")
+
+    kind = models.CharField(_("kind of record"), max_length=20, choices=Kind.choices, unique=True)
+    years = models.PositiveSmallIntegerField(_("years"), validators=[MaxValueValidator(100)])
+    days = models.PositiveSmallIntegerField(
+        _("and days"), default=0, validators=[MaxValueValidator(366)]
+    )
+    legal_basis = models.TextField(_("legal basis"), max_length=2000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.years}y {self.days}d"
+
+    def expired_before(self, today):
+        """The first day still kept: what ended before it has expired on `today`."""
+        import datetime
+
+        try:
+            start = today.replace(year=today.year - self.years)
+        except ValueError:  # 29 February in a year that has none
+            start = today.replace(year=today.year - self.years, day=28)
+        return start - datetime.timedelta(days=self.days)

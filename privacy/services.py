@@ -290,6 +290,100 @@ def keys_verify(*, chunk: int = 2000) -> KeyReport:
                 report.failed.append(data_key.pk)
 
 
+def encrypted_models() -> list:
+    """Every model with encrypted fields, simple-history's HistoricalX tables included."""
+    from privacy.fields import EncryptedField
+
+    return [
+        model
+        for model in apps.get_models()
+        if any(isinstance(f, EncryptedField) for f in model._meta.concrete_fields)
+    ]
+
+
+@dataclass
+class BindReport:
+    bound: int = 0
+    erased: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def ciphertexts_bind(*, batch_size: int = 500, report: BindReport | None = None) -> Iterator[int]:
+    """Rewrite every version 1 field value (bound to field and subject) as version 2 (bound to
+    its row as well), one committed batch of rows at a time; yields the values bound so far.
+
+    The plaintext does not change, so no history row is written (like a KEK rotation); history
+    rows are bound to the row they copy (its id, not their own). A run killed at any moment loses
+    nothing and a rerun finds the values still in version 1. An erased person's values stay as
+    they are (their key is gone); a value that does not open is listed in `report.failed`
+    ("label:pk"), never rewritten.
+    """
+    from privacy.fields import EncryptedField, row_identity
+
+    report = report if report is not None else BindReport()
+    for model in encrypted_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
+        row_label, row_pk = row_identity(model)
+        own_pk = model._meta.pk.attname
+        subject_attnames = sorted({f"{f.subject_field}_id" for f in fields})
+        names = [own_pk, row_pk, *subject_attnames, *(f.attname for f in fields)]
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk_column = connection.ops.quote_name(model._meta.pk.column)
+        last = None
+        while True:
+            with transaction.atomic():
+                rows = model._base_manager.order_by(own_pk).select_for_update()
+                if last is not None:
+                    rows = rows.filter(pk__gt=last)
+                batch = [
+                    dict(zip(names, r, strict=True)) for r in rows.values_list(*names)[:batch_size]
+                ]
+                if not batch:
+                    break
+                last = batch[-1][own_pk]
+                vault.prefetch(row[name] for row in batch for name in subject_attnames)
+                updates: dict[str, list] = {}
+                for row in batch:
+                    for each in fields:
+                        sealed = _bind_one(each, row, row_label, row_pk, report)
+                        if sealed is not None:
+                            updates.setdefault(each.column, []).append((sealed, row[own_pk]))
+                with connection.cursor() as cursor:
+                    for column, params in updates.items():
+                        column = connection.ops.quote_name(column)
+                        cursor.executemany(
+                            f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s",  # noqa: S608
+                            params,
+                        )
+                report.bound += sum(len(p) for p in updates.values())
+            yield report.bound
+
+
+def _bind_one(each, row: dict, row_label: str, row_pk: str, report: BindReport) -> bytes | None:
+    """The version 2 ciphertext of one version 1 value, or None when it stays as it is."""
+    blob = row[each.attname]
+    subject_id = row[f"{each.subject_field}_id"]
+    if blob is None or subject_id is None:
+        return None
+    blob = bytes(blob)
+    try:
+        if crypto.version_of(blob) != crypto.VERSION:
+            return None
+        plaintext = vault.decrypt_value(blob, label=each.label, subject_id=subject_id)
+    except crypto.DecryptionError:
+        report.failed.append(f"{each.label}:{row[row_pk]}")
+        return None
+    if plaintext is vault.ERASED_KEY:
+        report.erased += 1
+        return None
+    return vault.encrypt_value(
+        plaintext,
+        label=each.label,
+        subject_id=subject_id,
+        row=crypto.row_binding(row_label, row[row_pk]),
+    )
+
+
 def blind_indexed_models() -> list:
     """Models with blind indexes: they declare BLIND_INDEX_FIELDS and refresh_blind_indexes()."""
     return [

@@ -2,7 +2,7 @@ from django.urls import path
 
 from accounts.roles import Role
 from accounts.urlaccess import allow
-from privacy import dpo_views, views
+from privacy import dpo_views, retention_views, views
 
 app_name = "privacy"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("erase/", views.erase, name="erase"),
     path("erase/find/", views.person_search, name="person-search"),
     path("erase/<uuid:subject_id>/", views.erase_subject, name="erase-subject"),
+    path("retention/", retention_views.retention_page, name="retention"),
 ]
 
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
@@ -27,4 +28,6 @@ ACCESS = {
     "person-search": allow(Role.DPO),
     # Any person: the data protection officer reaches persons through erasure only.
     "erase-subject": allow(Role.DPO),
+    # The retention periods and what today's run would erase (ids, no names).
+    "retention": allow(Role.DPO),
 }

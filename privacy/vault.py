@@ -198,14 +198,19 @@ def prefetch(subject_ids: Iterable[uuid.UUID]) -> None:
             cache.put(data_key.pk, _unwrap(data_key), data_key.subject_id)
 
 
-def encrypt_value(plaintext: bytes, *, label: str, subject_id: uuid.UUID) -> bytes:
+def encrypt_value(
+    plaintext: bytes, *, label: str, subject_id: uuid.UUID, row: bytes | None = None
+) -> bytes:
+    """Seal under the subject's key; bound to `row` (crypto.row_binding) when given."""
     key_id, key = key_for_subject(subject_id)
-    return crypto.encrypt(plaintext, key=key, key_id=key_id, label=label, subject_id=subject_id)
+    return crypto.encrypt(
+        plaintext, key=key, key_id=key_id, label=label, subject_id=subject_id, row=row
+    )
 
 
-def decrypt_value(blob: bytes, *, label: str, subject_id: uuid.UUID):
+def decrypt_value(blob: bytes, *, label: str, subject_id: uuid.UUID, row: bytes | None = None):
     """The plaintext bytes, or ERASED_KEY if the subject was erased; raises on any other failure."""
     key = key_by_id(crypto.key_id_of(blob), subject_id)
     if key is ERASED_KEY:
         return ERASED_KEY
-    return crypto.decrypt(blob, key=key, label=label, subject_id=subject_id)
+    return crypto.decrypt(blob, key=key, label=label, subject_id=subject_id, row=row)

@@ -49,7 +49,7 @@ class SheltersConfig(AppConfig):
         # Stays appear on the client's timeline in the case file; the facility_staff way goes
         # into the rule book (accounts.reach).
         from accounts import todo as manager_todo
-        from shelters import caseload, positions, timeline, todo, ways  # noqa: F401
+        from shelters import caseload, positions, retention, timeline, todo, ways  # noqa: F401
 
         # The manager's to-do: facilities nobody operates.
         manager_todo.register(todo.manager_items)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.access import team_has_member
-from accounts.models import Team
+from accounts.models import Team, User
 from accounts.roles import Role
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
@@ -35,6 +35,10 @@ def assignment_start(*, client: Client, worker, by, team=None) -> Assignment:
     """
     # Atomic on its own too, so the old holder never keeps access if the new grant fails.
     with transaction.atomic():
+        # The worker's account locked and read again: someone being deactivated (their files
+        # handed over in that transaction) gets no new file that would be left without a holder.
+        if not User.objects.select_for_update().filter(pk=worker.pk, is_active=True).exists():
+            raise ValidationError(_("Clients can be assigned only to active social workers."))
         now = timezone.now()
         current = Assignment.objects.select_for_update().current().filter(client=client).first()
         if current is not None:

@@ -358,7 +358,7 @@ def test_a_worker_who_holds_files_does_not_move_to_another_organisation(
     assert User.objects.get(pk=social_worker.pk).last_name == "Nowa-Kowalska"
 
 
-def test_deactivating_a_worker_who_holds_files_reminds_of_the_handover(
+def test_deactivating_a_worker_who_holds_files_without_a_successor_is_refused(
     client, manager, social_worker, own_client
 ):
     client.force_login(manager)
@@ -367,5 +367,6 @@ def test_deactivating_a_worker_who_holds_files_reminds_of_the_handover(
         {"confirm_password": "correct-horse-battery-staple-42"},
         follow=True,
     )
-    assert not User.objects.get(pk=social_worker.pk).is_active
+    # Refused (issue 13): the manager chooses who takes the files over in the same step.
+    assert User.objects.get(pk=social_worker.pk).is_active
     assert "1 podopieczny wciąż jest przypisany tej osobie" in response.content.decode()

@@ -9,7 +9,7 @@ stored before, in the live and the history table.
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -68,16 +68,19 @@ def test_the_migration_seals_services_stored_in_clear_in_both_tables(social_work
     try:
         old = executor.loader.project_state([BEFORE]).apps
         referral_ids = {}
+        # In a transaction, as every save of a new row with encrypted values (it is sealed with
+        # its id right after the INSERT: docs/privacy.md, "Values bound to their row").
         for person in (kept, erased):
             # As the old code stored them: the service in clear, in the row and its history.
-            row = old.get_model("cases", "Referral").objects.create(
-                client_id=person.pk,
-                partner_id=cooperative.pk,
-                service=SERVICE,
-                summary="Krótko",
-                sent_on=timezone.localdate(),
-                created_by_id=social_worker.pk,
-            )
+            with transaction.atomic():
+                row = old.get_model("cases", "Referral").objects.create(
+                    client_id=person.pk,
+                    partner_id=cooperative.pk,
+                    service=SERVICE,
+                    summary="Krótko",
+                    sent_on=timezone.localdate(),
+                    created_by_id=social_worker.pk,
+                )
             old.get_model("cases", "HistoricalReferral").objects.create(
                 id=row.pk,
                 client_id=person.pk,

@@ -1,0 +1,146 @@
+"""Retention: what has outlived its period (privacy.models.RetentionPeriod), and its erasure.
+
+A person's data goes through the vault's own erasure (`services._erase_one`: their key is
+destroyed, their files shredded, the ledger and the access log say so) once everything of
+theirs has expired: the case closed longer ago than the case-file period and no stay within the
+stay period (nor an open one). Rows stay: the clear, non-identifying facts the reports count
+(a stay's dates, facility, bed and exit destination; sex, year of birth) keep the figures whole.
+
+The access log is counted, not pruned: its chain verifies from the first entry, and pruning
+needs a verification that starts at a signed anchor (docs/privacy.md, "Retention").
+"""
+
+import datetime
+import importlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from audit.purposes import Purpose
+from privacy import vault
+from privacy.models import ErasureReason, RetentionPeriod
+
+Kind = RetentionPeriod.Kind
+
+
+def _defaults() -> dict:
+    return importlib.import_module("privacy.migrations.0005_retention_defaults").DEFAULTS
+
+
+def retention_periods() -> dict[str, RetentionPeriod]:
+    """{kind: period}; a kind missing from the table (a database built without the data
+    migration) gets its default row."""
+    periods = {p.kind: p for p in RetentionPeriod.objects.all()}
+    for kind, (years, days, basis) in _defaults().items():
+        if kind not in periods:
+            periods[kind] = RetentionPeriod.objects.create(
+                kind=kind, years=years, days=days, legal_basis=basis
+            )
+    return periods
+
+
+def retention_period_set(
+    *, by, period: RetentionPeriod, years: int, days: int, legal_basis: str
+) -> RetentionPeriod:
+    """The DPO changes one period and its legal basis; the history keeps who and what."""
+    # The periods are the data protection officer's decision, and theirs only.
+    if by is None or not by.has_role(Role.DPO):
+        raise PermissionDenied(_("Only the data protection officer sets retention periods."))
+    period.years, period.days, period.legal_basis = years, days, legal_basis.strip()
+    period.full_clean()
+    period._change_reason = "retention_period_set"
+    period._history_user = by
+    period.save()
+    return period
+
+
+@dataclass
+class RetentionRun:
+    """What a run found (and, unless a dry run, did). Ids only, never names."""
+
+    today: datetime.date
+    dry_run: bool
+    case_closed_before: datetime.date
+    stay_ended_before: datetime.date
+    access_log_before: datetime.date
+    subjects: list[uuid.UUID] = field(default_factory=list)
+    erased: int = 0
+    access_log_expired: int = 0
+
+
+# What the domain apps say about retention (privacy imports no domain app); filled from their
+# AppConfig.ready(). A candidate finder names the subjects whose records of that app have expired
+# (cases: the case closed before the period); a keeper names the subjects of `candidates` that
+# something of the app still keeps (shelters: an open stay, or one ended within the period).
+_CANDIDATES: dict[str, Callable[[dict, datetime.date], set[uuid.UUID]]] = {}
+_KEEPERS: dict[str, Callable[[dict, datetime.date, set[uuid.UUID]], set[uuid.UUID]]] = {}
+
+
+def register_candidates(name: str, finder) -> None:
+    """`finder(periods, today) -> set of subject ids` whose records of app `name` expired."""
+    _CANDIDATES[name] = finder
+
+
+def register_keeper(name: str, keeper) -> None:
+    """`keeper(periods, today, candidates) -> subject ids` that app `name` still keeps."""
+    _KEEPERS[name] = keeper
+
+
+def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
+    """The subjects whose every record has outlived its period (not erased yet), in id order."""
+    from privacy.models import Subject
+
+    candidates: set[uuid.UUID] = set()
+    for name in sorted(_CANDIDATES):
+        candidates |= set(_CANDIDATES[name](periods, today))
+    for name in sorted(_KEEPERS):
+        if not candidates:
+            break
+        candidates -= set(_KEEPERS[name](periods, today, candidates))
+    erased = set(
+        Subject.objects.filter(pk__in=list(candidates), erased_at__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    return sorted(candidates - erased)
+
+
+def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
+    """Erase (unless `dry_run`) every person whose records have all expired on `today`.
+
+    One transaction per person, so a run stopped halfway keeps what it did and a rerun goes on.
+    """
+    from audit.models import AccessLogEntry
+    from privacy.services import _erase_one
+
+    periods = retention_periods()
+    run = RetentionRun(
+        today=today,
+        dry_run=dry_run,
+        case_closed_before=periods[Kind.CASE_FILE].expired_before(today),
+        stay_ended_before=periods[Kind.STAY].expired_before(today),
+        access_log_before=periods[Kind.ACCESS_LOG].expired_before(today),
+    )
+    run.subjects = expired_subjects(periods, today)
+    run.access_log_expired = AccessLogEntry.objects.filter(
+        at__date__lt=run.access_log_before
+    ).count()
+    if dry_run:
+        return run
+    for subject_id in run.subjects:
+        with transaction.atomic():
+            _erase_one(
+                subject_id=subject_id,
+                by=None,
+                reason=ErasureReason.RETENTION,
+                reference="",
+                purpose=Purpose.RETENTION,
+            )
+        vault.cache.evict_subject(subject_id)
+        run.erased += 1
+    return run

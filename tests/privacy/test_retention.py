@@ -1,0 +1,168 @@
+"""Retention: expired people erased through the vault's erasure, fresh ones kept, figures whole."""
+
+import datetime
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from audit.purposes import Purpose
+from cases.models import Client
+from privacy.fields import ERASED
+from privacy.models import ErasureReason, ErasureRecord, RetentionPeriod
+from privacy.retention import retention_apply, retention_periods
+from reports.measures import outcome_report
+from tests.factories import make_client, make_facility
+from tests.reports.helpers import make_stay
+
+D = datetime.date
+# Noon in Warsaw, frozen: the periods count from the local date.
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 30, 12, 0))
+TODAY = D(2026, 11, 30)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def people(foundation, frozen):
+    """Four people; with the default periods (10 years after closure, 10 after a stay) only
+    the first has expired on 2026-11-30 (first day kept: 2016-11-30)."""
+    shelter = make_facility(organisation=foundation, name="Noclegownia R")
+    beds = list(shelter.beds.order_by("pk"))
+    # Closed 2015-05-04, last stay ended 2015-04-30: expired.
+    expired = make_client(
+        first_name="Edward", surname="Dawny", birth_date=D(1970, 6, 15), closed_on=D(2015, 5, 4)
+    )
+    make_stay(expired, shelter, D(2014, 3, 1), D(2015, 4, 30), "street", bed=beds[0])
+    # Closed 2020: within the period.
+    recent = make_client(first_name="Renata", sex="female", closed_on=D(2020, 1, 10))
+    make_stay(recent, shelter, D(2019, 12, 1), D(2020, 1, 5), "family", bed=beds[1])
+    # Closed long ago, but came back to the shelter in 2020: the stay keeps the person.
+    returned = make_client(first_name="Roman", closed_on=D(2014, 1, 1))
+    make_stay(returned, shelter, D(2020, 2, 1), D(2020, 3, 1), "hostel", bed=beds[2])
+    # An open case.
+    current = make_client(first_name="Celina", sex="female")
+    return expired, recent, returned, current
+
+
+def figures():
+    """The outcome reports of the years the people's stays fall in, as their JSON."""
+    return [
+        json.dumps(outcome_report(start=D(year, 1, 1), end=D(year, 12, 31)), sort_keys=True)
+        for year in (2014, 2015, 2019, 2020)
+    ]
+
+
+def test_the_default_periods_have_a_legal_basis_each(db):
+    periods = retention_periods()
+    assert set(periods) == set(RetentionPeriod.Kind.values)
+    assert periods["case_file"].years == 10
+    assert all(p.legal_basis for p in periods.values())
+
+
+def test_a_dry_run_lists_the_expired_person_and_erases_nothing(people):
+    expired, *_kept = people
+    run = retention_apply(today=TODAY, dry_run=True)
+    assert run.subjects == [expired.pk]
+    assert run.erased == 0
+    assert Client.objects.get(pk=expired.pk).first_name == "Edward"
+
+
+def test_expired_people_are_erased_fresh_ones_kept_and_the_figures_do_not_change(people):
+    expired, recent, returned, current = people
+    before = figures()
+    run = retention_apply(today=TODAY, dry_run=False)
+    assert run.erased == 1
+    assert Client.objects.get(pk=expired.pk).first_name is ERASED
+    for kept in (recent, returned, current):
+        assert Client.objects.get(pk=kept.pk).first_name == kept.first_name
+    record = ErasureRecord.objects.get(subject_id=expired.pk)
+    assert record.reason == ErasureReason.RETENTION
+    assert AccessLogEntry.objects.filter(
+        subject_id=expired.pk, action="erase", purpose=Purpose.RETENTION
+    ).exists()
+    # The stay rows stay, with their dates, facility and exit: every figure is the same.
+    assert figures() == before
+    # A second run finds nobody left.
+    assert retention_apply(today=TODAY, dry_run=False).erased == 0
+
+
+def test_a_longer_period_set_by_the_dpo_keeps_the_person(people):
+    period = retention_periods()["case_file"]
+    period.years = 12
+    period._change_reason = "dpo"
+    period.save()
+    assert retention_apply(today=TODAY, dry_run=True).subjects == []
+    assert period.history.count() >= 1
+
+
+def test_the_command_dry_run_prints_ids_and_no_names(people):
+    expired, *_kept = people
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "Would erase 1 people" in text
+    assert str(expired.pk) in text
+    assert "Edward" not in text and "Dawny" not in text
+    assert Client.objects.get(pk=expired.pk).first_name == "Edward"
+
+
+def test_the_dpo_page_lists_what_the_run_would_erase_and_saves_a_period(
+    client, dpo, password, people
+):
+    expired, *_kept = people
+    client.force_login(dpo)
+    page = client.get("/privacy/retention/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert str(expired.pk) in html
+    assert "Edward" not in html
+    response = client.post(
+        "/privacy/retention/",
+        {
+            "kind": "case_file",
+            "case_file-years": "12",
+            "case_file-days": "0",
+            "case_file-legal_basis": "Uchwała zarządu fundacji nr 3/2026.",
+        },
+    )
+    assert response.status_code == 302
+    period = RetentionPeriod.objects.get(kind="case_file")
+    assert period.years == 12
+    assert period.history.first().history_user == dpo
+
+
+def test_only_the_dpo_opens_the_retention_page(client, manager, people):
+    client.force_login(manager)
+    assert client.get("/privacy/retention/").status_code in (403, 404)
+
+
+def test_only_the_dpo_sets_a_period(manager, db):
+    from django.core.exceptions import PermissionDenied
+
+    from privacy.retention import retention_period_set
+
+    period = retention_periods()["stay"]
+    with pytest.raises(PermissionDenied):
+        retention_period_set(by=manager, period=period, years=1, days=0, legal_basis="x")
+
+
+@pytest.mark.django_db
+def test_the_demo_has_an_expired_file_for_the_dry_run():
+    from django.test import override_settings
+
+    with override_settings(DEMO=True):
+        call_command("seed_demo")
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    run = retention_apply(today=timezone.localdate(), dry_run=True)
+    assert len(run.subjects) >= 1
+    assert f"subject {run.subjects[0]}" in out.getvalue()
