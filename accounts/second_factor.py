@@ -298,4 +298,3 @@ def second_factor_reset(*, actor: User, target: User, request=None) -> int:
             request=request,
         )
     return removed
-

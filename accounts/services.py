@@ -303,8 +303,8 @@ def organisation_second_factor_set(*, actor: User, required: bool) -> Organisati
         if organisation.requires_second_factor != required:
             organisation.requires_second_factor = required
             organisation.full_clean()
-            organisation._change_reason = "second_factor_required" if required else (
-                "second_factor_not_required"
+            organisation._change_reason = (
+                "second_factor_required" if required else ("second_factor_not_required")
             )
             organisation._history_user = actor
             organisation.save()
