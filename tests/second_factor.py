@@ -75,3 +75,26 @@ def confirmation_of(client, password: str = TEST_PASSWORD) -> dict:
 
     user = get_user_model().objects.get(pk=client.session[SESSION_KEY])
     return confirmation(user, password)
+
+
+def browser_sign_in(page, username: str, password: str) -> None:
+    """Sign in through the form in a real browser, giving the second factor when asked: a fresh
+    backup code (several sign-ins within 30 seconds would replay an app's code)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts import second_factor
+
+    user = get_user_model().objects.filter(username=username).first()
+    code = None
+    if user is not None and (second_factor.is_required(user) or second_factor.has_device(user)):
+        give_app(user)
+        code = backup_code(user)
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    if code is not None:
+        page.wait_for_url("**/second-factor/**")
+        page.fill("#id_code", code)
+        page.click("main button[type=submit]")
+        page.wait_for_url(lambda url: "/second-factor/" not in url)
