@@ -138,16 +138,20 @@ def _new_backup_codes(user: User) -> list[str]:
     return codes
 
 
-def enrolment_confirm(*, user: User, device: TOTPDevice, code: str, request) -> list[str] | None:
-    """Confirm the app being enrolled with a code it shows; its backup codes, or None if wrong.
+def enrolment_confirm(
+    *, user: User, device: TOTPDevice, code: str, request
+) -> tuple["Result", list[str]]:
+    """Confirm the app being enrolled with a code it shows: the answer, and the backup codes.
 
     The first right code confirms the device, verifies this session (django_otp.login) and
-    gives the backup codes, shown once. Wrong codes count as at every other code (limited).
+    gives the backup codes, shown once (none for a wrong code). Wrong codes count as at every
+    other code (limited).
     """
     if device.user_id != user.pk or device.confirmed:
         raise PermissionDenied
-    if not _attempt(user, device, normalise(code), request=request).ok:
-        return None
+    result = _attempt(user, device, normalise(code), request=request)
+    if not result.ok:
+        return result, []
     with transaction.atomic():
         device.confirmed = True
         device.save()
@@ -157,7 +161,7 @@ def enrolment_confirm(*, user: User, device: TOTPDevice, code: str, request) -> 
         user._change_reason = "second_factor_enrol"
         user.save()
     django_otp.login(request, device)
-    return codes
+    return result, codes
 
 
 # --- codes ----------------------------------------------------------------------------------

@@ -320,16 +320,19 @@ def second_factor_enrol(request):
     device = second_factor.enrolment_device(user)
     form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = second_factor.enrolment_confirm(
+        result, codes = second_factor.enrolment_confirm(
             user=user, device=device, code=form.cleaned_data["code"], request=request
         )
-        if codes is not None:
+        if result.ok:
             return render(
                 request,
                 "accounts/second_factor_codes.html",
                 {"codes": codes, "next": _next_or_home(request)},
             )
-        form.add_error("code", _("This code is not correct. Check the time on your phone."))
+        if result.answer == second_factor.Answer.WAIT:
+            form.add_error("code", _("Too many wrong codes: wait a few seconds and try again."))
+        else:
+            form.add_error("code", _("This code is not correct. Check the time on your phone."))
     return render(
         request,
         "accounts/second_factor_enrol.html",

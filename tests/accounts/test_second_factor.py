@@ -7,6 +7,7 @@ app would show at that moment from the device's own key (django_otp.oath.totp).
 """
 
 import datetime
+import itertools
 import re
 import uuid
 import zoneinfo
@@ -55,12 +56,13 @@ def sign_in(client, username, password=TEST_PASSWORD):
 
 def _filled(url) -> str | None:
     """A path of `url` with made-up values: the middleware decides before any object is loaded."""
-    names = [name for name in url.kwargs if name != "*"]
-    for value in (1, str(uuid.uuid4()), "social-worker", "accounts"):
+    if "*" in url.kwargs:
+        return reverse(url.name, args=("1", "1"))
+    names = sorted(url.kwargs)
+    candidates = (1, str(uuid.uuid4()), "social-worker", "accounts")
+    for values in itertools.product(candidates, repeat=len(names)):
         try:
-            if "*" in url.kwargs:
-                return reverse(url.name, args=("1", "1"))
-            return reverse(url.name, kwargs=dict.fromkeys(names, value))
+            return reverse(url.name, kwargs=dict(zip(names, values, strict=True)))
         except NoReverseMatch:
             continue
     return None
@@ -165,13 +167,19 @@ def test_enrolment_shows_a_qr_code_drawn_here_and_the_key_as_text(client, manage
     assert TOTPDevice.objects.filter(user=manager).count() == 1
 
 
-def test_enrolment_takes_a_code_from_the_app_and_shows_ten_backup_codes_once(client, manager):
+def test_enrolment_takes_a_code_from_the_app_and_shows_ten_backup_codes_once(
+    client, manager, frozen
+):
     sign_in(client, "boss")
     client.get(ENROL)
     device = TOTPDevice.objects.get(user=manager, confirmed=False)
     wrong = client.post(ENROL, {"code": "000000" if app_code(device) != "000000" else "111111"})
     assert "Ten kod jest niepoprawny" in wrong.content.decode()
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    # At once, even the right code waits for the device's delay after a wrong one (1 s).
+    waiting = client.post(ENROL, {"code": app_code(device)})
+    assert "odczekaj kilka sekund" in waiting.content.decode()
+    frozen.shift(datetime.timedelta(seconds=1))
     response = client.post(ENROL, {"code": app_code(device), "next": "/staff/"})
     assert response.status_code == 200
     page = response.content.decode()
