@@ -11,6 +11,9 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
+    # Set on the organisation's own page by its administrator or manager, with their password
+    # and code (accounts.views.organisation_second_factor), not here for any organisation.
+    readonly_fields = ["requires_second_factor"]
 
     def has_delete_permission(self, request, obj=None):
         # Organisations are deactivated, never deleted: staff and records point to them.

@@ -160,7 +160,7 @@ def enrolment_confirm(
         # A row of the account's history says when the second factor was set up.
         user._change_reason = "second_factor_enrol"
         user.save()
-    django_otp.login(request, device)
+    _verified(request, device)
     return result, codes
 
 
@@ -250,8 +250,15 @@ def verify(*, user: User, code: str, request) -> Result:
     """The code after the password: a right one marks this session verified (django_otp.login)."""
     result = code_check(user, code, request=request)
     if result.ok:
-        django_otp.login(request, result.device)
+        _verified(request, result.device)
     return result
+
+
+def _verified(request, device) -> None:
+    """Mark the session verified by `device`, under a new session key (the session now opens
+    more than it did: an id seen before the code is worth nothing after it)."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
 
 
 def backup_codes_left(user) -> int:
