@@ -124,7 +124,7 @@ def secret_text(device: TOTPDevice) -> str:
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address of `device` as an inline SVG (drawn here: no image service)."""
     code = segno.make(device.config_url, error="m")
-    return code.svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=False)
+    return code.svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=True)
 
 
 def _new_backup_codes(user: User) -> list[str]:
