@@ -94,7 +94,7 @@ def browser_sign_in(page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     if code is not None:
-        page.wait_for_url("**/second-factor/**")
+        page.wait_for_url(lambda url: "/second-factor/" in url)
         page.fill("#id_code", code)
         page.click("main button[type=submit]")
         page.wait_for_url(lambda url: "/second-factor/" not in url)
