@@ -16,7 +16,7 @@ DEMO_ENV := PRZYSTAN_DEMO=true DEBUG=false HTTPS_ONLY=false \
 	PRZYSTAN_KEKS_FILE=var/keks PRZYSTAN_INDEX_KEY_FILE=var/index.key \
 	PRZYSTAN_AUDIT_KEY_FILE=var/audit.key
 
-.PHONY: help run test lint format bench messages clean-demo anchor verify-log
+.PHONY: help run test lint format bench messages clean-demo anchor verify-log demo-code
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://127.0.0.1:$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench  - benchmarks that print figures (see bench/)"
 	@echo "make messages - refresh locale/pl/LC_MESSAGES/django.po from the code"
 	@echo "make anchor / make verify-log - anchor the demo's access log / check it against its anchors"
+	@echo "make demo-code USER=iod - the demo user's current second-factor code (demo only)"
 
 # Find a Python >= 3.12 (Django 6.1 needs it). pyenv reads .python-version for `python3`.
 PYTHON_FOR_VENV := $(shell for p in python3 python3.12 python3.13 python3.14 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
@@ -68,6 +69,10 @@ anchor: $(STAMP) | var
 
 verify-log: $(STAMP) | var
 	@$(DEMO_ENV) $(PY) manage.py verify_access_log
+
+# The demo's stand-in for a phone: the current second-factor code of `iod` or `admin`.
+demo-code: $(STAMP) | var
+	@$(DEMO_ENV) $(PY) manage.py demo_code $(USER)
 
 test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -109,3 +109,22 @@ def team_members(team: Team) -> QuerySet[User]:
 def team_has_member(team: Team, user: User) -> bool:
     """Whether `user` is in `team`'s group, and so reaches the files assigned to the team."""
     return team.group.user_set.filter(pk=user.pk).exists()
+
+
+def get_staff_for_second_factor_reset(actor: User, user_id: int) -> User:
+    """Load a staff account whose second factor `actor` may reset; 404 alike for missing and
+    out of reach (another organisation's), 403 for one's own (accounts.second_factor.may_reset).
+    """
+    from accounts.second_factor import may_reset
+
+    # Administrators only (the view's role check says so first).
+    if not actor.has_role(Role.ADMINISTRATOR) or actor.organisation_id is None:
+        raise PermissionDenied
+    # Of the administrator's own organisation.
+    target = User.objects.of_organisation(actor.organisation_id).filter(pk=user_id).first()
+    if target is None:
+        raise Http404
+    # Never one's own: another administrator checks who is asking.
+    if not may_reset(actor, target):
+        raise PermissionDenied
+    return target

@@ -57,7 +57,63 @@ def seed_accounts() -> list[User]:
             user.groups.set([Group.objects.get(name=role)])
         users.append(user)
     seed_team()
+    seed_second_factors()
     return users
+
+
+# The second factor in the demo (accounts/second_factor.py): `kierownik` has no app, so the
+# first sign-in shows the enrolment (QR code, key, backup codes); `iod` and `admin` have one
+# already, with a fixed synthetic key printed by seed_demo, so anyone can add it to an app (or
+# ask `manage.py demo_code iod` for the current code). Demo only: seed_demo refuses elsewhere.
+DEMO_SECOND_FACTOR_KEYS = {
+    # 20 bytes each, invented: "przystan-demo-iod..." as hex.
+    "iod": b"przystan-demo-iod-01".hex(),
+    "admin": b"przystan-demo-admin1".hex(),
+}
+DEMO_BACKUP_CODES = 5
+
+
+def seed_second_factors() -> None:
+    """Give `iod` and `admin` their demo app and a few backup codes, once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import APP_DEVICE_NAME, BACKUP_DEVICE_NAME
+
+    for username, key in DEMO_SECOND_FACTOR_KEYS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None or TOTPDevice.objects.filter(user=user).exists():
+            continue
+        TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, key=key, confirmed=True)
+        backup = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+        for _n in range(DEMO_BACKUP_CODES):
+            StaticToken.objects.create(device=backup, token=StaticToken.random_token())
+
+
+def second_factor_lines() -> list[str]:
+    """What seed_demo prints of the demo's second factors: who enrols, and the keys and codes."""
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.second_factor import secret_text
+
+    lines = [
+        "Second factor (demo only): administrators, managers and the DPO sign in with a code.",
+        "  kierownik    sets up an authenticator app at the first sign-in (QR code on the page).",
+    ]
+    for username in DEMO_SECOND_FACTOR_KEYS:
+        device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+        if device is None:
+            lines.append(f"  {username:<12} no app (reset by an administrator): enrols again.")
+            continue
+        codes = StaticToken.objects.filter(device__user=device.user).values_list("token", flat=True)
+        lines.append(f"  {username:<12} app key {secret_text(device)}")
+        lines.append(f"  {'':<12} backup codes (each works once): {' '.join(codes) or 'none left'}")
+    lines.append(
+        "  Add a key to an authenticator app, or print the current code with "
+        "'make demo-code USER=iod'."
+    )
+    return lines
 
 
 # The foundation's street-work team: two of its social workers share the team's files.

@@ -9,6 +9,9 @@ from accounts.models import Organisation, Team, User
 from accounts.reconfirm import ConfirmPasswordMixin, password_confirmed
 from accounts.roles import Role
 
+# The re-confirmation's fields (accounts.reconfirm), shown last.
+CONFIRMATION = ("confirm_password", "confirm_code")
+
 
 class LoginForm(AuthenticationForm):
     """Django's login form: one message for an unknown user and a wrong password alike."""
@@ -62,7 +65,8 @@ class StaffForm(ConfirmPasswordMixin, forms.Form):
             )
         # The confirmation comes last on the page.
         self.order_fields(
-            [name for name in self.fields if name != "confirm_password"] + ["confirm_password"]
+            [name for name in self.fields if name not in CONFIRMATION]
+            + [name for name in CONFIRMATION if name in self.fields]
         )
 
 
@@ -91,6 +95,7 @@ class StaffCreateForm(StaffForm):
                 "role",
                 "password",
                 "confirm_password",
+                "confirm_code",
             ]
         )
 
@@ -161,3 +166,29 @@ class TeamMemberForm(ConfirmPasswordMixin, forms.Form):
     def __init__(self, *args, team: Team, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = team_member_candidates(team).exclude(groups=team.group)
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a backup code (checked by accounts.second_factor)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+
+class OrganisationSecondFactorForm(ConfirmPasswordMixin, forms.Form):
+    """Whether everyone of the organisation signs in with a second factor."""
+
+    requires_second_factor = forms.BooleanField(
+        label=_("Everyone of this organisation signs in with a second factor"),
+        required=False,
+    )

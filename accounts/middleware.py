@@ -53,3 +53,52 @@ class SessionTimeoutMiddleware:
         if now - seen > SEEN_GRANULARITY and not background:
             session[SEEN] = now
         return False
+
+
+# Pages a signed-in person reaches before giving the second factor: signing in and out, the
+# second factor's own pages, the language switch, and the admin's sign-in and sign-out (the
+# admin's other pages wait for the code like every page). Static files never reach Django's
+# views in production (whitenoise answers them before any middleware of ours).
+SECOND_FACTOR_EXEMPT = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:second-factor",
+        "accounts:second-factor-enrol",
+        "set_language",
+        "admin:login",
+        "admin:logout",
+    }
+)
+
+
+class SecondFactorMiddleware:
+    """Until the session has given its second factor, every other page sends to its page.
+
+    Who is asked is decided by accounts.second_factor.needs_verification: whoever has an
+    authenticator app, and whoever's role or organisation requires one (they enrol first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from accounts import second_factor
+
+        if not request.user.is_authenticated:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        if not second_factor.needs_verification(request.user):
+            return None
+        target = resolve_url("accounts:second-factor")
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        # Where the person was going, to be taken there after the code (same site only).
+        return redirect_to_login(request.get_full_path(), target, "next")

@@ -23,6 +23,16 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # Administrators, managers and data protection officers always sign in with a second
+    # factor (accounts.second_factor.REQUIRED_ROLES); this asks it of everyone else here too.
+    requires_second_factor = models.BooleanField(
+        _("second factor required of all staff"),
+        default=False,
+        help_text=_(
+            "Everyone of this organisation signs in with a code from an authenticator app. "
+            "Administrators, managers and data protection officers always do."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

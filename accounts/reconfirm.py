@@ -28,11 +28,14 @@ class ConfirmationLocked(PermissionDenied):
     """Too many wrong passwords in a row: the session has been ended."""
 
 
-def recent_failures(actor) -> int:
-    """The actor's wrong confirmations within the cool-off, since their last right one."""
+def recent_failures(actor, *, purpose: str = PURPOSE) -> int:
+    """The actor's wrong confirmations within the cool-off, since their last right one.
+
+    Passwords and second-factor codes (accounts.second_factor) are counted apart, by purpose.
+    """
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     confirmations = AccessLogEntry.objects.filter(
-        actor=actor, action=AccessLogEntry.Action.CONFIRM, at__gte=since
+        actor=actor, action=AccessLogEntry.Action.CONFIRM, purpose=purpose, at__gte=since
     )
     last_right = (
         confirmations.filter(outcome=AccessLogEntry.Outcome.OK)
@@ -76,12 +79,16 @@ def password_confirmed(actor, password: str, *, request=None) -> bool:
 
 
 class ConfirmPasswordMixin:
-    """A form's `confirm_password` field: the acting user's own password, checked and limited.
+    """A form's `confirm_password` field: the acting user's own password, checked and limited;
+    and, for whoever signs in with a second factor, `confirm_code`: a code from their app (or a
+    backup code), checked and limited the same way (accounts.second_factor.code_check).
 
     The form takes `actor` (the signed-in user) and, for the log and the sign-out, `request`.
     """
 
     def __init__(self, *args, actor, request=None, **kwargs):
+        from accounts import second_factor
+
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.request = request
@@ -89,9 +96,33 @@ class ConfirmPasswordMixin:
             label=_("Your password (to confirm)"),
             widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         )
+        if second_factor.has_device(actor):
+            self.fields["confirm_code"] = forms.CharField(
+                label=_("Code from your authenticator app (or a backup code)"),
+                max_length=32,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}
+                ),
+            )
 
     def clean_confirm_password(self):
+        from accounts import second_factor
+
         password = self.cleaned_data["confirm_password"]
         if not password_confirmed(self.actor, password, request=self.request):
             raise forms.ValidationError(_("Your password is not correct."))
+        # The code is checked here, right after a right password, whatever the order of the
+        # fields: after a wrong password it stays unspent, and uncounted.
+        if "confirm_code" in self.fields:
+            code = str(self.data.get(self.add_prefix("confirm_code"), "")).strip()
+            # An empty code: the field's own "required" error answers.
+            if code:
+                result = second_factor.code_check(self.actor, code, request=self.request)
+                if result.answer == second_factor.Answer.WAIT:
+                    self.add_error(
+                        "confirm_code",
+                        _("Too many wrong codes: wait a few seconds and try again."),
+                    )
+                elif not result.ok:
+                    self.add_error("confirm_code", _("This code is not correct."))
         return password

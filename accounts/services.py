@@ -349,3 +349,24 @@ def team_member_remove(*, actor: User, team: Team, user: User) -> Team:
         team._change_reason = f"team_member_remove user={user.pk}"
         team.save()
     return team
+
+
+def organisation_second_factor_set(*, actor: User, required: bool) -> Organisation:
+    """Ask a second factor of all the actor's organisation's staff, or stop asking it.
+
+    An administrator or a manager of that organisation; the roles that always need one
+    (accounts.second_factor.REQUIRED_ROLES) keep needing it either way.
+    """
+    if not actor.has_role(Role.ADMINISTRATOR, Role.MANAGER) or actor.organisation_id is None:
+        raise PermissionDenied(_("Only an administrator or a manager of the organisation may."))
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=actor.organisation_id)
+        if organisation.requires_second_factor != required:
+            organisation.requires_second_factor = required
+            organisation.full_clean()
+            organisation._change_reason = (
+                "second_factor_required" if required else ("second_factor_not_required")
+            )
+            organisation._history_user = actor
+            organisation.save()
+    return organisation

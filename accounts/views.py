@@ -4,14 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import navigation, positions, services, todo
+from accounts import navigation, positions, second_factor, services, todo
 from accounts.access import (
     assignable_roles,
+    get_staff_for_second_factor_reset,
     get_staff_for_user,
     get_team_for_user,
     may_manage_staff,
@@ -21,10 +24,13 @@ from accounts.access import (
     teams_visible_to,
 )
 from accounts.forms import (
+    CONFIRMATION,
     ConfirmForm,
     DeactivateForm,
     LoginForm,
+    OrganisationSecondFactorForm,
     PasswordChangeForm,
+    SecondFactorCodeForm,
     StaffCreateForm,
     StaffForm,
     TeamForm,
@@ -116,7 +122,7 @@ def staff_create(request):
     roles = assignable_roles(request.user)
     form = StaffCreateForm(request.POST or None, actor=request.user, request=request, roles=roles)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in CONFIRMATION}
         try:
             services.user_create(actor=request.user, **data)
         except ValidationError as error:
@@ -143,7 +149,7 @@ def staff_edit(request, user_id: int):
         request.POST or None, initial=initial, actor=request.user, request=request, roles=roles
     )
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm_password"}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in CONFIRMATION}
         try:
             services.user_update(actor=request.user, user=target, **data)
         except ValidationError as error:
@@ -160,6 +166,9 @@ def staff_edit(request, user_id: int):
             "target": target,
             "confirm_form": _set_active_form(request, target),
             "holdings": positions.holdings(target) if target.is_active else [],
+            "has_second_factor": second_factor.has_device(target),
+            "may_reset_second_factor": second_factor.may_reset(request.user, target),
+            "reset_form": ConfirmForm(actor=request.user, request=request, prefix="reset"),
         },
     )
 
@@ -261,3 +270,133 @@ def team_member_remove(request, team_id: int, user_id: int):
     services.team_member_remove(actor=request.user, team=team, user=member)
     messages.success(request, _("The member has left the team."))
     return redirect("accounts:team-detail", team_id=team.pk)
+
+
+# --- the second factor (accounts/second_factor.py) -------------------------------------------
+
+
+def _next_or_home(request) -> str:
+    """Where to go after the code: the page asked for, if it is one of ours, else the start."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else resolve_url("accounts:home")
+
+
+@login_required
+def second_factor_verify(request):
+    """After the password: the code from the app, or a backup code (each works once)."""
+    user = request.user
+    if not second_factor.needs_verification(user):
+        return redirect(_next_or_home(request))
+    if not second_factor.has_device(user):
+        # Required, but nothing to ask a code of yet: set it up first.
+        return redirect(f"{resolve_url('accounts:second-factor-enrol')}?{_next_query(request)}")
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = second_factor.verify(user=user, code=form.cleaned_data["code"], request=request)
+        if result.ok:
+            left = second_factor.backup_codes_left(user)
+            if result.backup_code_used:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "Backup code used: %(count)d left.",
+                        "Backup code used: %(count)d left.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return redirect(_next_or_home(request))
+        if result.answer == second_factor.Answer.WAIT:
+            form.add_error("code", _("Too many wrong codes: wait a few seconds and try again."))
+        else:
+            form.add_error("code", _("This code is not correct."))
+    return render(
+        request,
+        "accounts/second_factor_verify.html",
+        {"form": form, "next": _next_or_home(request)},
+    )
+
+
+def _next_query(request) -> str:
+    return urlencode({"next": _next_or_home(request)})
+
+
+@login_required
+def second_factor_enrol(request):
+    """Set up the authenticator app: a QR code (and the secret as text), then one code from it;
+    the backup codes are shown once, on the page that answers the right code."""
+    user = request.user
+    if second_factor.has_device(user):
+        return redirect(_next_or_home(request))
+    device = second_factor.enrolment_device(user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result, codes = second_factor.enrolment_confirm(
+            user=user, device=device, code=form.cleaned_data["code"], request=request
+        )
+        if result.ok:
+            return render(
+                request,
+                "accounts/second_factor_codes.html",
+                {"codes": codes, "next": _next_or_home(request)},
+            )
+        if result.answer == second_factor.Answer.WAIT:
+            form.add_error("code", _("Too many wrong codes: wait a few seconds and try again."))
+        else:
+            form.add_error("code", _("This code is not correct. Check the time on your phone."))
+    return render(
+        request,
+        "accounts/second_factor_enrol.html",
+        {
+            "form": form,
+            "qr": second_factor.qr_svg(device),
+            "secret": second_factor.secret_text(device),
+            "required": second_factor.is_required(user),
+            "next": _next_or_home(request),
+        },
+    )
+
+
+@role_required(Role.MANAGER, Role.ADMINISTRATOR)
+def organisation_second_factor(request):
+    """Whether all staff of one's organisation sign in with a second factor."""
+    organisation = request.user.organisation
+    if organisation is None:
+        raise Http404
+    form = OrganisationSecondFactorForm(
+        request.POST or None,
+        initial={"requires_second_factor": organisation.requires_second_factor},
+        actor=request.user,
+        request=request,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.organisation_second_factor_set(
+            actor=request.user, required=form.cleaned_data["requires_second_factor"]
+        )
+        messages.success(request, _("The organisation's sign-in rule has been saved."))
+        return redirect("accounts:organisation-second-factor")
+    return render(
+        request,
+        "accounts/organisation_second_factor.html",
+        {"form": form, "organisation": organisation},
+    )
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def staff_second_factor_reset(request, user_id: int):
+    """The phone was lost: remove the person's app and backup codes (logged, in the history)."""
+    target = get_staff_for_second_factor_reset(request.user, user_id)
+    form = ConfirmForm(request.POST, actor=request.user, request=request, prefix="reset")
+    if not form.is_valid():
+        messages.error(request, _("Your password or code is not correct. Nothing was changed."))
+        return redirect("accounts:staff-edit", user_id=target.pk)
+    second_factor.second_factor_reset(actor=request.user, target=target, request=request)
+    messages.success(
+        request,
+        _("The second factor has been removed: at the next sign-in the person sets it up again."),
+    )
+    return redirect("accounts:staff-edit", user_id=target.pk)

@@ -106,6 +106,8 @@ class Purpose(models.TextChoices):
     IMPORT_RECORDS = "import_records", _("Import of past records")
     # accounts and privacy
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
+    SECOND_FACTOR = "second_factor", _("Second factor: a code typed")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Administrator: a second factor reset")
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
     RETENTION = "retention", _("Erasure at the end of the retention period")

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    # The second factor (accounts/second_factor.py): authenticator apps (TOTP) and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "privacy",
     "audit",
@@ -69,10 +73,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads the body (CSRF's check does, in process_view).
     "config.uploads.RequestSizeLimitMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After the timeout (an expired session signs out first): until the second factor is
+    # given, every page but the sign-in and second-factor pages sends to them.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -220,6 +229,16 @@ AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0, maximum=5)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# The second factor (django-otp): the issuer an authenticator app shows beside the account;
+# TOTP codes of the previous, current or next 30 seconds are accepted, each once. A wrong code
+# delays the next try on that device (1, 2, 4, 8... seconds, django-otp's throttling) and
+# counts towards the LOGIN_FAILURE_LIMIT above (accounts/second_factor.py).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Przystań")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Never show the secret keys of the devices in Django's admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-guardian: no anonymous user row; object permissions only where granted.
 ANONYMOUS_USER_NAME = None

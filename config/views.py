@@ -25,8 +25,13 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     from accounts.reconfirm import ConfirmationLocked
+    from accounts.second_factor import SecondFactorLocked
 
-    # Too many wrong passwords at a confirmation ended the session: say so on the sign-in page.
+    # Too many wrong codes, or passwords at a confirmation, ended the session: say so on the
+    # sign-in page.
+    if isinstance(exception, SecondFactorLocked):
+        messages.error(request, _("Too many wrong codes: sign in again later."))
+        return redirect(settings.LOGIN_URL)
     if isinstance(exception, ConfirmationLocked):
         messages.error(request, _("Too many wrong passwords: sign in again."))
         return redirect(settings.LOGIN_URL)

@@ -26,6 +26,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_gives_the_second_factor():
+    """`client.force_login(user)` signs in as far as the pages: for someone the second factor is
+    asked of (a manager, a DPO, an administrator, staff of an organisation that requires it, or
+    anyone with an app), the session has also given it (tests/second_factor.py). Session-wide,
+    so module-scoped fixtures (the authorization matrix's clients) get it too."""
+    from django.test.client import ClientMixin
+
+    from tests.second_factor import plain_force_login, verified_force_login
+
+    ClientMixin.force_login = verified_force_login
+    yield
+    ClientMixin.force_login = plain_force_login
+
+
 @pytest.fixture(autouse=True)
 def _polish_again_after_each_test():
     """A request whose language cookie says English leaves English active in the thread (the

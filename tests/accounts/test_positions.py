@@ -19,6 +19,7 @@ from accounts.roles import Role
 from cases.models import BreakGlassAccess
 from shelters import services as shelter_services
 from tests.factories import make_client
+from tests.second_factor import confirmation_of
 
 PASSWORD = "correct-horse-battery-staple-42"
 # A winter evening (21:00 in Warsaw): check-ins and bans are dated, so the clock stands still.
@@ -83,14 +84,14 @@ def reasons(user) -> list[str]:
     return [reason for reason in rows if reason]
 
 
-def edit(user, **changes) -> dict:
+def edit(user, *, client, **changes) -> dict:
     return {
         "first_name": user.first_name,
         "last_name": user.last_name,
         "email": "",
         "organisation": user.organisation_id,
         "role": user.role,
-        "confirm_password": PASSWORD,
+        **confirmation_of(client),
         **changes,
     }
 
@@ -104,7 +105,7 @@ def test_shelter_staff_moved_to_another_organisation_no_longer_open_the_old_faci
     # The administrator moves them to the welfare centre (MOPS) on the staff page.
     client.force_login(administrator)
     response = client.post(
-        f"/staff/{staff_of_a.pk}/", edit(staff_of_a, organisation=welfare_centre.pk)
+        f"/staff/{staff_of_a.pk}/", edit(staff_of_a, client=client, organisation=welfare_centre.pk)
     )
     assert response.status_code == 302
     moved = User.objects.get(pk=staff_of_a.pk)
@@ -124,7 +125,7 @@ def test_a_deactivated_then_reactivated_account_gets_no_facility_back(
     pages = old_facility_pages(facility_a, facility_records["stay"])
     client.force_login(manager)
     for step in ("deactivate", "reactivate"):
-        response = client.post(f"/staff/{staff_of_a.pk}/{step}/", {"confirm_password": PASSWORD})
+        response = client.post(f"/staff/{staff_of_a.pk}/{step}/", confirmation_of(client))
         assert response.status_code == 302
     back = User.objects.get(pk=staff_of_a.pk)
     assert back.is_active
@@ -142,7 +143,9 @@ def test_shelter_staff_made_a_social_worker_keep_nothing_of_the_facility(
     # would not shut the door: the grant itself must go.
     pages = old_facility_pages(facility_a, facility_records["stay"])
     client.force_login(manager)
-    response = client.post(f"/staff/{staff_of_a.pk}/", edit(staff_of_a, role=Role.SOCIAL_WORKER))
+    response = client.post(
+        f"/staff/{staff_of_a.pk}/", edit(staff_of_a, client=client, role=Role.SOCIAL_WORKER)
+    )
     assert response.status_code == 302
     worker = User.objects.get(pk=staff_of_a.pk)
     assert worker.role == Role.SOCIAL_WORKER
@@ -155,7 +158,9 @@ def test_a_new_name_in_the_same_position_keeps_the_facilities(
     client, manager, staff_of_a, facility_a, facility_records
 ):
     client.force_login(manager)
-    response = client.post(f"/staff/{staff_of_a.pk}/", edit(staff_of_a, last_name="Nowacka"))
+    response = client.post(
+        f"/staff/{staff_of_a.pk}/", edit(staff_of_a, client=client, last_name="Nowacka")
+    )
     assert response.status_code == 302
     renamed = User.objects.get(pk=staff_of_a.pk)
     assert renamed.last_name == "Nowacka"

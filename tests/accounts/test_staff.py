@@ -8,9 +8,11 @@ from accounts import services
 from accounts.models import User
 from accounts.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
+from tests.second_factor import confirmation
 
 
-def new_account(organisation, role=Role.SOCIAL_WORKER, **extra):
+def new_account(organisation, role=Role.SOCIAL_WORKER, *, actor=None, **extra):
+    """The new account's fields, and the confirmation of `actor` (password, and code)."""
     data = {
         "username": "nowa",
         "first_name": "Nowa",
@@ -19,7 +21,7 @@ def new_account(organisation, role=Role.SOCIAL_WORKER, **extra):
         "organisation": organisation.pk,
         "role": role,
         "password": "długie hasło na noc 2026",
-        "confirm_password": "correct-horse-battery-staple-42",
+        **(confirmation(actor) if actor is not None else {}),
     }
     data.update(extra)
     return data
@@ -27,7 +29,7 @@ def new_account(organisation, role=Role.SOCIAL_WORKER, **extra):
 
 def test_a_manager_creates_a_social_worker_in_their_organisation(client, manager, foundation):
     client.force_login(manager)
-    response = client.post("/staff/new/", new_account(foundation))
+    response = client.post("/staff/new/", new_account(foundation, actor=manager))
     assert response.status_code == 302
     user = User.objects.get(username="nowa")
     assert user.organisation == foundation
@@ -38,7 +40,7 @@ def test_a_manager_creates_a_social_worker_in_their_organisation(client, manager
 
 def test_the_new_account_can_sign_in(client, manager, foundation):
     client.force_login(manager)
-    client.post("/staff/new/", new_account(foundation))
+    client.post("/staff/new/", new_account(foundation, actor=manager))
     client.logout()
     response = client.post("/login/", {"username": "nowa", "password": "długie hasło na noc 2026"})
     assert response.status_code == 302
@@ -54,7 +56,9 @@ def test_creating_an_account_asks_for_the_managers_own_password(client, manager,
 
 def test_a_common_password_is_refused_with_a_translated_message(client, manager, foundation):
     client.force_login(manager)
-    response = client.post("/staff/new/", new_account(foundation, password="password1234"))
+    response = client.post(
+        "/staff/new/", new_account(foundation, actor=manager, password="password1234")
+    )
     assert response.status_code == 200
     assert "To hasło jest zbyt powszechne." in response.content.decode()
     assert not User.objects.filter(username="nowa").exists()
@@ -63,13 +67,15 @@ def test_a_common_password_is_refused_with_a_translated_message(client, manager,
 def test_a_long_passphrase_is_accepted(client, manager, foundation):
     client.force_login(manager)
     passphrase = "zima była długa ale w schronisku zawsze było ciepło " * 3
-    response = client.post("/staff/new/", new_account(foundation, password=passphrase))
+    response = client.post(
+        "/staff/new/", new_account(foundation, actor=manager, password=passphrase)
+    )
     assert response.status_code == 302
 
 
 def test_missing_fields_return_the_form_with_errors_and_create_nothing(client, manager):
     client.force_login(manager)
-    response = client.post("/staff/new/", {"confirm_password": "correct-horse-battery-staple-42"})
+    response = client.post("/staff/new/", confirmation(manager))
     assert response.status_code == 200
     assert "To pole jest wymagane." in response.content.decode()
     assert User.objects.count() == 1
@@ -77,21 +83,23 @@ def test_missing_fields_return_the_form_with_errors_and_create_nothing(client, m
 
 def test_a_taken_username_is_refused(client, manager, foundation, social_worker):
     client.force_login(manager)
-    response = client.post("/staff/new/", new_account(foundation, username="SW"))
+    response = client.post("/staff/new/", new_account(foundation, actor=manager, username="SW"))
     assert response.status_code == 200
     assert "Ta nazwa użytkownika jest już zajęta." in response.content.decode()
 
 
 def test_a_manager_cannot_create_an_administrator(client, manager, foundation):
     client.force_login(manager)
-    response = client.post("/staff/new/", new_account(foundation, role=Role.ADMINISTRATOR))
+    response = client.post(
+        "/staff/new/", new_account(foundation, actor=manager, role=Role.ADMINISTRATOR)
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="nowa").exists()
 
 
 def test_a_manager_cannot_create_staff_of_another_organisation(client, manager, cooperative):
     client.force_login(manager)
-    response = client.post("/staff/new/", new_account(cooperative))
+    response = client.post("/staff/new/", new_account(cooperative, actor=manager))
     assert response.status_code == 200
     assert not User.objects.filter(username="nowa").exists()
 
@@ -114,7 +122,9 @@ def test_an_administrator_creates_staff_of_any_organisation_and_any_role(
     client, administrator, cooperative
 ):
     client.force_login(administrator)
-    response = client.post("/staff/new/", new_account(cooperative, role=Role.DPO))
+    response = client.post(
+        "/staff/new/", new_account(cooperative, actor=administrator, role=Role.DPO)
+    )
     assert response.status_code == 302
     assert User.objects.get(username="nowa").role == Role.DPO
 
@@ -194,7 +204,7 @@ def test_a_manager_changes_a_workers_role(client, manager, social_worker):
             "email": "",
             "organisation": social_worker.organisation_id,
             "role": Role.SHELTER_STAFF,
-            "confirm_password": "correct-horse-battery-staple-42",
+            **confirmation(manager),
         },
     )
     assert response.status_code == 302
@@ -207,7 +217,7 @@ def test_deactivation_keeps_the_account_and_its_history(client, manager, social_
     client.force_login(manager)
     response = client.post(
         f"/staff/{social_worker.pk}/deactivate/",
-        {"confirm_password": "correct-horse-battery-staple-42"},
+        confirmation(manager),
     )
     assert response.status_code == 302
     social_worker.refresh_from_db()
@@ -233,7 +243,7 @@ def test_a_deactivated_account_can_be_reactivated(client, manager, social_worker
     client.force_login(manager)
     client.post(
         f"/staff/{social_worker.pk}/reactivate/",
-        {"confirm_password": "correct-horse-battery-staple-42"},
+        confirmation(manager),
     )
     social_worker.refresh_from_db()
     assert social_worker.is_active is True
@@ -271,7 +281,7 @@ def test_a_social_worker_cannot_reach_staff_management(client, social_worker, fo
 def test_a_forged_organisation_id_is_refused(client, manager):
     client.force_login(manager)
     other = OrganisationFactory(name="Obca organizacja")
-    response = client.post("/staff/new/", new_account(other))
+    response = client.post("/staff/new/", new_account(other, actor=manager))
     assert response.status_code == 200
     assert not User.objects.filter(username="nowa").exists()
 
@@ -293,14 +303,14 @@ def own_client(social_worker):
     return make_client(first_name="Zenon", surname="Jesionowski", holder=social_worker)
 
 
-def _edit(social_worker, **changes):
+def _edit(social_worker, *, actor, **changes):
     return {
         "first_name": social_worker.first_name,
         "last_name": social_worker.last_name,
         "email": "",
         "organisation": social_worker.organisation_id,
         "role": Role.SOCIAL_WORKER,
-        "confirm_password": "correct-horse-battery-staple-42",
+        **confirmation(actor),
         **changes,
     }
 
@@ -311,7 +321,7 @@ def test_a_worker_who_holds_files_keeps_the_role_until_they_are_handed_over(
     # The caseload's permissions would go with the worker into the new role.
     client.force_login(manager)
     response = client.post(
-        f"/staff/{social_worker.pk}/", _edit(social_worker, role="shelter_staff")
+        f"/staff/{social_worker.pk}/", _edit(social_worker, actor=manager, role="shelter_staff")
     )
     assert response.status_code == 200
     assert "1 podopieczny wciąż jest przypisany tej osobie" in response.content.decode()
@@ -322,7 +332,7 @@ def test_a_worker_who_holds_files_keeps_the_role_until_they_are_handed_over(
 
     client_handover(by=manager, client=own_client, to_worker=other_social_worker)
     response = client.post(
-        f"/staff/{social_worker.pk}/", _edit(social_worker, role="shelter_staff")
+        f"/staff/{social_worker.pk}/", _edit(social_worker, actor=manager, role="shelter_staff")
     )
     assert response.status_code == 302
     assert User.objects.get(pk=social_worker.pk).role == Role.SHELTER_STAFF
@@ -364,7 +374,7 @@ def test_deactivating_a_worker_who_holds_files_without_a_successor_is_refused(
     client.force_login(manager)
     response = client.post(
         f"/staff/{social_worker.pk}/deactivate/",
-        {"confirm_password": "correct-horse-battery-staple-42"},
+        confirmation(manager),
         follow=True,
     )
     # Refused (issue 13): the manager chooses who takes the files over in the same step.

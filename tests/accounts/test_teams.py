@@ -8,6 +8,7 @@ from accounts import services
 from accounts.models import TEAM_GROUP_PREFIX, Team, User
 from accounts.roles import Role
 from tests.factories import UserFactory
+from tests.second_factor import confirmation_of
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -25,7 +26,7 @@ def test_a_manager_creates_a_team_and_adds_members(client, manager, foundation, 
     assert team.organisation == foundation
     assert team.name == "Zespół streetworkingu"
     response = client.post(
-        f"/teams/{team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+        f"/teams/{team.pk}/", {"user": social_worker.pk, **confirmation_of(client)}
     )
     assert response.status_code == 302
     assert in_team(team, social_worker)
@@ -77,7 +78,7 @@ def test_another_organisation_may_use_the_same_team_name(other_manager, team):
 def test_a_worker_of_another_organisation_cannot_be_added(client, manager, team, outside_worker):
     client.force_login(manager)
     response = client.post(
-        f"/teams/{team.pk}/", {"user": outside_worker.pk, "confirm_password": PASSWORD}
+        f"/teams/{team.pk}/", {"user": outside_worker.pk, **confirmation_of(client)}
     )
     assert response.status_code == 200
     assert response.context["form"].errors["user"]
@@ -96,7 +97,7 @@ def test_only_active_social_workers_can_join(client, manager, foundation, team, 
     else:
         user = UserFactory(username="other", organisation=foundation, role=kind)
     client.force_login(manager)
-    response = client.post(f"/teams/{team.pk}/", {"user": user.pk, "confirm_password": PASSWORD})
+    response = client.post(f"/teams/{team.pk}/", {"user": user.pk, **confirmation_of(client)})
     assert response.status_code == 200
     assert response.context["form"].errors["user"]
     assert not in_team(team, user)
@@ -134,7 +135,7 @@ def test_a_manager_of_another_organisation_reaches_none_of_our_teams(
     assert client.get(f"/teams/{team.pk}/").status_code == 404
     assert (
         client.post(
-            f"/teams/{team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+            f"/teams/{team.pk}/", {"user": social_worker.pk, **confirmation_of(client)}
         ).status_code
         == 404
     )
@@ -142,7 +143,7 @@ def test_a_manager_of_another_organisation_reaches_none_of_our_teams(
     assert in_team(team, social_worker)
     # Nor may they put our worker in their own team.
     response = client.post(
-        f"/teams/{outside_team.pk}/", {"user": social_worker.pk, "confirm_password": PASSWORD}
+        f"/teams/{outside_team.pk}/", {"user": social_worker.pk, **confirmation_of(client)}
     )
     assert response.status_code == 200
     assert not in_team(outside_team, social_worker)
@@ -200,7 +201,7 @@ def staff_edit(client, user, **changes):
         "email": "",
         "organisation": user.organisation_id,
         "role": Role.SOCIAL_WORKER,
-        "confirm_password": PASSWORD,
+        **confirmation_of(client),
         **changes,
     }
     return client.post(f"/staff/{user.pk}/", data)
@@ -262,5 +263,5 @@ def test_adding_a_member_asks_for_the_managers_password(client, manager, team, f
     assert response.status_code == 200
     assert "Twoje hasło jest niepoprawne" in response.content.decode()
     assert not newcomer.groups.filter(pk=team.group_id).exists()
-    client.post(f"/teams/{team.pk}/", {"user": newcomer.pk, "confirm_password": PASSWORD})
+    client.post(f"/teams/{team.pk}/", {"user": newcomer.pk, **confirmation_of(client)})
     assert newcomer.groups.filter(pk=team.group_id).exists()

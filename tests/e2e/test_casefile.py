@@ -5,13 +5,12 @@ import datetime
 
 from cases.pesel import synthesize
 from tests.factories import make_client
+from tests.second_factor import browser_sign_in
 
 
 def sign_in(page, username, password):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
+    # With the second factor where it is asked (tests/second_factor.py).
+    browser_sign_in(page, username, password)
     # Each role lands on the page of its work (accounts.navigation.landing_for).
     page.wait_for_url(lambda url: "/login/" not in url)
 

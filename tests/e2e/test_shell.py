@@ -3,13 +3,12 @@
 import pytest
 
 from accounts.roles import Role
+from tests.second_factor import backup_code, browser_sign_in
 
 
 def sign_in(page, username, password):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
+    # With the second factor where it is asked (tests/second_factor.py).
+    browser_sign_in(page, username, password)
 
 
 def test_login_page_is_polish_in_an_english_browser_and_has_no_csp_errors(page, console_errors):
@@ -67,6 +66,7 @@ def test_a_manager_creates_a_colleague_in_the_browser(page, manager, password):
     page.select_option("#id_role", "shelter_staff")
     page.fill("#id_password", "noc była długa i zimna 2026")
     page.fill("#id_confirm_password", password)
+    page.fill("#id_confirm_code", backup_code(manager))
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/")
     assert "Konto zostało założone." in page.content()

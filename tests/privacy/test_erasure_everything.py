@@ -32,6 +32,7 @@ from privacy.models import DataKey, EncryptedFile, ErasureRecord, Subject
 from shelters import services as shelter_services
 from shelters.models import Stay
 from tests.factories import make_client, make_facility
+from tests.second_factor import confirmation_of
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 # A winter week: she sleeps at the night shelter on the 10th, is banned from it on the 11th, is
@@ -232,7 +233,7 @@ def _erase_through_the_page(client, dpo, password, subject, decisions, *, reason
     data = {
         "reason": reason,
         "reference": "IOD.0042.1.2026",
-        "confirm_password": password,
+        **confirmation_of(client, password),
         **{f"related_{member.pk.hex}": choice for member, choice in decisions.items()},
     }
     return client.post(f"/privacy/erase/{subject.pk}/", data)

@@ -21,6 +21,7 @@ from privacy.models import DataKey, ErasureRecord, Subject
 from privacy.related import AgeBand, age_band
 from privacy.services import subject_erase
 from tests.factories import make_client
+from tests.second_factor import confirmation_of
 
 # 30 November 2026, noon in Warsaw: the ages below are computed on this day.
 TODAY = datetime.datetime(2026, 11, 30, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw"))
@@ -83,7 +84,7 @@ def post_erasure(client, dpo, password, subject_id, related=None):
         {
             "reason": "request",
             "reference": "IOD.7.2026",
-            "confirm_password": password,
+            **confirmation_of(client, password),
             **{f"related_{k.hex}": v for k, v in (related or {}).items()},
         },
     )
@@ -200,7 +201,7 @@ def test_bad_input_gives_the_form_back_with_an_error_and_erases_nobody(
         {
             "reason": "other",
             "reference": "",
-            "confirm_password": password,
+            **confirmation_of(client, password),
             **{f"related_{k.pk.hex}": "erase" for k in kids.values()},
         },
     )

@@ -11,6 +11,7 @@ from accounts.models import User
 from audit.models import AccessLogEntry
 from cases.models import BreakGlassAccess
 from tests.factories import make_client
+from tests.second_factor import confirmation_of
 
 PASSWORD = "correct-horse-battery-staple-42"
 REASON = "Kryzys w nocy, pilne"
@@ -77,9 +78,7 @@ def test_the_limit_counts_every_confirmation_form_and_lifts_after_the_cool_off(
     # After the cool-off the manager may confirm again.
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16), tick=False):
         client.force_login(manager)
-        response = client.post(
-            f"/staff/{social_worker.pk}/deactivate/", {"confirm_password": PASSWORD}
-        )
+        response = client.post(f"/staff/{social_worker.pk}/deactivate/", confirmation_of(client))
         assert response.status_code == 302
     social_worker.refresh_from_db()
     assert not social_worker.is_active
@@ -100,10 +99,11 @@ def test_a_right_password_starts_the_count_afresh(client, manager, social_worker
     for step in ("deactivate", "reactivate", "deactivate"):
         url = f"/staff/{social_worker.pk}/{step}/"
         client.post(url, {"confirm_password": "literówka"})
-        response = client.post(url, {"confirm_password": PASSWORD})
+        response = client.post(url, confirmation_of(client))
         assert response.status_code == 302 and not response.url.startswith("/login/")
     assert not User.objects.get(pk=social_worker.pk).is_active
-    assert AccessLogEntry.objects.filter(actor=manager, action="confirm", outcome="ok").count() == 3
+    passwords = AccessLogEntry.objects.filter(actor=manager, purpose="password_confirmation")
+    assert passwords.filter(action="confirm", outcome="ok").count() == 3
     assert client.get("/staff/").status_code == 200
 
 

@@ -459,8 +459,9 @@ def build_world() -> World:
         thing("facility one does not operate", FACILITY_KWARGS, facility_b,
               manager={R.ORGANISATION}),
         thing("another organisation's facility", FACILITY_KWARGS, facility_m),
+        # An administrator resets the second factor of their own organisation's staff only.
         thing("staff account of one's organisation", {"user_id"}, {"user_id": colleague.pk},
-              manager={R.ORGANISATION}),
+              manager={R.ORGANISATION}, administrator={R.ORGANISATION}),
         thing("staff account of another organisation", {"user_id"}, {"user_id": outsider.pk}),
         thing("team of one's organisation", {"team_id"},
               {"team_id": team.pk, "user_id": colleague.pk}, manager={R.ORGANISATION}),

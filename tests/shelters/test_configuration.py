@@ -15,6 +15,7 @@ from audit.models import AccessLogEntry
 from shelters import access, selectors, services
 from shelters.models import Bed, BedOutage, Facility, Room, Stay
 from tests.factories import UserFactory
+from tests.second_factor import confirmation_of
 
 H = datetime.timedelta(hours=1)
 
@@ -239,7 +240,7 @@ def test_a_manager_grants_and_revokes_a_facility_with_their_password(
     assert response.status_code == 200
     assert not access.can_operate(newcomer, facility_a)
     assert AccessLogEntry.objects.filter(actor=manager, action="confirm", outcome="denied").exists()
-    response = client.post(url, {"user": newcomer.pk, "confirm_password": password})
+    response = client.post(url, {"user": newcomer.pk, **confirmation_of(client, password)})
     assert response.status_code == 302
     assert access.can_operate(newcomer, facility_a)
     assert (
@@ -253,7 +254,7 @@ def test_a_manager_grants_and_revokes_a_facility_with_their_password(
     revoke = f"/shelters/manage/{facility_a.pk}/operators/{newcomer.pk}/revoke/"
     assert client.post(revoke, {"confirm_password": "wrong-one"}).status_code == 200
     assert access.can_operate(newcomer, facility_a)
-    assert client.post(revoke, {"confirm_password": password}).status_code == 302
+    assert client.post(revoke, {**confirmation_of(client, password)}).status_code == 302
     assert not access.can_operate(newcomer, facility_a)
     assert (
         facility_a.history.first().history_change_reason == f"operator revoked: user {newcomer.pk}"
@@ -278,7 +279,7 @@ def test_only_the_organisations_active_staff_can_be_given_a_facility(
     client.force_login(manager)
     url = f"/shelters/manage/{facility_a.pk}/operators/"
     for user in (outside_worker, gone, dpo):
-        response = client.post(url, {"user": user.pk, "confirm_password": password})
+        response = client.post(url, {"user": user.pk, **confirmation_of(client, password)})
         assert response.status_code == 200, user.username
         assert not access.can_operate(user, facility_a)
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from accounts.demo import DEMO_PASSWORD, seed_accounts
+from accounts.demo import DEMO_PASSWORD, second_factor_lines, seed_accounts
 
 
 class Command(BaseCommand):
@@ -33,4 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user in users:
             self.stdout.write(f"  {user.username:<12} {user.role_label} · {user.organisation}")
+        self.stdout.write("")
+        for line in second_factor_lines():
+            self.stdout.write(line)
         self.stdout.write("")
