@@ -25,11 +25,15 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     from accounts.reconfirm import ConfirmationLocked
+    from privacy.restriction import ProcessingRestricted
 
     # Too many wrong passwords at a confirmation ended the session: say so on the sign-in page.
     if isinstance(exception, ConfirmationLocked):
         messages.error(request, _("Too many wrong passwords: sign in again."))
         return redirect(settings.LOGIN_URL)
+    # A restricted person's file (art. 18 GDPR): the refusal says why, and whom to ask.
+    if isinstance(exception, ProcessingRestricted):
+        return render(request, "restricted.html", {"message": str(exception)}, status=403)
     return render(request, _refusal_template(request, "403.html"), status=403)
 
 

@@ -118,3 +118,24 @@ class EncryptedFile(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+
+
+# The restriction of processing and the unusual-access thresholds (their own module: the
+# restriction's note is an encrypted field, and privacy.fields imports this module's keys).
+from privacy.restriction_models import (  # noqa: E402
+    AccessWatch,
+    Restriction,
+    RestrictionReason,
+)
+
+__all__ = [
+    "AccessWatch",
+    "DataKey",
+    "EncryptedFile",
+    "ErasureReason",
+    "ErasureRecord",
+    "Restriction",
+    "RestrictionReason",
+    "Subject",
+]
