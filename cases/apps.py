@@ -63,6 +63,7 @@ class CasesConfig(AppConfig):
         from accounts import todo as manager_todo
         from cases import erasure, positions, signals, todo, ways  # noqa: F401
         from privacy import related
+        from privacy import scope as dpo_scope
 
         # The manager's to-do: handovers, emergency accesses, plans, files of inactive workers.
         manager_todo.register(todo.manager_items)
@@ -71,3 +72,5 @@ class CasesConfig(AppConfig):
         related.register(erasure.household_related)
         related.register_finder(erasure.find_for_dpo)
         related.register_describer(erasure.describe_for_dpo)
+        # Whom an organisation's DPO acts for (privacy/scope.py).
+        dpo_scope.register(erasure.subjects_of_organisation)

@@ -16,6 +16,7 @@ from accounts.roles import Role
 REFUSED_FOR_ROLE = {
     ("cases", "client_id", Role.MANAGER): "cases/file_not_for_managers.html",
     ("cases", "client_id", Role.DPO): "privacy/file_not_for_dpo.html",
+    ("cases", "client_id", Role.CLUSTER_DPO): "privacy/file_not_for_dpo.html",
 }
 
 

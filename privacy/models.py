@@ -120,7 +120,6 @@ class EncryptedFile(models.Model):
         return str(self.id)
 
 
-
 # The restriction of processing and the unusual-access thresholds (their own module: the
 # restriction's note is an encrypted field, and privacy.fields imports this module's keys).
 from privacy.restriction_models import (  # noqa: E402

@@ -19,8 +19,9 @@ class RestrictionReason(models.TextChoices):
     """Why processing of a person's data is restricted (art. 18(1) GDPR): a code, never a name."""
 
     ACCURACY_CONTESTED = "accuracy", _("Accuracy contested by the person (art. 18(1)(a) GDPR)")
-    UNLAWFUL_KEEP = "unlawful_keep", _(
-        "Unlawful processing, the person opposes erasure (art. 18(1)(b) GDPR)"
+    UNLAWFUL_KEEP = (
+        "unlawful_keep",
+        _("Unlawful processing, the person opposes erasure (art. 18(1)(b) GDPR)"),
     )
     LEGAL_CLAIMS = "legal_claims", _("Needed by the person for legal claims (art. 18(1)(c) GDPR)")
     OBJECTION_PENDING = "objection", _("Objection being verified (art. 18(1)(d) GDPR)")
