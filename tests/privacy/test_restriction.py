@@ -75,7 +75,9 @@ NEW_PROCESSING = {
 
 
 @pytest.mark.parametrize("kind", list(NEW_PROCESSING))
-def test_each_kind_of_new_processing_is_allowed_before_the_restriction(kind, social_worker, ryszard):
+def test_each_kind_of_new_processing_is_allowed_before_the_restriction(
+    kind, social_worker, ryszard
+):
     NEW_PROCESSING[kind](social_worker, ryszard)
 
 
@@ -98,12 +100,13 @@ def test_the_dpo_cannot_start_processing_of_a_file_either(kind, dpo, restricted)
         NEW_PROCESSING[kind](dpo, restricted)
 
 
-def test_a_consent_may_still_be_withdrawn_since_that_stops_processing(
-    social_worker, ryszard, dpo
-):
+def test_a_consent_may_still_be_withdrawn_since_that_stops_processing(social_worker, ryszard, dpo):
     consent = NEW_PROCESSING["consent"](social_worker, ryszard)
     restriction_set(
-        by=dpo, subject=Subject.objects.get(pk=ryszard.pk), reason="legal_claims", restricted_on=TODAY
+        by=dpo,
+        subject=Subject.objects.get(pk=ryszard.pk),
+        reason="legal_claims",
+        restricted_on=TODAY,
     )
     services.consent_withdraw(by=social_worker, consent=consent)
     consent.refresh_from_db()

@@ -58,7 +58,9 @@ def test_access_outside_working_hours_is_unusual_except_for_shelter_staff(
     opens(social_worker, 1, at=late, frozen=frozen)
     opens(shelter_staff, 3, at=late, frozen=frozen)
     # 18:59 is inside the day, 19:00 outside (the day ends at 19:00).
-    opens(social_worker, 1, at=datetime.datetime(2026, 11, 27, 18, 59, tzinfo=WARSAW), frozen=frozen)
+    opens(
+        social_worker, 1, at=datetime.datetime(2026, 11, 27, 18, 59, tzinfo=WARSAW), frozen=frozen
+    )
     frozen.move_to(MORNING)
     found = unusual_access(dpo)
     assert [(f.actor, f.rows) for f in found.outside_hours] == [(social_worker, 1)]
