@@ -1,4 +1,5 @@
-"""The demo shows the DPO's work of issue 13: a restricted client, who saw a file, unusual access."""
+"""The demo shows the DPO's work of issue 13: a restricted client, who saw a file, unusual
+access."""
 
 import datetime
 from zoneinfo import ZoneInfo
