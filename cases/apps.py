@@ -57,6 +57,9 @@ class CasesConfig(AppConfig):
     ]
 
     demo_seed = "cases.demo.seed"
+    # The DPO's demo (a restriction, reads for who-saw and unusual access), after every other
+    # app's demo: the restriction would refuse their seeding.
+    demo_seed_after = "cases.demo_dpo.seed"
 
     def ready(self) -> None:
         # The ways case work reaches a person go into the rule book (accounts.reach).

@@ -12,9 +12,6 @@ class PrivacyConfig(AppConfig):
     # Where the DPO starts (accounts.navigation.landing_name).
     landing = {Role.DPO: "privacy:people", Role.CLUSTER_DPO: "privacy:people"}
 
-    # After every other app's demo: the restriction would refuse their seeding.
-    demo_seed_after = "privacy.demo.seed"
-
     navigation = [
         NavItem(
             "privacy:people",

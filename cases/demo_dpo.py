@@ -1,6 +1,7 @@
 """Demo data of the DPO's work: a restriction of processing, and reads that the "who saw" and
-unusual-access pages show. Run after every other app's demo (AppConfig.demo_seed_after), so
-the restriction refuses none of their seeding; idempotent.
+unusual-access pages show. Run after every other app's demo (CasesConfig.demo_seed_after), so
+the restriction refuses none of their seeding; idempotent. In cases, since it reads files
+through cases.access (privacy imports no domain app).
 
 The reads go through the same functions as the pages (cases.access.get_client_access), so the
 access-log rows are real ones: a holder reading the caseload (more than 20 files within the
@@ -12,6 +13,8 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from cases import services as case_services
+from cases.access import clients_visible_to, get_client_access
 from audit.services import access_log_write
 from privacy.models import Restriction, Subject
 from privacy.restriction import restriction_set
@@ -20,9 +23,6 @@ from privacy.watch import access_watch_save
 
 def seed() -> int:
     """Restrict one demo client (by `iod`) and write the demo reads, once."""
-    from cases import services as case_services
-    from cases.access import clients_visible_to, get_client_access
-
     dpo = User.objects.filter(username="iod").first()
     worker = User.objects.filter(username="pracownik").first()
     colleague = User.objects.filter(username="pracownik3").first()
