@@ -13,9 +13,9 @@ import datetime
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import access_log_write
 from cases import services as case_services
 from cases.access import clients_visible_to, get_client_access
-from audit.services import access_log_write
 from privacy.models import Restriction, Subject
 from privacy.restriction import restriction_set
 from privacy.watch import access_watch_save
