@@ -23,11 +23,6 @@ def theirs(outside_worker):
     return make_client(first_name="Mirosław", surname="Sosnówka", holder=outside_worker)
 
 
-@pytest.fixture
-def cluster_dpo(welfare_centre):
-    return UserFactory(username="dpo-cluster", organisation=welfare_centre, role=Role.CLUSTER_DPO)
-
-
 def test_the_dpo_acts_for_their_organisations_people_only(dpo, ours, theirs):
     assert scope.dpo_reaches(dpo, ours.pk)
     assert not scope.dpo_reaches(dpo, theirs.pk)
