@@ -45,6 +45,24 @@ def restricted(ryszard, dpo):
     return ryszard
 
 
+def _refer(by, client):
+    """A referral to a partner, with the client's consent to share with it (recorded first,
+    while processing is allowed: the referral itself is what is asked)."""
+    partner = OrganisationFactory(name="Pralnia", kind="ngo")
+    if processing_allowed(client.pk):
+        services.consent_record(
+            by=by,
+            client=client,
+            purpose="referral",
+            legal_basis="consent",
+            given_on=TODAY,
+            partner=partner,
+        )
+    return services.referral_send(
+        by=by, client=client, partner=partner, service="Pralnia", summary="Rano."
+    )
+
+
 # Each kind of new processing of a client's file, as the holder would start it.
 NEW_PROCESSING = {
     "note": lambda by, c: services.note_add(
@@ -57,13 +75,7 @@ NEW_PROCESSING = {
     "consent": lambda by, c: services.consent_record(
         by=by, client=c, purpose="referral", legal_basis="consent", given_on=TODAY
     ),
-    "referral": lambda by, c: services.referral_send(
-        by=by,
-        client=c,
-        partner=OrganisationFactory(name="Pralnia", kind="ngo"),
-        service="Pralnia",
-        summary="Rano.",
-    ),
+    "referral": lambda by, c: _refer(by, c),
     "document": lambda by, c: services.document_upload(
         by=by, client=c, kind="identity", title="Dowód", content=PNG
     ),

@@ -11,7 +11,9 @@ from shelters.models import Stay
 
 
 @pytest.fixture
-def restricted_woman(woman, dpo, evening):
+def restricted_woman(woman, dpo, evening, staff_of_a, facility_a):
+    # On the waitlist of facility A (so the check-in page offers her), then restricted.
+    services.waitlist_add(by=staff_of_a, facility=facility_a, client=woman, reason="R")
     restriction_set(
         by=dpo,
         subject=Subject.objects.get(pk=woman.pk),
