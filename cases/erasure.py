@@ -125,9 +125,15 @@ def _found(clients) -> list[Found]:
 def subjects_of_organisation(organisation_id):
     """The data subjects an organisation holds through case work (privacy/scope.py): clients
     whose file one of its workers holds or held, walk-ins registered at its facilities, and the
-    household members of those clients. One column of ids, no ordering (it goes into a UNION).
+    household members of those clients (of any organisation, for None). One column of ids, no
+    ordering (it goes into a UNION).
     """
-    held = Assignment.objects.held_in(organisation_id).values("client_id")
-    walk_ins = WalkIn.objects.filter(organisation_id=organisation_id).values("client_id")
+    held = Assignment.objects.all()
+    walk_ins = WalkIn.objects.all()
+    if organisation_id is not None:
+        held = held.held_in(organisation_id)
+        walk_ins = walk_ins.filter(organisation_id=organisation_id)
+    held = held.values("client_id")
+    walk_ins = walk_ins.values("client_id")
     members = HouseholdMember.objects.filter(household__head_id__in=held).values("pk")
     return (held.order_by(), walk_ins.order_by(), members.order_by())

@@ -53,12 +53,13 @@ def access_log_entries(
 
 
 def within_scope(entries: QuerySet[AccessLogEntry], user) -> QuerySet[AccessLogEntry]:
-    """The rows a DPO reads (privacy/scope.py): about their organisation's data subjects, or
-    by its staff; every row for the cluster's DPO."""
-    ids = scope.subject_ids_of(user)
-    if ids is None:
+    """The rows a DPO reads (privacy/scope.py): all but those about people only other
+    organisations hold, unless one of their own staff wrote them; every row for the cluster's
+    DPO."""
+    elsewhere = scope.elsewhere_only(user)
+    if elsewhere is None:
         return entries
-    return entries.filter(Q(subject_id__in=ids) | Q(actor__organisation_id=user.organisation_id))
+    return entries.filter(~elsewhere | Q(actor__organisation_id=user.organisation_id))
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,17 @@ an organisation id:
   household members of those clients;
 - shelters: people who stayed at one of its facilities.
 A person of two organisations (a file handed over) is in both: each DPO answers for what their
-organisation holds. Every DPO page that names a person asks `get_subject_for_dpo` (404 alike
-for missing and out of scope) or filters by `dpo_reaches_among`.
+organisation holds. A person no organisation claims (registered, never held, never at a
+facility) is every DPO's: someone must be able to answer for them, and no organisation's
+scope is crossed. So a DPO reaches everyone but the people claimed by other organisations
+only. Every DPO page that names a person asks `get_subject_for_dpo` (404 alike for missing and
+out of scope) or filters by `dpo_reaches_among`.
 """
 
 import uuid
 from collections.abc import Callable, Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.roles import Role
@@ -30,7 +33,7 @@ _SOURCES: list[SubjectsOf] = []
 
 def register(source: SubjectsOf) -> SubjectsOf:
     """Add a source: `source(organisation_id)` is a query (or a tuple of queries) of one
-    column of subject ids, without ordering."""
+    column of subject ids, without ordering; `source(None)`: those of any organisation."""
     if source not in _SOURCES:
         _SOURCES.append(source)
     return source
@@ -41,16 +44,11 @@ def acts_for_cluster(user) -> bool:
     return user.has_role(Role.CLUSTER_DPO)
 
 
-def subject_ids_of(user) -> QuerySet | None:
-    """The ids of the subjects `user` acts for as a DPO, as one sub-query; None for everyone
-    (the cluster DPO). A user who is no DPO, or of no organisation, acts for nobody."""
-    if acts_for_cluster(user):
-        return None
-    if not user.has_role(Role.DPO) or user.organisation_id is None:
-        return Subject.objects.none().values("pk")
+def _claimed(organisation_id) -> QuerySet:
+    """The ids of the subjects of `organisation_id` (of any organisation, for None)."""
     queries: list[QuerySet] = []
     for source in _SOURCES:
-        found = source(user.organisation_id)
+        found = source(organisation_id)
         queries += [found] if isinstance(found, QuerySet) else list(found)
     if not queries:
         return Subject.objects.none().values("pk")
@@ -58,11 +56,26 @@ def subject_ids_of(user) -> QuerySet | None:
     return first.union(*rest) if rest else first
 
 
+def elsewhere_only(user) -> Q | None:
+    """A condition on a subject id (`subject_id`) true for the people `user` does NOT act for:
+    claimed by an organisation, and not by theirs. None for the cluster DPO (no one)."""
+    if acts_for_cluster(user):
+        return None
+    if not user.has_role(Role.DPO) or user.organisation_id is None:
+        return Q(pk__isnull=False) | Q(pk__isnull=True)
+    return Q(subject_id__in=_claimed(None)) & ~Q(subject_id__in=_claimed(user.organisation_id))
+
+
 def dpo_subjects(user) -> QuerySet[Subject]:
-    """The subjects `user` acts for as a DPO."""
-    ids = subject_ids_of(user)
-    subjects = Subject.objects.all()
-    return subjects if ids is None else subjects.filter(pk__in=ids)
+    """The subjects `user` acts for as a DPO: their organisation's and nobody's; everyone for
+    the cluster DPO; no one for a user who is no DPO."""
+    if acts_for_cluster(user):
+        return Subject.objects.all()
+    if not user.has_role(Role.DPO) or user.organisation_id is None:
+        return Subject.objects.none()
+    claimed = _claimed(None)
+    own = _claimed(user.organisation_id)
+    return Subject.objects.exclude(Q(pk__in=claimed) & ~Q(pk__in=own))
 
 
 def dpo_reaches(user, subject_id) -> bool:

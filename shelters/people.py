@@ -124,11 +124,10 @@ def last_seen_label(p: Person) -> str:
 
 def subjects_of_organisation(organisation_id):
     """The people who stayed at one of the organisation's facilities (privacy/scope.py), as one
-    column of subject ids without ordering (it goes into a UNION)."""
+    column of subject ids without ordering (it goes into a UNION); anyone's stays for None."""
     from shelters.models import Stay
 
-    return (
-        Stay.objects.filter(facility__organisation_id=organisation_id)
-        .values("subject_id")
-        .order_by()
-    )
+    stays = Stay.objects.all()
+    if organisation_id is not None:
+        stays = stays.filter(facility__organisation_id=organisation_id)
+    return stays.values("subject_id").order_by()
