@@ -30,6 +30,7 @@ USERS = [
     ("trener", "Joanna", "Kruczek", Role.JOB_COACH, COOPERATIVE),
     ("kierownik", "Ewa", "Lipińska", Role.MANAGER, FOUNDATION),
     ("iod", "Paweł", "Sosnowy", Role.DPO, FOUNDATION),
+    ("iod-klaster", "Irena", "Jesionowska", Role.CLUSTER_DPO, WELFARE_CENTRE),
     ("partner", "Beata", "Grabowa", Role.PARTNER, COOPERATIVE),
     ("admin", "Adam", "Klonowski", Role.ADMINISTRATOR, FOUNDATION),
 ]

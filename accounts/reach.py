@@ -147,6 +147,14 @@ class Reach:
             return "view"
         return min(actions)
 
+    def logged_way(self, part: str) -> str:
+        """The way recorded on the access-log row of reading `part`: the first registered of
+        the ways that show it (the holder before the team, either before break-glass)."""
+        for code in _WAYS:
+            if code in self.ways and part in _WAYS[code].reads:
+                return code
+        return ""
+
 
 NOWHERE = Reach()
 

@@ -10,6 +10,8 @@ class Role(models.TextChoices):
     JOB_COACH = "job_coach", _("Job coach")
     MANAGER = "manager", _("Manager")
     DPO = "dpo", _("Data protection officer")
+    # The DPO of the whole cluster: acts for every organisation's data subjects (privacy/scope.py).
+    CLUSTER_DPO = "cluster_dpo", _("Data protection officer of the cluster")
     PARTNER = "partner", _("Partner organisation user")
     ADMINISTRATOR = "administrator", _("Administrator")
 
@@ -35,6 +37,10 @@ ROLE_DESCRIPTIONS = {
     Role.DPO: _(
         "You watch over personal data: access logs, subject exports, erasure and key rotation."
     ),
+    Role.CLUSTER_DPO: _(
+        "You watch over personal data in every organisation of the cluster: access logs, "
+        "subject exports, restrictions, erasure and key rotation."
+    ),
     Role.PARTNER: _(
         "You see the clients referred to your organisation, while their consent holds."
     ),
@@ -46,5 +52,9 @@ STAFF_MANAGERS = {Role.MANAGER, Role.ADMINISTRATOR}
 ASSIGNABLE_BY = {
     Role.ADMINISTRATOR: set(Role),
     # A manager may not create administrators or data protection officers.
-    Role.MANAGER: set(Role) - {Role.ADMINISTRATOR, Role.DPO},
+    Role.MANAGER: set(Role) - {Role.ADMINISTRATOR, Role.DPO, Role.CLUSTER_DPO},
 }
+
+# The data protection officers: of one organisation, or of the cluster (privacy/scope.py says
+# whom each acts for).
+DPO_ROLES = (Role.DPO, Role.CLUSTER_DPO)

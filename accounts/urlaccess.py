@@ -42,7 +42,8 @@ class Reach(StrEnum):
     # The user works in the object's facility (its object permission).
     OPERATES = "operates"
     # The object belongs to the user's organisation (a file held there, a facility, a staff
-    # account, a team, a handover request or a plan to decide, an emergency access to review).
+    # account, a team, a handover request or a plan to decide, an emergency access to review;
+    # for a DPO, a person who is one of the organisation's data subjects: privacy/scope.py).
     ORGANISATION = "organisation"
     # A referral sent to the user's organisation whose client's consent holds today.
     REFERRED = "referred"

@@ -3,6 +3,10 @@
 Written once here, used by the writer (services) and the checker (verify), so the two cannot drift.
 The content is JSON with sorted keys and no spaces: every field is named and quoted, so no two
 different rows encode to the same bytes. `prev_mac` is always 64 hex characters.
+
+`way` (how the access was granted) came later: it is in the content only when it is not empty,
+so the rows written before it existed keep their MACs and the chain verifies across the change,
+while a way set on a newer row is sealed like every other field (emptying it changes the MAC).
 """
 
 import datetime
@@ -23,6 +27,7 @@ SEALED_FIELDS = (
     "request_id",
     "ip_address",
     "outcome",
+    "way",
 )
 
 
@@ -38,6 +43,7 @@ def canonical_content(
     request_id: str,
     ip_address: str | None,
     outcome: str,
+    way: str = "",
 ) -> bytes:
     """The row's content as unambiguous bytes (values as the database gives them back)."""
     content = {
@@ -53,6 +59,8 @@ def canonical_content(
         "ip_address": ip_address,
         "outcome": str(outcome),
     }
+    if way:
+        content["way"] = str(way)
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 

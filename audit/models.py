@@ -36,6 +36,23 @@ class Outcome(models.TextChoices):
     NOT_FOUND = "not_found", _("Not found")
 
 
+class Way(models.TextChoices):
+    """How the access was granted: the rule book's way (cases/ways.py, activation/ways.py,
+    shelters/ways.py) that let the actor in, or how the person was met otherwise."""
+
+    HOLDER = "holder", _("holds the file")
+    TEAM = "team", _("in the team holding the file")
+    BREAK_GLASS = "break_glass", _("emergency access")
+    PARTNER = "partner", _("partner, with consent")
+    ORGANISATION = "organisation", _("manager of the holding organisation")
+    WALK_IN = "walk_in", _("new walk-in")
+    FACILITY_STAFF = "facility_staff", _("works in the facility")
+    JOB_COACH = "job_coach", _("coaches the person's group")
+    COOPERATIVE = "cooperative", _("the cooperative employing the person")
+    SEARCH = "search", _("search hit")
+    DPO = "dpo", _("data protection officer")
+
+
 class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Access-log rows are never updated.")
@@ -50,6 +67,7 @@ class AccessLogEntry(models.Model):
     # Nested names for callers: AccessLogEntry.Action.VIEW, AccessLogEntry.Outcome.DENIED.
     Action = Action
     Outcome = Outcome
+    Way = Way
 
     seq = models.PositiveBigIntegerField(_("position in the log"), unique=True, editable=False)
     at = models.DateTimeField(_("time"), editable=False)
@@ -70,6 +88,9 @@ class AccessLogEntry(models.Model):
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    # How the access was granted (a code of Way, or empty where nothing was granted: a
+    # refusal, a system action, rows written before the column existed). Sealed by the MAC.
+    way = models.CharField(_("how access was granted"), max_length=20, blank=True)
     prev_mac = models.CharField(_("MAC of the previous entry"), max_length=64, editable=False)
     mac = models.CharField(_("MAC"), max_length=64, editable=False)
 

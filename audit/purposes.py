@@ -116,3 +116,12 @@ class Purpose(models.TextChoices):
     DPO_PERSON = "dpo_person", _("DPO: a person's page")
     ACCESS_LOG = "access_log", _("DPO: reading the access log")
     ACCESS_LOG_EXPORT = "access_log_export", _("DPO: access log exported")
+    # privacy: restriction of processing (art. 18 GDPR), who saw a file, unusual access
+    RESTRICTION_SET = "restriction_set", _("DPO: processing restricted")
+    RESTRICTION_LIFT = "restriction_lift", _("DPO: restriction of processing lifted")
+    CHECK_IN_RESTRICTED = (
+        "check_in_restricted",
+        _("Check-in of a person whose processing is restricted (art. 18(2) GDPR: vital interests)"),
+    )
+    WHO_SAW = "who_saw", _("Who saw the file")
+    UNUSUAL_ACCESS = "unusual_access", _("DPO: unusual access")

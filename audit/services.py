@@ -32,6 +32,7 @@ def access_log_write(
     purpose: str = "",
     outcome: str = AccessLogEntry.Outcome.OK,
     request: HttpRequest | None = None,
+    way: str = "",
 ) -> AccessLogEntry:
     """Append one row to the access log, sealed to the row before it.
 
@@ -40,7 +41,8 @@ def access_log_write(
     audit.purposes.Purpose (or empty), never a stated reason: a reason may name someone. The
     chain head stays locked until the caller's transaction ends, so appends happen one at a
     time and the chain never forks: inside a long transaction, call this late, since every
-    other writer waits.
+    other writer waits. `way` says how the access was granted (AccessLogEntry.Way), where the
+    caller knows it (the access modules do).
     """
     entry = AccessLogEntry(
         actor=actor,
@@ -51,6 +53,7 @@ def access_log_write(
         request_id=getattr(request, "request_id", "") if request is not None else "",
         ip_address=_client_address(request),
         outcome=outcome,
+        way=way,
     )
     _validate(entry)
     key = keys.audit_key()
@@ -127,6 +130,8 @@ def _validate(entry: AccessLogEntry) -> None:
     # the refusal does not repeat it, since it may be such a text).
     if entry.purpose and entry.purpose not in Purpose.values:
         raise ValidationError({"purpose": _("The purpose is not one of the access log's codes.")})
+    if entry.way and entry.way not in AccessLogEntry.Way.values:
+        raise ValidationError({"way": _("The way is not one of the access log's codes.")})
     # The chain fields are set under the lock, and seq's uniqueness is the lock's (and the
     # database's) job; the actor is a loaded user. So: no validation queries here.
     entry.full_clean(

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,8 @@ from cases.models import (
     WalkIn,
 )
 from cases.ways import CASELOAD_WAYS, undisclosed_to
+from privacy.models import Restriction
+from privacy.restriction import ProcessingRestricted, require_processing_allowed
 
 Action = AccessLogEntry.Action
 Outcome = AccessLogEntry.Outcome
@@ -87,11 +89,28 @@ def hidden_from(user, client_ids) -> set:
     return set(hidden.values_list("client_id", flat=True))
 
 
-def require_change(user, client_id, part: str = Part.FILE) -> None:
+def require_change(
+    user, client_id, part: str = Part.FILE, *, starts_processing: bool = True
+) -> None:
     """Refuse (PermissionDenied) unless `user` may change `part` of the client: every service
-    that writes to a file asks this, as the page did."""
+    that writes to a file asks this, as the page did.
+
+    A person whose processing is restricted (art. 18 GDPR) has a read-only file: the change is
+    refused with the restriction's ValidationError, unless it stops processing rather than
+    starting it (`starts_processing=False`: a consent withdrawn).
+    """
     if not reach.may_change(user, client_id, part):
         raise PermissionDenied(_("You may not change this file."))
+    # The one rule of restriction (privacy.restriction), asked after the reach: a worker out
+    # of reach learns nothing of a restriction.
+    if starts_processing:
+        require_processing_allowed(client_id)
+
+
+def _with_restriction(clients: QuerySet[Client]) -> QuerySet[Client]:
+    """The clients with `is_restricted` (a restriction in force today), in the same query."""
+    in_force = Restriction.objects.in_force().filter(subject_id=OuterRef("pk"))
+    return clients.annotate(is_restricted=Exists(in_force))
 
 
 @dataclass(frozen=True)
@@ -101,17 +120,24 @@ class ClientAccess:
     client: Client
     reach: Reach
     break_glass: BreakGlassAccess | None = None
+    # Processing restricted (art. 18 GDPR): the file is read-only for every way.
+    restricted: bool = False
 
     def may_read(self, part: str) -> bool:
         return self.reach.may_read(part)
 
     def may_change(self, part: str) -> bool:
-        return self.reach.may_change(part)
+        return self.reach.may_change(part) and not self.restricted
 
     @property
     def can_write(self) -> bool:
         """Whether the file may be changed (templates show the forms by this)."""
-        return self.reach.may_change(Part.FILE)
+        return self.may_change(Part.FILE)
+
+    @property
+    def holds(self) -> bool:
+        """Whether the user holds the file (alone or with the team): they see who saw it."""
+        return bool(self.reach.ways & set(CASELOAD_WAYS))
 
     @property
     def sees_sensitive(self) -> bool:
@@ -127,17 +153,22 @@ def get_client_access(
     write: bool = False,
     request=None,
     purpose: str = Purpose.FILE,
+    starts_processing: bool = True,
 ) -> ClientAccess:
     """Load a client for `user` to read (or change) `part`, logging it; 404 alike for missing
     and out of reach.
 
     The row logged is a view (a break_glass row when only an emergency access shows the part):
     loading shows the file, even for editing; the change itself is logged once, by the service
-    that makes it. Readable but not writable: 403, logged as a refused update.
+    that makes it. Readable but not writable: 403, logged as a refused update; so is a change
+    to a restricted person's file (art. 18 GDPR), with the restriction's own refusal
+    (ProcessingRestricted), unless it stops processing (`starts_processing=False`).
     """
     pk = _parse(client_id)
-    # The row and the reach in one query; nothing of the row is used unless the reach allows.
-    client, found = reach.load(Client.objects.select_related("subject"), user, pk, part)
+    # The row, its restriction and the reach in one query; nothing of the row is used unless
+    # the reach allows.
+    rows = _with_restriction(Client.objects.select_related("subject"))
+    client, found = reach.load(rows, user, pk, part)
     # No way of the user shows this part of this person: as missing as a person who never was.
     if not found.may_read(part):
         # A refused attempt on an existing person is logged: it is what a reviewer looks for.
@@ -162,6 +193,18 @@ def get_client_access(
             request=request,
         )
         raise PermissionDenied
+    restricted = bool(client.is_restricted)
+    # Restricted: kept, read-only (privacy.restriction is the rule; the service asks it too).
+    if write and restricted and starts_processing:
+        access_log_write(
+            actor=user,
+            action=Action.UPDATE,
+            subject_id=pk,
+            purpose=purpose,
+            outcome=Outcome.DENIED,
+            request=request,
+        )
+        raise ProcessingRestricted
     action = found.logged_as(part)
     grant = None
     # Read through an emergency access only: the page shows its banner and expiry.
@@ -172,8 +215,15 @@ def get_client_access(
             .order_by("-expires_at")
             .first()
         )
-    access_log_write(actor=user, action=action, subject_id=pk, purpose=purpose, request=request)
-    return ClientAccess(client=client, reach=found, break_glass=grant)
+    access_log_write(
+        actor=user,
+        action=action,
+        subject_id=pk,
+        purpose=purpose,
+        request=request,
+        way=found.logged_way(part),
+    )
+    return ClientAccess(client=client, reach=found, break_glass=grant, restricted=restricted)
 
 
 def get_client_for_user(

@@ -57,12 +57,16 @@ class CasesConfig(AppConfig):
     ]
 
     demo_seed = "cases.demo.seed"
+    # The DPO's demo (a restriction, reads for who-saw and unusual access), after every other
+    # app's demo: the restriction would refuse their seeding.
+    demo_seed_after = "cases.demo_dpo.seed"
 
     def ready(self) -> None:
         # The ways case work reaches a person go into the rule book (accounts.reach).
         from accounts import todo as manager_todo
         from cases import erasure, positions, retention, signals, todo, ways  # noqa: F401
         from privacy import related
+        from privacy import scope as dpo_scope
 
         # The manager's to-do: handovers, emergency accesses, plans, files of inactive workers.
         manager_todo.register(todo.manager_items)
@@ -71,3 +75,5 @@ class CasesConfig(AppConfig):
         related.register(erasure.household_related)
         related.register_finder(erasure.find_for_dpo)
         related.register_describer(erasure.describe_for_dpo)
+        # Whom an organisation's DPO acts for (privacy/scope.py).
+        dpo_scope.register(erasure.subjects_of_organisation)

@@ -12,11 +12,13 @@ from cases.views import (
     plans,
     sharing,
     walkins,
+    who_saw,
 )
 
 app_name = "cases"
 
 urlpatterns = [
+    path("<uuid:client_id>/who-saw/", who_saw.who_saw, name="who-saw"),
     path("", caseload.caseload, name="caseload"),
     path("search/", caseload.client_search, name="client-search"),
     path("new/", caseload.client_create, name="client-create"),
@@ -120,6 +122,8 @@ ACCESS = {
     "client-timeline": READS,
     "client-edit": CHANGES,
     "client-history": READS,
+    # The holders and their team (an emergency reader: 403; tests/cases/test_who_saw.py).
+    "who-saw": CHANGES,
     "note-edit": CHANGES,
     "case-close": CHANGES,
     "case-reopen": CHANGES,

@@ -16,6 +16,7 @@ from accounts.roles import Role
 REFUSED_FOR_ROLE = {
     ("cases", "client_id", Role.MANAGER): "cases/file_not_for_managers.html",
     ("cases", "client_id", Role.DPO): "privacy/file_not_for_dpo.html",
+    ("cases", "client_id", Role.CLUSTER_DPO): "privacy/file_not_for_dpo.html",
 }
 
 
@@ -26,6 +27,7 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     from accounts.reconfirm import ConfirmationLocked
     from accounts.second_factor import SecondFactorLocked
+    from privacy.restriction import ProcessingRestricted
 
     # Too many wrong codes, or passwords at a confirmation, ended the session: say so on the
     # sign-in page.
@@ -35,6 +37,9 @@ def permission_denied(request, exception=None):
     if isinstance(exception, ConfirmationLocked):
         messages.error(request, _("Too many wrong passwords: sign in again."))
         return redirect(settings.LOGIN_URL)
+    # A restricted person's file (art. 18 GDPR): the refusal says why, and whom to ask.
+    if isinstance(exception, ProcessingRestricted):
+        return render(request, "restricted.html", {"message": str(exception)}, status=403)
     return render(request, _refusal_template(request, "403.html"), status=403)
 
 

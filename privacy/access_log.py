@@ -10,14 +10,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
-from privacy import related
+from privacy import related, scope
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 500
@@ -52,6 +52,16 @@ def access_log_entries(
     return rows
 
 
+def within_scope(entries: QuerySet[AccessLogEntry], user) -> QuerySet[AccessLogEntry]:
+    """The rows a DPO reads (privacy/scope.py): all but those about people only other
+    organisations hold, unless one of their own staff wrote them; every row for the cluster's
+    DPO."""
+    elsewhere = scope.elsewhere_only(user)
+    if elsewhere is None:
+        return entries
+    return entries.filter(~elsewhere | Q(actor__organisation_id=user.organisation_id))
+
+
 @dataclass(frozen=True)
 class LogRow:
     """One row of the log as the DPO reads it."""
@@ -83,15 +93,33 @@ class LogRow:
     def outcome(self) -> str:
         return str(AccessLogEntry.Outcome(self.entry.outcome).label)
 
+    @property
+    def how(self) -> str:
+        """How the access was granted: the row's way; for rows written before the way was
+        recorded, what the action tells (an emergency access, a search), else nothing."""
+        way = self.entry.way
+        if way in AccessLogEntry.Way.values:
+            return str(AccessLogEntry.Way(way).label)
+        if self.entry.action == AccessLogEntry.Action.BREAK_GLASS:
+            return str(AccessLogEntry.Way.BREAK_GLASS.label)
+        if self.entry.action == AccessLogEntry.Action.SEARCH:
+            return str(AccessLogEntry.Way.SEARCH.label)
+        return ""
+
 
 def _role_label(code: str) -> str:
     return str(Role(code).label) if code in Role.values else code
 
 
-def log_rows(entries: Iterable[AccessLogEntry]) -> list[LogRow]:
-    """The entries with who did it and whom it concerned, named in a fixed number of queries."""
+def log_rows(entries: Iterable[AccessLogEntry], *, with_people: bool = True) -> list[LogRow]:
+    """The entries with who did it and whom it concerned, named in a fixed number of queries
+    (`with_people=False`: not whom, for a page about one person)."""
     entries = list(entries)
-    people = related.describe(e.subject_id for e in entries if e.subject_id is not None)
+    people = (
+        related.describe(e.subject_id for e in entries if e.subject_id is not None)
+        if with_people
+        else {}
+    )
     rows = []
     for entry in entries:
         actor = entry.actor

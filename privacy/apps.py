@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from accounts.navigation import NavItem
-from accounts.roles import Role
+from accounts.roles import DPO_ROLES, Role
 
 
 class PrivacyConfig(AppConfig):
@@ -10,13 +10,13 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     # Where the DPO starts (accounts.navigation.landing_name).
-    landing = {Role.DPO: "privacy:people"}
+    landing = {Role.DPO: "privacy:people", Role.CLUSTER_DPO: "privacy:people"}
 
     navigation = [
         NavItem(
             "privacy:people",
             _("Find a person"),
-            frozenset({Role.DPO}),
+            frozenset(DPO_ROLES),
             _(
                 "Find a person by PESEL, name or date of birth; their page leads to the "
                 "erasure and to who opened their data."
@@ -26,14 +26,24 @@ class PrivacyConfig(AppConfig):
         NavItem(
             "privacy:access-log",
             _("Access log"),
-            frozenset({Role.DPO}),
+            frozenset(DPO_ROLES),
             _("Who read or changed whose data, when and why: by person, staff and time; CSV."),
             order=20,
         ),
         NavItem(
+            "privacy:unusual-access",
+            _("Unusual access"),
+            frozenset(DPO_ROLES),
+            _(
+                "Many files opened in an hour, emergency access, access outside working hours, "
+                "searches that opened nothing: by thresholds you set."
+            ),
+            order=30,
+        ),
+        NavItem(
             "privacy:erase",
             _("Erasure"),
-            frozenset({Role.DPO}),
+            frozenset(DPO_ROLES),
             _("Find a person and erase their data for good (GDPR art. 17); the erasure ledger."),
             order=50,
         ),

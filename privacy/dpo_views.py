@@ -9,32 +9,41 @@ import csv
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import role_required
-from accounts.roles import Role
+from accounts.roles import DPO_ROLES
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
 from audit.services import access_log_write
-from privacy import related
-from privacy.access_log import PAGE_SIZE, access_log_entries, csv_lines, log_rows
+from privacy import related, scope
+from privacy.access_log import (
+    PAGE_SIZE,
+    access_log_entries,
+    csv_lines,
+    log_rows,
+    within_scope,
+)
 from privacy.forms import AccessLogFilterForm, DpoSearchForm
-from privacy.models import Subject
+from privacy.restriction import restriction_in_force
 
 Action = AccessLogEntry.Action
 # How many of a person's newest rows their page shows (the whole log is one link away).
 PERSON_LOG_ROWS = 10
 
 
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def people(request):
     """The DPO's start: find a person (by POST: the terms never reach a URL or a log)."""
     form = DpoSearchForm(request.POST or None)
     found = None
     if request.method == "POST" and form.is_valid():
         found = related.find(**form.cleaned_data)
+        # Only the people this DPO acts for (privacy/scope.py): the others are not found.
+        reached = scope.dpo_reaches_among(request.user, [p.subject_id for p in found])
+        found = [person for person in found if person.subject_id in reached]
         # Each person found is a row; a search that found nobody is one row without a person.
         for person in found:
             access_log_write(
@@ -55,10 +64,10 @@ def people(request):
 
 
 @require_GET
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def person(request, subject_id):
     """One person for the DPO: who they are, the erasure, and the newest rows of their log."""
-    subject = get_object_or_404(Subject, pk=subject_id)
+    subject = scope.get_subject_for_dpo(request.user, subject_id)
     described = related.describe([subject.pk]).get(subject.pk)
     recent = log_rows(access_log_entries(person=subject.pk)[:PERSON_LOG_ROWS])
     access_log_write(
@@ -77,6 +86,7 @@ def person(request, subject_id):
             "short_id": related.short_id(subject.pk),
             "recent": recent,
             "more": len(recent) == PERSON_LOG_ROWS,
+            "restriction": restriction_in_force(subject.pk),
         },
     )
 
@@ -88,7 +98,7 @@ def _filter(request) -> tuple[AccessLogFilterForm, dict]:
 
 
 @require_GET
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def access_log(request):
     """The access log by person, member of staff and time, 50 rows a page, newest first.
 
@@ -98,6 +108,7 @@ def access_log(request):
     form, chosen = _filter(request)
     valid = not form.is_bound or form.is_valid()
     entries = access_log_entries(**chosen) if valid else AccessLogEntry.objects.none()
+    entries = within_scope(entries, request.user)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = log_rows(page.object_list)
     access_log_write(
@@ -130,7 +141,7 @@ class _Echo:
 
 
 @require_GET
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def access_log_export(request):
     """The same filter as CSV: every matching row, up to the moment of the export.
 
@@ -153,7 +164,7 @@ def access_log_export(request):
         purpose=Purpose.ACCESS_LOG_EXPORT,
         request=request,
     )
-    entries = access_log_entries(**chosen).filter(seq__lt=written.seq)
+    entries = within_scope(access_log_entries(**chosen), request.user).filter(seq__lt=written.seq)
     writer = csv.writer(_Echo())
     stream = (writer.writerow(line) for line in csv_lines(entries))
     response = StreamingHttpResponse(_with_bom(stream), content_type="text/csv; charset=utf-8")

@@ -161,3 +161,22 @@ class RetentionPeriod(models.Model):
         except ValueError:  # 29 February in a year that has none
             start = today.replace(year=today.year - self.years, day=28)
         return start - datetime.timedelta(days=self.days)
+# The restriction of processing and the unusual-access thresholds (their own module: the
+# restriction's note is an encrypted field, and privacy.fields imports this module's keys).
+from privacy.restriction_models import (  # noqa: E402
+    AccessWatch,
+    Restriction,
+    RestrictionReason,
+)
+
+__all__ = [
+    "AccessWatch",
+    "DataKey",
+    "EncryptedFile",
+    "ErasureReason",
+    "ErasureRecord",
+    "Restriction",
+    "RetentionPeriod",
+    "RestrictionReason",
+    "Subject",
+]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import role_required
-from accounts.roles import Role
+from accounts.roles import DPO_ROLES
 from privacy import retention
 from privacy.models import RetentionPeriod
 
@@ -19,7 +19,7 @@ class RetentionPeriodForm(forms.ModelForm):
         widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3})}
 
 
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def retention_page(request):
     """GET: the periods and the dry run of today; POST: one period changed (kind in the form)."""
     periods = retention.retention_periods()

@@ -14,8 +14,8 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import Role
-from privacy import blind, crypto, keys, vault
+from accounts.roles import DPO_ROLES
+from privacy import blind, crypto, keys, scope, vault
 from privacy.files import files_shred_for_subject
 from privacy.models import DataKey, ErasureReason, ErasureRecord, Subject
 from privacy.related import related_subjects
@@ -131,8 +131,11 @@ def subject_erase(
     the registered providers name ({subject id: erase too?}): nobody goes, or stays, silently.
     """
     # Erasure is the data protection officer's decision, and theirs only.
-    if by is None or not by.has_role(Role.DPO):
+    if by is None or not by.has_role(*DPO_ROLES):
         raise PermissionDenied(_("Only the data protection officer erases personal data."))
+    # An organisation's DPO acts for its own data subjects only (privacy/scope.py).
+    if not scope.dpo_reaches(by, subject.pk):
+        raise PermissionDenied(_("This person is not one of your organisation's data subjects."))
     reason, reference = _clean_reason(reason, reference)
     decisions = dict(decisions or {})
     with transaction.atomic():

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from accounts.roles import Role
-from accounts.urlaccess import allow
-from privacy import dpo_views, retention_views, views
+from accounts.roles import DPO_ROLES, Role
+from accounts.urlaccess import Reach, allow
+from privacy import dpo_views, retention_views, views, watch_views
 
 app_name = "privacy"
 
@@ -15,19 +15,35 @@ urlpatterns = [
     path("erase/find/", views.person_search, name="person-search"),
     path("erase/<uuid:subject_id>/", views.erase_subject, name="erase-subject"),
     path("retention/", retention_views.retention_page, name="retention"),
+    path("people/<uuid:subject_id>/restriction/", watch_views.restrict, name="restrict"),
+    path(
+        "people/<uuid:subject_id>/restriction/lift/",
+        watch_views.restriction_lift,
+        name="restriction-lift",
+    ),
+    path("people/<uuid:subject_id>/who-saw/", watch_views.who_saw, name="who-saw"),
+    path("unusual-access/", watch_views.unusual_access, name="unusual-access"),
+    path("unusual-access/thresholds/", watch_views.access_watch_edit, name="access-watch"),
 ]
 
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
+# A person's pages: an organisation's DPO for its own data subjects (privacy/scope.py, the
+# "organisation" reach of a person), the cluster's DPO for everyone.
+PERSON = allow(Role.DPO, reach=Reach.ORGANISATION) | allow(Role.CLUSTER_DPO)
+
 ACCESS = {
-    "erase": allow(Role.DPO),
-    "people": allow(Role.DPO),
-    # Any person: the data protection officer acts for every data subject (docs/privacy.md).
-    "person": allow(Role.DPO),
-    "access-log": allow(Role.DPO),
-    "access-log-export": allow(Role.DPO),
-    "person-search": allow(Role.DPO),
-    # Any person: the data protection officer reaches persons through erasure only.
-    "erase-subject": allow(Role.DPO),
+    "erase": allow(*DPO_ROLES),
+    "people": allow(*DPO_ROLES),
+    "person": PERSON,
+    "access-log": allow(*DPO_ROLES),
+    "access-log-export": allow(*DPO_ROLES),
+    "person-search": allow(*DPO_ROLES),
+    "erase-subject": PERSON,
+    "restrict": PERSON,
+    "restriction-lift": PERSON,
+    "who-saw": PERSON,
+    "unusual-access": allow(*DPO_ROLES),
+    "access-watch": allow(*DPO_ROLES),
     # The retention periods and what today's run would erase (ids, no names).
-    "retention": allow(Role.DPO),
+    "retention": allow(*DPO_ROLES),
 }

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.roles import Role
+from accounts.roles import DPO_ROLES
 from audit.services import access_log_write
-from privacy import related, services
+from privacy import related, scope, services
 from privacy.forms import EraseForm, PersonSearchForm, SubjectLookupForm
-from privacy.models import ErasureRecord, Subject
+from privacy.models import ErasureRecord
 
 
 def _start_page(request, *, lookup_form=None, search_form=None, found=None):
@@ -26,26 +26,33 @@ def _start_page(request, *, lookup_form=None, search_form=None, found=None):
     )
 
 
-@role_required(Role.DPO)
+def _in_scope(user, found: list) -> list:
+    """The people found that `user` acts for as a DPO (privacy/scope.py)."""
+    reached = scope.dpo_reaches_among(user, [person.subject_id for person in found])
+    return [person for person in found if person.subject_id in reached]
+
+
+@role_required(*DPO_ROLES)
 def erase(request):
     """The DPO's start: find a person, or paste a file's identifier; and the erasure ledger."""
     form = SubjectLookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         subject_id = form.cleaned_data["subject_id"]
-        if Subject.objects.filter(pk=subject_id).exists():
+        # Out of the DPO's scope (privacy/scope.py) reads as no such file.
+        if scope.dpo_reaches(request.user, subject_id):
             return redirect("privacy:erase-subject", subject_id=subject_id)
         form.add_error("subject_id", _("No file has this identifier."))
     return _start_page(request, lookup_form=form)
 
 
 @require_POST
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def person_search(request):
     """Search by POST only (the terms never reach a URL or a log); each person found is logged."""
     form = PersonSearchForm(request.POST)
     found = None
     if form.is_valid():
-        found = related.find(**form.cleaned_data)
+        found = _in_scope(request.user, related.find(**form.cleaned_data))
         for person in found:
             access_log_write(
                 actor=request.user,
@@ -64,14 +71,14 @@ def person_search(request):
     return _start_page(request, search_form=form, found=found)
 
 
-@role_required(Role.DPO)
+@role_required(*DPO_ROLES)
 def erase_subject(request, subject_id):
     """One person's erasure: their kind and dates, the related people to decide on, the form.
 
     Shows no file contents. Each person shown (the subject and every related one) is an
     access-log row with the purpose `erasure`.
     """
-    subject = get_object_or_404(Subject, pk=subject_id)
+    subject = scope.get_subject_for_dpo(request.user, subject_id)
     if subject.is_erased:
         record = ErasureRecord.objects.filter(subject_id=subject.pk).first()
         return render(request, "privacy/erase_subject.html", {"subject": subject, "record": record})

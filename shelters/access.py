@@ -110,7 +110,12 @@ def get_stay_for_user(user, stay_id, *, request=None, purpose: str = Purpose.STA
     """A stay in one of `user`'s facilities, logging the read; 404 otherwise."""
     stay = _in_reach(user, Stay.objects.select_related("client", "bed__room", "facility"), stay_id)
     access_log_write(
-        actor=user, action="view", subject_id=stay.client_id, purpose=purpose, request=request
+        actor=user,
+        action="view",
+        subject_id=stay.client_id,
+        purpose=purpose,
+        request=request,
+        way="facility_staff",
     )
     return stay
 
@@ -185,7 +190,12 @@ def get_client_in_facility(user, facility: Facility, client_id, *, request=None)
     if client is None:
         raise Http404
     access_log_write(
-        actor=user, action="view", subject_id=client.pk, purpose=Purpose.CHECK_IN, request=request
+        actor=user,
+        action="view",
+        subject_id=client.pk,
+        purpose=Purpose.CHECK_IN,
+        request=request,
+        way="facility_staff",
     )
     return client
 
@@ -310,6 +320,7 @@ def found_at_the_door(user, facility: Facility, *, terms: dict, request=None) ->
             subject_id=client.pk,
             purpose=Purpose.WALK_IN_SEARCH,
             request=request,
+            way="search",
         )
     if not found:
         access_log_write(

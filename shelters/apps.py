@@ -53,3 +53,9 @@ class SheltersConfig(AppConfig):
 
         # The manager's to-do: facilities nobody operates.
         manager_todo.register(todo.manager_items)
+
+        # Whom an organisation's DPO acts for (privacy/scope.py): who stayed at its facilities.
+        from privacy import scope as dpo_scope
+        from shelters.people import subjects_of_organisation
+
+        dpo_scope.register(subjects_of_organisation)

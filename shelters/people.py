@@ -120,3 +120,14 @@ def last_seen_label(p: Person) -> str:
         male=pgettext("a man", "Last seen on"),
         unknown=pgettext("a person of unknown sex", "Last seen on"),
     )
+
+
+def subjects_of_organisation(organisation_id):
+    """The people who stayed at one of the organisation's facilities (privacy/scope.py), as one
+    column of subject ids without ordering (it goes into a UNION); anyone's stays for None."""
+    from shelters.models import Stay
+
+    stays = Stay.objects.all()
+    if organisation_id is not None:
+        stays = stays.filter(facility__organisation_id=organisation_id)
+    return stays.values("subject_id").order_by()

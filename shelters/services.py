@@ -16,10 +16,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from audit.purposes import Purpose
 from audit.services import access_log_write
 from cases.models import Client, Household
 from privacy import vault
 from privacy.models import Subject
+from privacy.restriction import processing_allowed
 from shelters import access, selectors
 from shelters.models import (
     Ban,
@@ -226,7 +228,10 @@ def stay_check_in(
             override_reason=override_reason,
             checked_in_by=by,
         )
-        _save_stay(stay, "check-in")
+        # Restricted processing (art. 18 GDPR) never refuses a bed for the night: a vital
+        # interest (art. 18(2)); the stay's history and the log row name that legal basis.
+        restricted = not processing_allowed(client.pk)
+        _save_stay(stay, "check-in-art-18-2" if restricted else "check-in")
         _use_holds(client, facility, started_at)
         for entry in WaitlistEntry.objects.filter(
             facility=facility,
@@ -237,7 +242,12 @@ def stay_check_in(
             entry._change_reason = "admitted"
             entry.save()
         access_log_write(
-            actor=by, action="update", subject_id=client.pk, purpose="check_in", request=request
+            actor=by,
+            action="update",
+            subject_id=client.pk,
+            purpose=Purpose.CHECK_IN_RESTRICTED if restricted else Purpose.CHECK_IN,
+            request=request,
+            way="facility_staff",
         )
     return stay
 

@@ -1,6 +1,7 @@
 """Pages of the shelters: thin; load through access.py, validate a form, call a service."""
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.services import access_log_write
+from privacy.restriction import processing_allowed
 from shelters import access, documents, forms, reports, selectors, services
 from shelters.models import Ban, ExitDestination, Facility, FacilityKind, Hold
 from shelters.people import admitted_message, person
@@ -108,6 +110,7 @@ def _check_in_page(request, facility, form, *, text=""):
         "candidates": candidates,
         "found": found,
         "chosen": str(chosen or ""),
+        "restricted_warning": _chosen_is_restricted(chosen),
     }
     # The candidates are names of people: one row for the search, as for the board.
     access_log_write(
@@ -117,6 +120,25 @@ def _check_in_page(request, facility, form, *, text=""):
         request=request,
     )
     return render(request, "shelters/check_in.html", context)
+
+
+def check_in_restricted_message() -> str:
+    return _(
+        "Processing of this person's data is restricted (GDPR art. 18). The check-in is "
+        "allowed, as a bed for the night protects their vital interests (art. 18(2)); record "
+        "nothing else about them and tell their social worker."
+    )
+
+
+def _chosen_is_restricted(chosen) -> str:
+    """The warning to show when the person chosen for check-in is restricted, else ""."""
+    try:
+        person = uuid.UUID(str(chosen)) if chosen else None
+    except ValueError:
+        return ""
+    if person is None or processing_allowed(person):
+        return ""
+    return check_in_restricted_message()
 
 
 def _check_in_form(facility, data=None, initial=None):
@@ -154,6 +176,10 @@ def check_in(request, facility_id):
             # No name in the message: messages travel outside the page (issue 9, hole 9); the
             # participle agrees with the person ("Przyjęta" / "Przyjęty" / "Przyjęto").
             messages.success(request, admitted_message(stay.bed))
+            # Restricted processing (art. 18 GDPR) does not refuse a bed: the staff are told,
+            # and the check-in's log row names the legal basis (art. 18(2), vital interests).
+            if not processing_allowed(stay.client_id):
+                messages.warning(request, check_in_restricted_message())
             return redirect("shelters:board", facility_id=facility.pk)
     return _check_in_page(request, facility, form, text=request.POST.get("q", ""))
 

@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.access import role_required
+from privacy.restriction import processing_allowed
 from shelters import access, services, walkins
 from shelters.people import admitted_message
-from shelters.views import FACILITY_ROLES, _beds_for_choice
+from shelters.views import FACILITY_ROLES, _beds_for_choice, check_in_restricted_message
 from shelters.walkin_forms import DoorSearchForm, KnownCheckInForm, WalkInForm
 
 
@@ -102,4 +103,7 @@ def _admit(request, facility):
         matches = _matches(request, facility, form)
         return _page(request, facility, search=form, matches=matches, searched=True)
     messages.success(request, admitted_message(stay.bed))
+    # Restricted processing (art. 18 GDPR) does not refuse a bed; the staff are warned.
+    if not processing_allowed(stay.client_id):
+        messages.warning(request, check_in_restricted_message())
     return redirect("shelters:board", facility_id=facility.pk)

@@ -134,9 +134,18 @@ def administrator(foundation):
 
 
 @pytest.fixture
-def personas(social_worker, shelter_staff, job_coach, manager, dpo, partner_user, administrator):
+def cluster_dpo(welfare_centre):
+    """The cluster's data protection officer (of the welfare centre): everyone's people."""
+    return UserFactory(username="dpo-cluster", organisation=welfare_centre, role=Role.CLUSTER_DPO)
+
+
+@pytest.fixture
+def personas(
+    social_worker, shelter_staff, job_coach, manager, dpo, partner_user, administrator, cluster_dpo
+):
     """One user per role, keyed by role code."""
     return {
+        Role.CLUSTER_DPO: cluster_dpo,
         Role.SOCIAL_WORKER: social_worker,
         Role.SHELTER_STAFF: shelter_staff,
         Role.JOB_COACH: job_coach,

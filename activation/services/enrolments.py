@@ -32,6 +32,7 @@ from activation.services._common import (
 )
 from audit.purposes import Purpose
 from cases.models import Client
+from privacy.restriction import require_processing_allowed
 
 S = EnrolmentStatus
 # The allowed changes of status: from → the statuses it may become.
@@ -71,6 +72,8 @@ def enrolment_create(
     """
     if not access.may_enrol(by, client, cohort):
         raise PermissionDenied(_("You may not enrol this person in this cohort."))
+    # Restricted (art. 18 GDPR): no new processing of the person.
+    require_processing_allowed(client.pk)
     from cases.services import consent_holds
 
     applied_on = applied_on or today()

@@ -28,6 +28,7 @@ from activation.models import (
 from activation.services._common import choice, log, refuse_future, save
 from audit.purposes import Purpose
 from cases.models import Client
+from privacy.restriction import require_processing_allowed
 
 
 def _hours(value) -> Decimal | None:
@@ -73,6 +74,8 @@ def placement_start(
     at 3, 6 and 12 calendar months (the day clipped to the month's end)."""
     if not access.may_record_placement(by, client):
         raise PermissionDenied(_("You may not record placements of this person."))
+    # Restricted (art. 18 GDPR): no new processing of the person.
+    require_processing_allowed(client.pk)
     choice(kind, PlacementKind, _("Choose the kind of placement from the list."))
     choice(contract_type, ContractType, _("Choose the kind of contract from the list."))
     choice(wage_band, WageBand, _("Choose the pay band from the list."))
@@ -131,6 +134,7 @@ def placement_end(
     they ask whether the person still works, here or elsewhere."""
     if not access.may_record_placement(by, placement.client):
         raise PermissionDenied(_("You may not record placements of this person."))
+    require_processing_allowed(placement.client_id)
     choice(end_reason, PlacementEndReason, _("Choose why the placement ended."))
     refuse_future(ended_on, _("A placement cannot end in the future."))
     with transaction.atomic():
@@ -176,6 +180,7 @@ def followup_answer(
     """
     if not access.may_answer_follow_up(by, follow_up):
         raise PermissionDenied(_("You may not record follow-ups of this person."))
+    require_processing_allowed(follow_up.client_id)
     choice(answer, FollowUpAnswer, _("Choose the answer from the list."))
     refuse_future(answered_on, _("A follow-up cannot be answered in the future."))
     hours = _hours(hours_per_week)

@@ -70,7 +70,8 @@ def consent_record(
 
 def consent_withdraw(*, by, consent: Consent, request=None) -> Consent:
     """Withdraw a consent today: sharing that relied on it stops with this request."""
-    require_change(by, consent.client_id)
+    # A withdrawal stops processing: allowed while processing is restricted (art. 18 GDPR).
+    require_change(by, consent.client_id, starts_processing=False)
     if consent.withdrawn_on is not None:
         raise ValidationError(_("This consent has already been withdrawn."))
     with transaction.atomic():

@@ -15,6 +15,7 @@ from cases import access, selectors, services
 from cases.forms import ClientForm, ClientSearchForm
 from cases.models import PathwayStage
 from cases.rows import caseload_rows
+from privacy.restriction import restricted_among
 
 
 @require_GET
@@ -81,12 +82,15 @@ def client_search(request):
         readable = access.readable_among(request.user, [c.pk for c in found], Part.FILE)
         holders = selectors.current_holders(c.pk for c in found)
         strength = selectors.match_strength(**form.cleaned_data)
+        # A restricted person (art. 18 GDPR) is shown as such: nothing new is to be recorded.
+        restricted = restricted_among(c.pk for c in found)
         results = []
         for client in found:
             results.append(
                 {
                     "client": client,
                     "visible": client.pk in readable,
+                    "restricted": client.pk in restricted,
                     "holder": holders.get(client.pk),
                     "strength": strength,
                     "strength_text": selectors.SEARCH_MATCHES[strength],
@@ -98,6 +102,7 @@ def client_search(request):
                 subject_id=client.pk,
                 purpose=Purpose.SEARCH,
                 request=request,
+                way="search",
             )
         if not found:
             access_log_write(

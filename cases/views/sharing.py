@@ -43,7 +43,12 @@ def consents(request, client_id):
 @role_required(Role.SOCIAL_WORKER)
 def consent_withdraw(request, client_id, consent_id):
     access = get_client_access(
-        request.user, client_id, write=True, request=request, purpose=Purpose.CONSENTS
+        request.user,
+        client_id,
+        write=True,
+        request=request,
+        purpose=Purpose.CONSENTS,
+        starts_processing=False,
     )
     consent = get_object_or_404(Consent, pk=consent_id, client=access.client)
     try:

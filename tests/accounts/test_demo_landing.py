@@ -26,6 +26,8 @@ LANDINGS = {
     "kierownik": ("/todo/", r'data-count="[1-9]'),
     # Finding a person, and the access log one link away.
     "iod": ("/privacy/people/", r'name="pesel".*href="/privacy/access-log/"'),
+    # The cluster's DPO starts where the DPO does, with unusual access in the navigation.
+    "iod-klaster": ("/privacy/people/", r'href="/privacy/unusual-access/"'),
     # The referrals sent to the cooperative.
     "partner": ("/clients/partner/", r'href="/clients/partner/\d+/"'),
     # The staff list.

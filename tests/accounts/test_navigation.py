@@ -15,6 +15,7 @@ LANDINGS = {
     Role.SHELTER_STAFF: "/shelters/start/",
     Role.MANAGER: "/todo/",
     Role.DPO: "/privacy/people/",
+    Role.CLUSTER_DPO: "/privacy/people/",
     Role.PARTNER: "/clients/partner/",
     Role.ADMINISTRATOR: "/staff/",
 }

@@ -284,6 +284,7 @@ def test_the_log_holds_no_column_for_a_clients_data(db):
         "request_id",
         "ip_address",
         "outcome",
+        "way",
         "prev_mac",
         "mac",
     }

@@ -64,6 +64,7 @@ def new_value(column: str, entry: AccessLogEntry, other_user):
         "request_id": "f" * 32,
         "ip_address": "198.51.100.9",
         "outcome": "denied",
+        "way": "team",
         "prev_mac": "a" * 64,
         "mac": "b" * 64,
     }[column]
@@ -85,6 +86,7 @@ EXPECTED = {
             "request_id",
             "ip_address",
             "outcome",
+            "way",
             "mac",
         ]
     },

@@ -37,6 +37,7 @@ SW, STAFF, COACH, MANAGER, DPO, PARTNER, ADMIN = (
     Role.PARTNER,
     Role.ADMINISTRATOR,
 )
+CLUSTER_DPO = Role.CLUSTER_DPO
 
 
 @dataclass
@@ -257,6 +258,8 @@ def build_world() -> World:
         COACH: user("m-coach", cooperative, COACH),
         MANAGER: user("m-boss", foundation, MANAGER),
         DPO: user("m-dpo", foundation, DPO),
+        # Of the welfare centre, yet the cluster's: every organisation's persons.
+        CLUSTER_DPO: user("m-dpo-cluster", mops, CLUSTER_DPO),
         PARTNER: user("m-partner", cooperative, PARTNER),
         ADMIN: user("m-root", foundation, ADMIN),
     }
@@ -417,6 +420,7 @@ def build_world() -> World:
     job_here = import_job(foundation)
     job_mops = import_job(mops)
     subject = Subject.objects.get(pk=other.subject_id)
+    own_subject = Subject.objects.get(pk=own.subject_id)
 
     def thing(name, owns, kwargs, **reach):
         return Thing(name=name, owns=frozenset(owns), kwargs=kwargs, reach=reach)
@@ -489,7 +493,10 @@ def build_world() -> World:
         thing("an import into one's organisation", {"job_id"}, {"job_id": job_here},
               administrator={R.ORGANISATION}),
         thing("an import into another organisation", {"job_id"}, {"job_id": job_mops}),
-        thing("a person (data subject)", {"subject_id"}, {"subject_id": subject.pk}),
+        # The DPO (of the foundation) acts for the foundation's data subjects only.
+        thing("a person of another organisation", {"subject_id"}, {"subject_id": subject.pk}),
+        thing("a person of one's organisation", {"subject_id"}, {"subject_id": own_subject.pk},
+              dpo={R.ORGANISATION}),
         thing("one's own role", {"role_slug"}, _own_role,
               **{role: {R.OWN_ROLE} for role in Role.values}),
         thing("another role", {"role_slug"}, _another_role),

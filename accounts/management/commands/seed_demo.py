@@ -29,6 +29,12 @@ class Command(BaseCommand):
                     created = import_string(config.demo_seed)()
                     if created:
                         self.stdout.write(f"Demo data for {config.label}: {created} created.")
+            # Seeds that must see every app's data (a restriction refuses new processing).
+            for config in apps.get_app_configs():
+                if getattr(config, "demo_seed_after", None):
+                    created = import_string(config.demo_seed_after)()
+                    if created:
+                        self.stdout.write(f"Demo data for {config.label}: {created} created.")
         self.stdout.write("")
         self.stdout.write(f"Demo users (password for all: {DEMO_PASSWORD}):")
         for user in users:
