@@ -60,3 +60,8 @@ class ActivationConfig(AppConfig):
         # the ladder's facts, the timeline's events, the caseload's to-do and the file's tab
         # go into cases' registries (cases imports no activation).
         from activation import hooks, ways  # noqa: F401
+        from activation import export as activation_export
+        from privacy import export
+
+        # The DPO's data package of a person: enrolments, attendance, allowance, placements.
+        export.register(*activation_export.KINDS)

@@ -112,3 +112,7 @@ class Purpose(models.TextChoices):
     DPO_PERSON = "dpo_person", _("DPO: a person's page")
     ACCESS_LOG = "access_log", _("DPO: reading the access log")
     ACCESS_LOG_EXPORT = "access_log_export", _("DPO: access log exported")
+    DPO_EXPORT = "dpo_export", _("DPO: a person's data package made (art. 15, 20 GDPR)")
+    DPO_EXPORT_DOWNLOAD = "dpo_export_download", _("DPO: a person's data package downloaded")
+    DPO_REFUSAL = "dpo_refusal", _("DPO: a person's request refused (art. 17(3), 21 GDPR)")
+    DPO_REFUSAL_REVIEW = "dpo_refusal_review", _("DPO: a refused request reviewed")

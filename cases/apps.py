@@ -71,3 +71,10 @@ class CasesConfig(AppConfig):
         related.register(erasure.household_related)
         related.register_finder(erasure.find_for_dpo)
         related.register_describer(erasure.describe_for_dpo)
+
+        # The DPO's data package of a person (GDPR art. 15, 20): the file's kinds of record.
+        from cases import export as case_export
+        from privacy import export
+
+        export.register(*case_export.KINDS)
+        export.register_companions(case_export.household_companions)

@@ -53,3 +53,9 @@ class SheltersConfig(AppConfig):
 
         # The manager's to-do: facilities nobody operates.
         manager_todo.register(todo.manager_items)
+
+        # The DPO's data package of a person: stays, bans, the waitlist, holds.
+        from privacy import export
+        from shelters import export as shelter_export
+
+        export.register(*shelter_export.KINDS)
