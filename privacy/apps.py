@@ -46,3 +46,9 @@ class PrivacyConfig(AppConfig):
         from privacy.fields import keep_erased_in_history
 
         pre_create_historical_record.connect(keep_erased_in_history)
+
+        # The DPO's to-do: refused requests whose review day has come.
+        from accounts import todo
+        from privacy.todo import dpo_items
+
+        todo.register(dpo_items, role=Role.DPO)
