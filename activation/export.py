@@ -54,6 +54,16 @@ KINDS = [
             "enrolled_by",
         ),
         rows=_of_client(Enrolment, order=("applied_on", "pk")),
+        lifecycle=(
+            "status",
+            "accepted_on",
+            "started_on",
+            "trial_ends_on",
+            "ended_on",
+            "leaving_reason",
+            "reason_note",
+            "ipzs_id",
+        ),
     ),
     Kind(
         key="enrolment_suspensions",
@@ -61,6 +71,7 @@ KINDS = [
         model=EnrolmentSuspension,
         fields=("enrolment_id", "starts_on", "ends_on", "note", "created_by"),
         rows=_of_client(EnrolmentSuspension, order=("starts_on", "pk")),
+        lifecycle=("ends_on",),
     ),
     Kind(
         key="attendance",
@@ -124,6 +135,7 @@ KINDS = [
             "recorded_by",
         ),
         rows=_of_client(Placement, order=("started_on", "pk")),
+        lifecycle=("ended_on", "end_reason", "end_note"),
     ),
     Kind(
         key="follow_ups",
@@ -141,5 +153,6 @@ KINDS = [
             "answered_by",
         ),
         rows=_of_client(FollowUp, order=("due_on", "pk")),
+        lifecycle=("answered_on", "answer", "hours_per_week", "housing", "note", "answered_by"),
     ),
 ]

@@ -110,6 +110,7 @@ KINDS = [
         rows=lambda subject, options: Client.objects.filter(pk=subject.pk),
         sensitive_fields=Client.SENSITIVE_FIELDS,
         shown=_shown,
+        lifecycle=("pathway_stage", "closed_on", "registered_by"),
     ),
     Kind(
         key="household",
@@ -119,6 +120,7 @@ KINDS = [
         names_fields=("first_name", "surname", "birth_date", "relationship"),
         rows=_members,
         child_data=True,
+        lifecycle=("is_active",),
     ),
     Kind(
         key="plans",
@@ -139,6 +141,7 @@ KINDS = [
             "created_by",
         ),
         rows=_of_client(Plan),
+        lifecycle=("status", "version", "next_review_on", "ends_on", "approved_by", "approved_at"),
     ),
     Kind(
         key="plan_goals",
@@ -146,6 +149,7 @@ KINDS = [
         model=PlanGoal,
         fields=("plan_id", "position", "text", "status", "outcome"),
         rows=_of_client(PlanGoal, order=("plan_id", "position", "pk")),
+        lifecycle=("status", "outcome", "position"),
     ),
     Kind(
         key="plan_steps",
@@ -153,6 +157,7 @@ KINDS = [
         model=PlanStep,
         fields=("goal_id", "party", "text", "responsible", "due_on", "status"),
         rows=_of_client(PlanStep),
+        lifecycle=("status",),
     ),
     Kind(
         key="plan_reviews",
@@ -193,6 +198,7 @@ KINDS = [
             "recorded_by",
         ),
         rows=_of_client(Consent),
+        lifecycle=("withdrawn_on",),
     ),
     Kind(
         key="referrals",
@@ -210,15 +216,16 @@ KINDS = [
             "created_by",
         ),
         rows=_of_client(Referral),
+        lifecycle=("status", "decline_reason", "decided_on", "completed_on"),
     ),
     Kind(
         key="documents",
         title=_("Documents"),
         model=Document,
         fields=("kind", "title", "uploaded_at", "uploaded_by"),
-        rows=lambda subject, options: Document.objects.filter(client_id=subject.pk)
-        .select_related("file")
-        .order_by("pk"),
+        rows=lambda subject, options: (
+            Document.objects.filter(client_id=subject.pk).select_related("file").order_by("pk")
+        ),
         file=_document_file,
     ),
     Kind(
@@ -236,6 +243,7 @@ KINDS = [
             "taken_by",
         ),
         rows=lambda subject, options: WalkIn.objects.filter(client_id=subject.pk),
+        lifecycle=("taken_at", "taken_by"),
     ),
     Kind(
         key="pathway_steps",

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import todo
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
 from audit.services import access_log_write
-from accounts import todo
 from privacy import exports, related, services
 from privacy.access_log import PAGE_SIZE, access_log_entries, csv_lines, log_rows
 from privacy.forms import (

@@ -57,7 +57,8 @@ class Kind:
     `child_data`: the rows are of the person's children (household members), so the DPO's
     choice decides: none, `names_fields` only, or everything. `sensitive_fields` are special
     categories (art. 9 GDPR); `is_sensitive(row)` marks a whole row sensitive (a sensitive note).
-    `file(row)` gives the row's file (a document), or None.
+    `file(row)` gives the row's file (a document), or None. `lifecycle` fields are never
+    marked rectified.
     """
 
     key: str
@@ -73,6 +74,9 @@ class Kind:
     # A label for a value in the PDF (a list of codes, a JSON of scores), when the field's own
     # choices do not say it: (field name, value) → text, or None to fall back.
     shown: Callable[[str, object], str | None] | None = None
+    # Fields that change as the record lives (a status, an end date, the ladder's stage): a new
+    # value there is a step, not a correction, so it is never marked "rectified".
+    lifecycle: tuple[str, ...] = ()
 
     def fields_for(self, options: Options) -> tuple[str, ...]:
         if self.child_data and options.children == ChildrenInExport.NAMES:
@@ -223,7 +227,7 @@ def _history(kind: Kind, row, fields: tuple[str, ...], staff: _Staff):
                 if old != new:
                     changed.append(path)
                     # A correction: an earlier value, not empty, was replaced.
-                    if not _empty(old):
+                    if not _empty(old) and path not in kind.lifecycle:
                         rectified[path] = timezone.localdate(record.history_date).isoformat()
         changes.append(
             {

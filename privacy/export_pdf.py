@@ -54,8 +54,10 @@ def _shown(kind: Kind, path: str, value) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     f = model_field(kind.model, path)
-    if f.is_relation and f.related_model is not None and f.related_model._meta.label == (
-        "accounts.User"
+    if (
+        f.is_relation
+        and f.related_model is not None
+        and f.related_model._meta.label == ("accounts.User")
     ):
         return staff_shown(value)
     if kind.shown is not None:
@@ -91,9 +93,7 @@ def _record_table(kind: Kind, record: dict) -> Table:
         if path in record["sensitive_fields"]:
             marks.append(_("special category of data"))
         if path in record["rectified"]:
-            marks.append(
-                _("rectified on %(date)s") % {"date": _date(record["rectified"][path])}
-            )
+            marks.append(_("rectified on %(date)s") % {"date": _date(record["rectified"][path])})
         if marks:
             shown = f"{shown}  [{'; '.join(marks)}]"
         rows.append([pdf.para(_label(kind, path), "small"), pdf.para(shown, "small")])
@@ -157,8 +157,8 @@ def export_pdf(package: Package) -> bytes:
         ),
         pdf.para(
             _(
-                "A value marked \"rectified\" was corrected on the date given; \"special "
-                "category of data\" marks health, addiction and other sensitive facts."
+                'A value marked "rectified" was corrected on the date given; "special '
+                'category of data" marks health, addiction and other sensitive facts.'
             ),
             "small",
         ),

@@ -181,15 +181,17 @@ class RefusedRequest(models.TextChoices):
 class RefusalGround(models.TextChoices):
     """Why a request was refused: a code from a closed list (art. 17(3) and 21(1) GDPR)."""
 
-    LEGAL_OBLIGATION = "legal_obligation", _(
-        "Legal obligation to keep the records (social assistance, art. 17(3)(b) GDPR)"
+    LEGAL_OBLIGATION = (
+        "legal_obligation",
+        _("Legal obligation to keep the records (social assistance, art. 17(3)(b) GDPR)"),
     )
     PUBLIC_TASK = "public_task", _("A task in the public interest (art. 17(3)(b) GDPR)")
     PUBLIC_HEALTH = "public_health", _("Public health (art. 17(3)(c) GDPR)")
     ARCHIVING = "archiving", _("Archiving or statistics (art. 17(3)(d) GDPR)")
     LEGAL_CLAIMS = "legal_claims", _("Legal claims (art. 17(3)(e) GDPR)")
-    COMPELLING_GROUNDS = "compelling_grounds", _(
-        "Compelling legitimate grounds that override the objection (art. 21(1) GDPR)"
+    COMPELLING_GROUNDS = (
+        "compelling_grounds",
+        _("Compelling legitimate grounds that override the objection (art. 21(1) GDPR)"),
     )
 
 

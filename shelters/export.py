@@ -41,6 +41,7 @@ KINDS = [
             "checked_out_by",
         ),
         rows=_of_subject(Stay, order=("started_at", "pk")),
+        lifecycle=("ended_at", "last_night", "exit_destination", "checked_out_by"),
     ),
     Kind(
         key="household_stays",
@@ -49,6 +50,7 @@ KINDS = [
         fields=("member_id", "facility", "room", "started_at", "ended_at"),
         rows=_member_stays,
         child_data=True,
+        lifecycle=("ended_at",),
     ),
     Kind(
         key="bans",
@@ -65,6 +67,7 @@ KINDS = [
             "lift_reason",
         ),
         rows=_of_subject(Ban, order=("starts_on", "pk")),
+        lifecycle=("ends_on", "lifted_at", "lifted_by", "lift_reason"),
     ),
     Kind(
         key="waitlist",
@@ -81,6 +84,7 @@ KINDS = [
             "created_by",
         ),
         rows=_of_subject(WaitlistEntry, order=("added_on", "pk")),
+        lifecycle=("status", "priority", "offered_hold_id"),
     ),
     Kind(
         key="holds",
@@ -88,5 +92,6 @@ KINDS = [
         model=Hold,
         fields=("facility", "bed", "referral", "starts_at", "ends_at", "created_by"),
         rows=_of_subject(Hold, order=("starts_at", "pk")),
+        lifecycle=("ends_at",),
     ),
 ]
