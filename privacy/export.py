@@ -183,7 +183,11 @@ def _value(kind: Kind, row, path: str, staff: _Staff):
         # A thing that is not a person (a facility, a bed, a programme, a partner): its name.
         related = getattr(row, f.name)
         return str(related) if related is not None else None
-    return _plain(_raw(row, path))
+    raw = _raw(row, path)
+    if f.is_relation and raw is not None:
+        # The id of another of the person's own rows, written as the rows' own ids are.
+        return str(raw)
+    return _plain(raw)
 
 
 def _comparable(row, path: str):

@@ -187,7 +187,7 @@ def export_pdf(package: Package) -> bytes:
     ]
     story.append(
         _listing(
-            [_("When"), _("Record"), _("Change"), _("Who")],
+            [_("When"), _("Record"), _("Kind of change"), _("Who")],
             changes,
             [28 * mm, 62 * mm, 22 * mm, TABLE_WIDTH - 112 * mm],
         )

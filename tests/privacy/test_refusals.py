@@ -61,8 +61,10 @@ def test_the_review_comes_to_the_dpo_to_do_on_its_day(client, dpo, person):
         _refuse(client, dpo, person)
     # The day before: nothing waits.
     with time_machine.travel(datetime.datetime(2026, 5, 31, 12, tzinfo=WARSAW), tick=False):
+        client.force_login(dpo)
         assert "do przeglądu" not in client.get("/privacy/people/").content.decode()
     with time_machine.travel(datetime.datetime(2026, 6, 1, 8, tzinfo=WARSAW), tick=False):
+        client.force_login(dpo)
         start = client.get("/privacy/people/").content.decode()
         assert "1 odmowa czeka na przegląd." in start
         due = client.get("/privacy/refusals/").content.decode()
