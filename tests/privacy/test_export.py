@@ -360,7 +360,7 @@ def test_the_package_holds_every_record_of_the_person_and_nothing_of_a_namesake(
     assert social_worker.get_full_name() not in pdf
 
     # Both the making and the download are rows of the log; the file is gone from the server.
-    rows = AccessLogEntry.objects.filter(subject_id=her.pk, action="export")
+    rows = AccessLogEntry.objects.filter(subject_id=her.pk, purpose__startswith="dpo_export")
     assert sorted(rows.values_list("purpose", flat=True)) == [
         Purpose.DPO_EXPORT,
         Purpose.DPO_EXPORT_DOWNLOAD,
@@ -494,3 +494,25 @@ def test_nothing_is_preselected_in_the_export_form(client, halina, dpo, password
     )
     assert response.status_code == 400
     assert not SubjectExport.objects.exists()
+
+
+def test_the_documented_schema_lists_every_section_and_field():
+    text = (settings.BASE_DIR / "docs" / "privacy.md").read_text(encoding="utf-8")
+    lines = {
+        line.split("|")[1].strip(" `"): line for line in text.splitlines() if line.startswith("| `")
+    }
+    for kind in kinds():
+        assert kind.key in lines, kind.key
+        for name in kind.fields:
+            assert f"`{name}`" in lines[kind.key], (kind.key, name)
+    for key in (
+        "schema_version",
+        "generated_at",
+        "sections",
+        "files",
+        "changes",
+        "accesses",
+        "rectified",
+        "sensitive_fields",
+    ):
+        assert f'"{key}"' in text
