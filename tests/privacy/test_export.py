@@ -369,6 +369,7 @@ def test_the_package_holds_every_record_of_the_person_and_nothing_of_a_namesake(
     assert package.downloaded_at and package.deleted_at
     assert not (settings.PRZYSTAN_EXPORT_DIR / package.storage_name).exists()
     # A second download finds nothing and says so on the person's page.
+    client.force_login(dpo)
     again = _download(client, package)
     assert again.status_code == 302 and again["Location"] == f"/privacy/people/{her.pk}/"
 
