@@ -8,6 +8,7 @@ import datetime
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -20,6 +21,46 @@ from privacy.export import Kind, Package, model_field, role_label
 from privacy.models import ChildrenInExport, StaffNaming
 
 TABLE_WIDTH = A4[0] - pdf.LEFT_MARGIN - pdf.RIGHT_MARGIN
+# Names for fields whose models give none of their own (a foreign key's default name is its
+# attribute's, in English): by the field's name, whatever the kind of record.
+FIELD_LABELS = {
+    "email": pgettext_lazy("export field", "e-mail"),
+    "registered_by": pgettext_lazy("export field", "registered by"),
+    "approved_by": pgettext_lazy("export field", "approved by"),
+    "approved_at": pgettext_lazy("export field", "approved at"),
+    "created_by": pgettext_lazy("export field", "created by"),
+    "created_at": pgettext_lazy("export field", "created at"),
+    "plan": pgettext_lazy("export field", "plan"),
+    "position": pgettext_lazy("export field", "position"),
+    "goal": pgettext_lazy("export field", "goal"),
+    "reviewed_by": pgettext_lazy("export field", "reviewed by"),
+    "author": pgettext_lazy("export field", "author"),
+    "partner": pgettext_lazy("export field", "partner"),
+    "recorded_by": pgettext_lazy("export field", "recorded by"),
+    "uploaded_at": pgettext_lazy("export field", "uploaded at"),
+    "uploaded_by": pgettext_lazy("export field", "uploaded by"),
+    "taken_by": pgettext_lazy("export field", "taken by"),
+    "facility": pgettext_lazy("export field", "facility"),
+    "bed": pgettext_lazy("export field", "bed"),
+    "room": pgettext_lazy("export field", "room"),
+    "transferred_from": pgettext_lazy("export field", "transferred from"),
+    "checked_in_by": pgettext_lazy("export field", "checked in by"),
+    "checked_out_by": pgettext_lazy("export field", "checked out by"),
+    "member": pgettext_lazy("export field", "member of the household"),
+    "lifted_by": pgettext_lazy("export field", "lifted by"),
+    "offered_hold": pgettext_lazy("export field", "offered hold"),
+    "enrolled_by": pgettext_lazy("export field", "enrolled by"),
+    "enrolment": pgettext_lazy("export field", "enrolment"),
+    "participation_days": pgettext_lazy("export field", "participation days"),
+    "gross": pgettext_lazy("export field", "gross amount"),
+    "deductions": pgettext_lazy("export field", "deductions"),
+    "bonus": pgettext_lazy("export field", "bonus"),
+    "amount": pgettext_lazy("export field", "amount"),
+    "granted_by": pgettext_lazy("export field", "granted by"),
+    "granted_at": pgettext_lazy("export field", "granted at"),
+    "placement": pgettext_lazy("export field", "placement"),
+    "answered_by": pgettext_lazy("export field", "answered by"),
+}
 LABEL_WIDTH = 55 * mm
 TABLE_STYLE = TableStyle(
     [
@@ -79,7 +120,8 @@ def _shown(kind: Kind, path: str, value) -> str:
 
 
 def _label(kind: Kind, path: str) -> str:
-    text = str(model_field(kind.model, path).verbose_name)
+    f = model_field(kind.model, path)
+    text = str(FIELD_LABELS.get(f.name, f.verbose_name))
     if path.endswith("_id"):
         text = _("%(what)s (number)") % {"what": text}
     return text[:1].upper() + text[1:]
