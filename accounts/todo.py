@@ -1,4 +1,6 @@
 """A manager's to-do: what waits for a decision of theirs, each item linking to where it is done.
+The data protection officer has one too (`register(provider, role=Role.DPO)`; privacy: refused
+requests due for review), shown on their start page.
 
 accounts imports no domain app: each app registers a provider from its AppConfig.ready()
 (`register(provider)`); `provider(user)` returns the items it knows of for that manager, each
