@@ -184,3 +184,17 @@ def exports_purge(*, now=None) -> int:
             path.unlink(missing_ok=True)
             count += 1
     return count
+
+
+def exports_discard_for_subject(subject_id) -> int:
+    """Delete the waiting packages of a person being erased (the files when the transaction
+    commits, so a rolled-back erasure leaves them); how many."""
+    waiting = list(SubjectExport.objects.filter(subject_id=subject_id, deleted_at__isnull=True))
+    now = timezone.now()
+    for export in waiting:
+        export.deleted_at = now
+        export._change_reason = "person erased"
+        export.save(update_fields=["deleted_at"])
+    paths = [export_dir() / export.storage_name for export in waiting]
+    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    return len(waiting)

@@ -93,6 +93,11 @@ def _erase_one(
     subject.save(update_fields=["erased_at"])
     subject_erased.send(sender=Subject, subject_id=subject.pk)
     files_shred_for_subject(subject.pk)
+    # A data package waiting for download is a copy of the person's data under a password,
+    # not under their key: it goes too.
+    from privacy.exports import exports_discard_for_subject
+
+    exports_discard_for_subject(subject.pk)
     ErasureRecord.objects.get_or_create(
         subject_id=subject.pk,
         defaults={

@@ -517,3 +517,25 @@ def test_the_documented_schema_lists_every_section_and_field():
         "sensitive_fields",
     ):
         assert f'"{key}"' in text
+
+
+def test_erasing_the_person_deletes_a_package_waiting_for_download(
+    halina, dpo, django_capture_on_commit_callbacks
+):
+    from privacy.services import subject_erase
+
+    with time_machine.travel(EXPORT_AT, tick=False):
+        package, _secret = _made_package(halina, dpo)
+        stored = settings.PRZYSTAN_EXPORT_DIR / package.storage_name
+        assert stored.exists()
+        child = halina["client"].household.members.get()
+        with django_capture_on_commit_callbacks(execute=True):
+            subject_erase(
+                subject=halina["client"].subject,
+                by=dpo,
+                reason="request",
+                decisions={child.pk: True},
+            )
+    assert not stored.exists()
+    package.refresh_from_db()
+    assert package.deleted_at is not None
