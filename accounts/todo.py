@@ -1,4 +1,6 @@
 """A manager's to-do: what waits for a decision of theirs, each item linking to where it is done.
+The data protection officer has one too (`register(provider, role=Role.DPO)`; privacy: refused
+requests due for review), shown on their start page.
 
 accounts imports no domain app: each app registers a provider from its AppConfig.ready()
 (`register(provider)`); `provider(user)` returns the items it knows of for that manager, each
@@ -31,22 +33,29 @@ class TodoItem:
 Provider = Callable[[User], list[TodoItem]]
 
 _providers: list[Provider] = []
+# The data protection officer's to-do (shown on their start page): refused requests to review.
+_dpo_providers: list[Provider] = []
 
 
-def register(provider: Provider) -> Provider:
-    """Add a provider of to-do items (idempotent; usable as a decorator)."""
-    if provider not in _providers:
-        _providers.append(provider)
+def register(provider: Provider, *, role: str = Role.MANAGER) -> Provider:
+    """Add a provider of to-do items for `role`, a manager or the DPO (idempotent)."""
+    providers = _dpo_providers if role == Role.DPO else _providers
+    if provider not in providers:
+        providers.append(provider)
     return provider
 
 
 def items_for(user: User) -> list[TodoItem]:
-    """Every waiting item for the manager `user`, in order; nothing for other roles."""
-    # A to-do is a manager's: their organisation's queues.
-    if not user.has_role(Role.MANAGER) or not user.organisation_id:
+    """Every waiting item for the manager or DPO `user`, in order; nothing for other roles."""
+    if user.has_role(Role.DPO):
+        providers = _dpo_providers
+    # A manager's to-do: their organisation's queues.
+    elif user.has_role(Role.MANAGER) and user.organisation_id:
+        providers = _providers
+    else:
         return []
     items: list[TodoItem] = []
-    for provider in _providers:
+    for provider in providers:
         items.extend(item for item in provider(user) if item.count)
     return sorted(items, key=lambda item: item.order)
 

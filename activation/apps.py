@@ -59,4 +59,9 @@ class ActivationConfig(AppConfig):
         # The job coach's and the cooperative's ways go into the rule book (accounts.reach);
         # the ladder's facts, the timeline's events, the caseload's to-do and the file's tab
         # go into cases' registries (cases imports no activation).
+        from activation import export as activation_export
         from activation import hooks, ways  # noqa: F401
+        from privacy import export
+
+        # The DPO's data package of a person: enrolments, attendance, allowance, placements.
+        export.register(*activation_export.KINDS)

@@ -121,6 +121,7 @@ def seed() -> int:
         _attendance(coach=coach, cohort=groups[key], start=start, today=today)
     _allowance(manager=manager, programme=programmes[CIS], start=start, today=today)
     _placements(worker=worker, clients=placed, cooperatives=cooperatives, today=today)
+    _mother_placement(worker=worker, today=today)
     for person in clients:
         pathway_recompute(client=person, by=worker)
     return len(programmes)
@@ -197,6 +198,26 @@ def _allowance(*, manager, programme, start, today):
         services.allowance_bonus_set(
             by=manager, enrolment=enrolment, month=last_month, amount=DEMO_BONUS
         )
+def _mother_placement(*, worker, today):
+    """The demo mother of cases.demo takes a training placement in the laundry: with her
+    follow-ups, her data package (the DPO's export) shows records of most kinds."""
+    from cases.models import Client
+
+    mother = (
+        Client.objects.filter(registered_by=worker, household__isnull=False).order_by("pk").first()
+    )
+    if mother is None:
+        return
+    services.placement_start(
+        by=worker,
+        client=mother,
+        kind="training_placement",
+        started_on=today - datetime.timedelta(days=20),
+        contract_type="none",
+        wage_band="unpaid",
+        employer_name="Pralnia Fundacji Przystań",
+        hours_per_week="20",
+    )
 
 
 def _placements(*, worker, clients, cooperatives, today):

@@ -125,3 +125,7 @@ class Purpose(models.TextChoices):
     )
     WHO_SAW = "who_saw", _("Who saw the file")
     UNUSUAL_ACCESS = "unusual_access", _("DPO: unusual access")
+    DPO_EXPORT = "dpo_export", _("DPO: a person's data package made (art. 15, 20 GDPR)")
+    DPO_EXPORT_DOWNLOAD = "dpo_export_download", _("DPO: a person's data package downloaded")
+    DPO_REFUSAL = "dpo_refusal", _("DPO: a person's request refused (art. 17(3), 21 GDPR)")
+    DPO_REFUSAL_REVIEW = "dpo_refusal_review", _("DPO: a refused request reviewed")

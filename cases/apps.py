@@ -77,3 +77,10 @@ class CasesConfig(AppConfig):
         related.register_describer(erasure.describe_for_dpo)
         # Whom an organisation's DPO acts for (privacy/scope.py).
         dpo_scope.register(erasure.subjects_of_organisation)
+
+        # The DPO's data package of a person (GDPR art. 15, 20): the file's kinds of record.
+        from cases import export as case_export
+        from privacy import export
+
+        export.register(*case_export.KINDS)
+        export.register_companions(case_export.household_companions)

@@ -29,6 +29,8 @@ SURNAMES = [
     ("Jaworecki", "Jaworecka"),
 ]
 MUNICIPALITIES = ["1465011", "1261011", "0264011", "3064011"]
+# A synthetic "scan": a PNG header and blank bytes, enough to be stored and exported.
+DEMO_SCAN = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
 
 
 def seed(*, count: int = 24) -> int:
@@ -237,6 +239,17 @@ def _seed_case_work(worker, other, rng) -> None:
                 relationship="child",
                 sex="female" if first == "Zuzanna" else "male",
             )
+        # For the DPO's data package (docs/privacy.md): a scanned document, and a phone number
+        # first noted wrongly, then corrected (the package marks it "rectified").
+        services.document_upload(
+            by=worker,
+            client=mother,
+            kind="identity",
+            title="Skan dowodu osobistego",
+            content=DEMO_SCAN,
+        )
+        services.client_update(by=worker, client=mother, phone="+48 600 200 301")
+        services.client_update(by=worker, client=mother, phone="+48 600 200 310")
         services.do_not_disclose_add(
             by=worker,
             client=mother,

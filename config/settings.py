@@ -130,6 +130,11 @@ PRZYSTAN_ANCHOR_FILE = Path(
     env_str("PRZYSTAN_ANCHOR_FILE", str(VAR_DIR / "access-log-anchors.jsonl"))
 )
 PRZYSTAN_ANCHOR_SYSLOG = env_str("PRZYSTAN_ANCHOR_SYSLOG", "")
+# A person's export package (GDPR art. 15 and 20, privacy/export): an encrypted ZIP kept here,
+# outside MEDIA_ROOT and never served by the web server, until it is downloaded or this many
+# hours pass (`manage.py purge_exports` on a timer deletes what is left).
+PRZYSTAN_EXPORT_DIR = Path(env_str("PRZYSTAN_EXPORT_DIR", str(VAR_DIR / "exports")))
+PRZYSTAN_EXPORT_HOURS = env_int("PRZYSTAN_EXPORT_HOURS", 24, minimum=1, maximum=168)
 
 # Case files: emergency (break-glass) access lasts this long; plans are reviewed this often.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 12, minimum=1, maximum=72)

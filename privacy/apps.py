@@ -66,3 +66,10 @@ class PrivacyConfig(AppConfig):
         pre_create_historical_record.connect(keep_erased_in_history)
         # A new row whose id the INSERT made gets its values sealed, bound to that id.
         post_save.connect(seal_after_insert, dispatch_uid="privacy.seal_after_insert")
+
+        # The DPO's to-do: refused requests whose review day has come.
+        from accounts import todo
+        from privacy.todo import dpo_items
+
+        todo.register(dpo_items, role=Role.DPO)
+        todo.register(dpo_items, role=Role.CLUSTER_DPO)

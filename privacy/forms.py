@@ -7,7 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.reconfirm import ConfirmPasswordMixin
 from config.widgets import DateInput
-from privacy.models import ErasureReason
+from privacy.models import (
+    ChildrenInExport,
+    ErasureReason,
+    RefusalGround,
+    RefusedRequest,
+    StaffNaming,
+)
 from privacy.related import RelatedSubject
 from privacy.services import CHOSEN_REASONS, REFERENCE_MAX
 
@@ -157,3 +163,46 @@ class AccessLogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end of the range is before its start."))
         return data
+
+
+class ExportForm(ConfirmPasswordMixin, forms.Form):
+    """The DPO's decisions for a person's data package; nothing preselected."""
+
+    children = forms.ChoiceField(
+        label=_("The children's data (household members)"),
+        choices=ChildrenInExport.choices,
+        widget=forms.RadioSelect,
+        help_text=_("What of the children's data goes with a parent's request."),
+    )
+    staff_naming = forms.ChoiceField(
+        label=_("Staff who read or changed the data are named"),
+        choices=StaffNaming.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class RefusalForm(forms.Form):
+    """A request the DPO refuses: what was asked, the ground (a code), a reference, the review."""
+
+    request_kind = forms.ChoiceField(
+        label=_("The person asked for"), choices=RefusedRequest.choices, widget=forms.RadioSelect
+    )
+    ground = forms.ChoiceField(
+        label=_("Ground of the refusal"), choices=RefusalGround.choices, widget=forms.RadioSelect
+    )
+    reference = forms.CharField(
+        label=_("Reference (optional)"),
+        required=False,
+        max_length=REFERENCE_MAX,
+        help_text=_("The sign of the request or decision, e.g. IOD.0123.4.2026; never a name."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    review_on = forms.DateField(label=_("Review on"), widget=DateInput)
+
+
+class RefusalReviewForm(forms.Form):
+    """The DPO looked at a refusal again: a next review date keeps it, none ends it."""
+
+    next_review_on = forms.DateField(
+        label=_("Next review on (empty: the refusal ends)"), required=False, widget=DateInput
+    )

@@ -122,6 +122,112 @@ class EncryptedFile(models.Model):
         return str(self.id)
 
 
+class ChildrenInExport(models.TextChoices):
+    """What of the children's (household members') data goes with a parent's export."""
+
+    NONE = "none", _("Nothing of the children")
+    NAMES = "names", _("Their names and dates of birth")
+    EVERYTHING = "everything", _("Everything the system holds on them")
+
+
+class StaffNaming(models.TextChoices):
+    """How the export names the staff who read or changed the data."""
+
+    ROLE = "role", _("By role and organisation")
+    NAME = "name", _("By name, role and organisation")
+
+
+class SubjectExport(models.Model):
+    """A person's export package (GDPR art. 15 and 20): an encrypted ZIP waiting for download.
+
+    The file lives in PRZYSTAN_EXPORT_DIR under a random name; its password was shown once to
+    the DPO and is stored nowhere. The file is deleted on download or when `expires_at` passes
+    (`deleted_at` set); the row stays as the record of what was exported, when and by whom.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="exports")
+    children = models.CharField(_("children's data"), max_length=12, choices=ChildrenInExport)
+    staff_naming = models.CharField(_("staff named"), max_length=8, choices=StaffNaming)
+    storage_name = models.CharField(max_length=64, unique=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("export package")
+        verbose_name_plural = _("export packages")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+    @property
+    def is_available(self) -> bool:
+        return self.deleted_at is None
+
+
+class RefusedRequest(models.TextChoices):
+    """What the person asked for that the DPO refused."""
+
+    ERASURE = "erasure", _("Erasure (art. 17 GDPR)")
+    OBJECTION = "objection", _("Objection to processing (art. 21 GDPR)")
+
+
+class RefusalGround(models.TextChoices):
+    """Why a request was refused: a code from a closed list (art. 17(3) and 21(1) GDPR)."""
+
+    LEGAL_OBLIGATION = (
+        "legal_obligation",
+        _("Legal obligation to keep the records (social assistance, art. 17(3)(b) GDPR)"),
+    )
+    PUBLIC_TASK = "public_task", _("A task in the public interest (art. 17(3)(b) GDPR)")
+    PUBLIC_HEALTH = "public_health", _("Public health (art. 17(3)(c) GDPR)")
+    ARCHIVING = "archiving", _("Archiving or statistics (art. 17(3)(d) GDPR)")
+    LEGAL_CLAIMS = "legal_claims", _("Legal claims (art. 17(3)(e) GDPR)")
+    COMPELLING_GROUNDS = (
+        "compelling_grounds",
+        _("Compelling legitimate grounds that override the objection (art. 21(1) GDPR)"),
+    )
+
+
+class RequestRefusal(models.Model):
+    """A request of a person (erasure, objection) the DPO refused, on a ground of the closed list,
+    with the day it is looked at again. Nothing that names anyone: a code and a reference."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="refusals")
+    request = models.CharField(_("request"), max_length=12, choices=RefusedRequest)
+    ground = models.CharField(_("ground"), max_length=24, choices=RefusalGround)
+    # A short sign of the letter or decision, as for an erasure (privacy.services._clean_reason).
+    reference = models.CharField(_("reference"), max_length=32, blank=True)
+    refused_on = models.DateField(_("refused on"))
+    review_on = models.DateField(_("review on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when the DPO has looked at it again (and recorded a new refusal, or let it go).
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("refused request")
+        verbose_name_plural = _("refused requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_on__gt=models.F("refused_on")),
+                name="privacy_refusal_review_after_refusal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} {self.ground} {self.refused_on}"
+
+
 class RetentionPeriod(models.Model):
     """How long one kind of record is kept, and the legal basis the DPO gives for the period.
 
@@ -161,6 +267,8 @@ class RetentionPeriod(models.Model):
         except ValueError:  # 29 February in a year that has none
             start = today.replace(year=today.year - self.years, day=28)
         return start - datetime.timedelta(days=self.days)
+
+
 # The restriction of processing and the unusual-access thresholds (their own module: the
 # restriction's note is an encrypted field, and privacy.fields imports this module's keys).
 from privacy.restriction_models import (  # noqa: E402

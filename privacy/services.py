@@ -17,7 +17,15 @@ from django.utils.translation import gettext as _
 from accounts.roles import DPO_ROLES
 from privacy import blind, crypto, keys, scope, vault
 from privacy.files import files_shred_for_subject
-from privacy.models import DataKey, ErasureReason, ErasureRecord, Subject
+from privacy.models import (
+    DataKey,
+    ErasureReason,
+    ErasureRecord,
+    RefusalGround,
+    RefusedRequest,
+    RequestRefusal,
+    Subject,
+)
 from privacy.related import related_subjects
 
 # Sent inside the erasure transaction; domain apps clear what they hold for the subject
@@ -36,6 +44,8 @@ def _append_ledger(subject_id: uuid.UUID, erased_on) -> None:
 # Access-log purposes of erasure: the subject the DPO chose, and those erased with them.
 PURPOSE_ERASURE = "erasure"
 PURPOSE_ERASURE_RELATED = "erasure_related"
+PURPOSE_REFUSAL = "dpo_refusal"
+PURPOSE_REFUSAL_REVIEW = "dpo_refusal_review"
 REFERENCE_MAX = 32
 # Reasons the DPO chooses from; the others are the system's own.
 CHOSEN_REASONS = [r for r in ErasureReason.values if r != ErasureReason.REAPPLIED]
@@ -45,18 +55,7 @@ def _clean_reason(reason: str, reference: str) -> tuple[str, str]:
     """A reason code of the closed list and a short, one-line reference (a letter's sign)."""
     if reason not in CHOSEN_REASONS:
         raise ValidationError(_("Choose the reason for the erasure."), code="reason")
-    reference = (reference or "").strip()
-    if len(reference) > REFERENCE_MAX or not reference.isprintable():
-        raise ValidationError(
-            _("The reference is one line of at most %(max)s characters.") % {"max": REFERENCE_MAX},
-            code="reference",
-        )
-    # A reference is a number or a sign, not a description: it outlives the person's data.
-    if reference and not any(ch.isdigit() for ch in reference):
-        raise ValidationError(
-            _("A reference is a case or letter number: it contains at least one digit."),
-            code="reference",
-        )
+    reference = _clean_reference(reference)
     if reason == ErasureReason.OTHER and not reference:
         raise ValidationError(
             _("For another reason, give the reference of the document that states it."),
@@ -94,6 +93,11 @@ def _erase_one(
     subject.save(update_fields=["erased_at"])
     subject_erased.send(sender=Subject, subject_id=subject.pk)
     files_shred_for_subject(subject.pk)
+    # A data package waiting for download is a copy of the person's data under a password,
+    # not under their key: it goes too.
+    from privacy.exports import exports_discard_for_subject
+
+    exports_discard_for_subject(subject.pk)
     ErasureRecord.objects.get_or_create(
         subject_id=subject.pk,
         defaults={
@@ -417,3 +421,123 @@ def blind_indexes_rebuild(*, batch_size: int = 1000) -> int:
             last = batch[-1].pk
             total += len(batch)
     return total
+
+
+def _clean_reference(reference: str) -> str:
+    """A short, one-line reference with a digit (a letter's sign), or nothing."""
+    reference = (reference or "").strip()
+    if len(reference) > REFERENCE_MAX or not reference.isprintable():
+        raise ValidationError(
+            _("The reference is one line of at most %(max)s characters.") % {"max": REFERENCE_MAX},
+            code="reference",
+        )
+    if reference and not any(ch.isdigit() for ch in reference):
+        raise ValidationError(
+            _("A reference is a case or letter number: it contains at least one digit."),
+            code="reference",
+        )
+    return reference
+
+
+def request_refuse(
+    *,
+    subject: Subject,
+    by,
+    request_kind: str,
+    ground: str,
+    review_on,
+    reference: str = "",
+    refused_on=None,
+    request=None,
+) -> RequestRefusal:
+    """Record that the DPO refused a person's erasure or objection (art. 17(3), 21(1) GDPR).
+
+    The ground is a code of the closed list, the reference a short sign; the day to look at it
+    again comes to the DPO's to-do. The access log gets the purpose code only.
+    """
+    from audit.services import access_log_write
+
+    if by is None or not by.has_role(*DPO_ROLES):
+        raise PermissionDenied(_("Only the data protection officer decides on these requests."))
+    if not scope.dpo_reaches(by, subject.pk):
+        raise PermissionDenied(_("This person is not one of your organisation's data subjects."))
+    if request_kind not in RefusedRequest.values:
+        raise ValidationError(_("Choose what the person asked for."), code="request")
+    if ground not in RefusalGround.values:
+        raise ValidationError(_("Choose the ground of the refusal."), code="ground")
+    refused_on = refused_on or timezone.localdate()
+    if review_on is None or review_on <= refused_on:
+        raise ValidationError(
+            _("The review date comes after the day of the refusal."), code="review_on"
+        )
+    refusal = RequestRefusal(
+        subject=subject,
+        request=request_kind,
+        ground=ground,
+        reference=_clean_reference(reference),
+        refused_on=refused_on,
+        review_on=review_on,
+        decided_by=by,
+    )
+    with transaction.atomic():
+        refusal.full_clean()
+        refusal._change_reason = "request refused"
+        refusal.save()
+        access_log_write(
+            actor=by,
+            action="create",
+            subject_id=subject.pk,
+            purpose=PURPOSE_REFUSAL,
+            request=request,
+        )
+    return refusal
+
+
+def refusal_review(*, refusal: RequestRefusal, by, next_review_on=None, request=None):
+    """The DPO looked at a refusal again: it stays (a new refusal with the same ground and the
+    next review date) or it ends (no next date: the request is to be granted or has lapsed)."""
+    from audit.services import access_log_write
+
+    if by is None or not by.has_role(*DPO_ROLES):
+        raise PermissionDenied(_("Only the data protection officer decides on these requests."))
+    if not scope.dpo_reaches(by, refusal.subject_id):
+        raise PermissionDenied(_("This person is not one of your organisation's data subjects."))
+    if refusal.reviewed_on is not None:
+        raise ValidationError(_("This refusal has been reviewed already."), code="reviewed")
+    today = timezone.localdate()
+    if next_review_on is not None and next_review_on <= today:
+        raise ValidationError(
+            _("The review date comes after the day of the refusal."), code="review_on"
+        )
+    with transaction.atomic():
+        refusal.reviewed_on = today
+        refusal._change_reason = "refusal reviewed"
+        refusal.save(update_fields=["reviewed_on"])
+        renewed = None
+        if next_review_on is not None:
+            renewed = RequestRefusal(
+                subject_id=refusal.subject_id,
+                request=refusal.request,
+                ground=refusal.ground,
+                reference=refusal.reference,
+                refused_on=today,
+                review_on=next_review_on,
+                decided_by=by,
+            )
+            renewed.full_clean()
+            renewed._change_reason = "refusal renewed"
+            renewed.save()
+        access_log_write(
+            actor=by,
+            action="update",
+            subject_id=refusal.subject_id,
+            purpose=PURPOSE_REFUSAL_REVIEW,
+            request=request,
+        )
+    return renewed
+
+
+def refusals_due(*, on=None):
+    """Refusals whose review day has come and that nobody has reviewed yet."""
+    on = on or timezone.localdate()
+    return RequestRefusal.objects.filter(reviewed_on__isnull=True, review_on__lte=on)

@@ -9,6 +9,11 @@ app_name = "privacy"
 urlpatterns = [
     path("people/", dpo_views.people, name="people"),
     path("people/<uuid:subject_id>/", dpo_views.person, name="person"),
+    path("people/<uuid:subject_id>/export/", dpo_views.person_export, name="person-export"),
+    path("people/<uuid:subject_id>/refusal/", dpo_views.refusal_record, name="refusal-record"),
+    path("exports/<uuid:export_id>/download/", dpo_views.export_download, name="export-download"),
+    path("refusals/", dpo_views.refusals_due, name="refusals-due"),
+    path("refusals/<int:refusal_id>/review/", dpo_views.refusal_review, name="refusal-review"),
     path("access-log/", dpo_views.access_log, name="access-log"),
     path("access-log/export.csv", dpo_views.access_log_export, name="access-log-export"),
     path("erase/", views.erase, name="erase"),
@@ -46,4 +51,10 @@ ACCESS = {
     "access-watch": allow(*DPO_ROLES),
     # The retention periods and what today's run would erase (ids, no names).
     "retention": allow(*DPO_ROLES),
+    # A person's package and refused requests: the same reach as the person's page.
+    "person-export": PERSON,
+    "refusal-record": PERSON,
+    "export-download": PERSON,
+    "refusal-review": PERSON,
+    "refusals-due": allow(*DPO_ROLES),
 }

@@ -59,3 +59,8 @@ class SheltersConfig(AppConfig):
         from shelters.people import subjects_of_organisation
 
         dpo_scope.register(subjects_of_organisation)
+        # The DPO's data package of a person: stays, bans, the waitlist, holds.
+        from privacy import export
+        from shelters import export as shelter_export
+
+        export.register(*shelter_export.KINDS)

@@ -292,8 +292,35 @@ def seed() -> int:
         _tonight(staff, night_shelter, shelter, [*list(known[:6]), *night_men[:20]], rng)
         _waiting_household(staff, mothers, rng)
         _walk_ins(staff, [night_shelter, shelter])
+        _mother_records(staff, night_shelter, shelter)
     _household_room(staff)
     return len(stays)
+
+
+def _mother_records(staff, night_shelter, shelter) -> None:
+    """The demo mother of cases.demo gets a ban and a waitlist place: her data package (the
+    DPO's export, docs/privacy.md) then shows records of most kinds."""
+    mother = (
+        Client.objects.filter(registered_by__username="pracownik", household__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if mother is None:
+        return
+    services.ban_impose(
+        by=staff,
+        facility=night_shelter,
+        client=mother,
+        ends_on=timezone.localdate() + datetime.timedelta(days=14),
+        reason="Kłótnia z inną mieszkanką w nocy, po upomnieniu",
+    )
+    services.waitlist_add(
+        by=staff,
+        facility=shelter,
+        client=mother,
+        reason="Czeka na pokój rodzinny z dwojgiem dzieci",
+        contact_note="Przez pracownika socjalnego",
+    )
 
 
 def _household_room(staff) -> None:

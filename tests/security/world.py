@@ -421,6 +421,20 @@ def build_world() -> World:
     job_mops = import_job(mops)
     subject = Subject.objects.get(pk=other.subject_id)
     own_subject = Subject.objects.get(pk=own.subject_id)
+    # The DPO's work on that person: a data package waiting for download, a refused erasure.
+    from privacy import exports as privacy_exports
+    from privacy import services as privacy_services
+
+    package, _password = privacy_exports.subject_export_create(
+        subject=subject, by=personas[CLUSTER_DPO], children="none", staff_naming="role"
+    )
+    refusal = privacy_services.request_refuse(
+        subject=subject,
+        by=personas[CLUSTER_DPO],
+        request_kind="erasure",
+        ground="legal_obligation",
+        review_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
 
     def thing(name, owns, kwargs, **reach):
         return Thing(name=name, owns=frozenset(owns), kwargs=kwargs, reach=reach)
@@ -497,6 +511,9 @@ def build_world() -> World:
         thing("a person of another organisation", {"subject_id"}, {"subject_id": subject.pk}),
         thing("a person of one's organisation", {"subject_id"}, {"subject_id": own_subject.pk},
               dpo={R.ORGANISATION}),
+        # The other organisation's person's package and refusal: its DPO's, and the cluster's.
+        thing("a person's data package", {"export_id"}, {"export_id": package.pk}),
+        thing("a refused request of a person", {"refusal_id"}, {"refusal_id": refusal.pk}),
         thing("one's own role", {"role_slug"}, _own_role,
               **{role: {R.OWN_ROLE} for role in Role.values}),
         thing("another role", {"role_slug"}, _another_role),
