@@ -13,6 +13,7 @@ from audit.models import AccessLogEntry
 from audit.purposes import Purpose
 from cases.models import Assignment
 from tests.factories import UserFactory, make_client
+from tests.second_factor import confirmation
 
 
 @pytest.fixture
@@ -123,11 +124,11 @@ def test_the_page_refuses_without_a_choice_and_moves_the_files_with_one(
     page = client.get(reverse("accounts:staff-edit", args=[leaver.pk])).content.decode()
     assert 'name="successor"' in page
     url = reverse("accounts:staff-deactivate", args=[leaver.pk])
-    response = client.post(url, {"confirm_password": password}, follow=True)
+    response = client.post(url, confirmation(manager, password), follow=True)
     assert "wybierz, kto je przejmie" in response.content.decode()
     leaver.refresh_from_db()
     assert leaver.is_active
-    client.post(url, {"confirm_password": password, "successor": other_social_worker.pk})
+    client.post(url, {**confirmation(manager, password), "successor": other_social_worker.pk})
     leaver.refresh_from_db()
     assert not leaver.is_active
     assert {holder_of(c).worker_id for c in files} == {other_social_worker.pk}

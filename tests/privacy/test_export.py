@@ -37,6 +37,7 @@ from privacy.models import SubjectExport
 from shelters import services as shelter_services
 from tests.activation.conftest import cis, cis_rules, cohort, enrol_active  # noqa: F401
 from tests.factories import make_client
+from tests.second_factor import confirmation
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 D = datetime.date
@@ -240,7 +241,7 @@ def halina(
 
 def _make(client, dpo, password, subject, **choices):
     client.force_login(dpo)
-    data = {"children": "names", "staff_naming": "role", "confirm_password": password, **choices}
+    data = {"children": "names", "staff_naming": "role", **confirmation(dpo, password), **choices}
     response = client.post(f"/privacy/people/{subject.pk}/export/", data)
     assert response.status_code == 200, response.content[:500]
     return response
@@ -467,7 +468,7 @@ def test_no_other_role_makes_or_downloads_a_package(client, halina, dpo, persona
         subject = halina["client"].pk
         made = client.post(
             f"/privacy/people/{subject}/export/",
-            {"children": "none", "staff_naming": "role", "confirm_password": password},
+            {"children": "none", "staff_naming": "role", **confirmation(personas[role], password)},
         )
         assert made.status_code == 403
         assert _download(client, package).status_code == 403
@@ -479,7 +480,7 @@ def test_a_wrong_password_makes_no_package(client, halina, dpo):
     client.force_login(dpo)
     response = client.post(
         f"/privacy/people/{halina['client'].pk}/export/",
-        {"children": "none", "staff_naming": "role", "confirm_password": "nope"},
+        {"children": "none", "staff_naming": "role", **confirmation(dpo, "nope")},
     )
     assert response.status_code == 400
     assert not SubjectExport.objects.exists()
@@ -491,7 +492,7 @@ def test_nothing_is_preselected_in_the_export_form(client, halina, dpo, password
     page = client.get(f"/privacy/people/{halina['client'].pk}/").content.decode()
     assert 'name="children"' in page and "checked" not in page
     response = client.post(
-        f"/privacy/people/{halina['client'].pk}/export/", {"confirm_password": password}
+        f"/privacy/people/{halina['client'].pk}/export/", confirmation(dpo, password)
     )
     assert response.status_code == 400
     assert not SubjectExport.objects.exists()
