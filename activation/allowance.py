@@ -439,11 +439,13 @@ def breakdown(
         rate = rate_of[key]
         monthly_of[key] = Fraction(base_of[key].amount) * Fraction(_percent(rate, key[1])) / 100
 
-    # A month with participation on every day is paid in full; otherwise by calendar days.
+    # A month with participation on every day is paid in full; otherwise by calendar days, and
+    # never more than a full month (a rule's divisor below the days of participation, e.g. 28
+    # for 29 days, would otherwise pay a partial month above the whole one).
     full = participation == n_days
     gross = Fraction(0)
     for key in keys:
-        divisor = n_days if full else rate_of[key].unpaid_day_divisor
+        divisor = n_days if full else max(rate_of[key].unpaid_day_divisor, participation)
         gross += monthly_of[key] * len(days_by_key[key]) / divisor
 
     lines: dict[str, list] = {}
