@@ -22,6 +22,11 @@ Amounts are exact fractions until each line is rounded half up to the grosz; the
 rounded gross less the rounded lines (never below zero) plus the bonus, so a printed list sums.
 
 Attendance is counted in SQL: one grouped query for a whole cohort's (or programme's) month.
+The same query counts the recorded working days (Monday to Friday) of participation up to
+yesterday, so that a day nobody recorded is seen: `unrecorded_days` is the working days of
+participation up to yesterday with no attendance row. The engine does not guess them (no
+deduction: the amount is "as recorded so far"); closing the month is refused while any remain
+(services.allowance_month_close).
 """
 
 import bisect
@@ -44,7 +49,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -157,6 +162,9 @@ class AllowanceBreakdown:
     # The full month at the highest rate in force plus the bonus: the amount never exceeds it.
     ceiling: Decimal = Decimal("0.00")
     sources: tuple[str, ...] = ()
+    # Working days (Mon-Fri) of participation up to yesterday with no attendance row: the
+    # amount is as recorded so far, and the month cannot be closed while any remain.
+    unrecorded_days: int = 0
 
     @property
     def is_full_month(self) -> bool:
@@ -245,12 +253,26 @@ def _participates(enrolment: Enrolment, suspensions, day: datetime.date) -> bool
     return not any(suspension.covers(day) for suspension in suspensions)
 
 
-def _attendance_counts(enrolment_ids, first, last, points):
-    """Days by (enrolment, status, trial, period) in one grouped query.
+def is_working_day(day: datetime.date) -> bool:
+    """A day the centre expects attendance on: Monday to Friday (public holidays are not
+    known here: a coach records the day, e.g. as a day off granted by the head)."""
+    return day.weekday() < 5
+
+
+def recorded_until(last: datetime.date) -> datetime.date:
+    """The last day whose attendance should be recorded by now: yesterday, within the month."""
+    return min(last, timezone.localdate() - datetime.timedelta(days=1))
+
+
+def _attendance_counts(enrolment_ids, first, last, points, until):
+    """Days by (enrolment, status, trial, period), and the recorded working days, in one
+    grouped query.
 
     The month's days count under their period (index into `points`); sick days and days off
     before the month count under period -1 (they use up the enrolment's limits). Days outside
     participation (before the start, after the end, suspended) are left out in the query.
+    The second dict counts each enrolment's recorded working days (Monday to Friday) of the
+    month up to `until`, against which the engine finds the unrecorded ones.
     """
     period = Case(
         When(day__lt=first, then=Value(-1)),
@@ -273,16 +295,28 @@ def _attendance_counts(enrolment_ids, first, last, points):
                 output_field=BooleanField(),
             ),
             period=period,
+            # ISO week days 1-5: Monday to Friday, on SQLite and PostgreSQL alike.
+            working=Case(
+                When(
+                    Q(day__gte=first, day__lte=until, day__iso_week_day__lte=5),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .order_by()
-        .values("enrolment_id", "status", "in_trial", "period")
+        .values("enrolment_id", "status", "in_trial", "period", "working")
         .annotate(days=Count("id"))
     )
     counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    working: dict[int, int] = defaultdict(int)
     for row in rows:
         key = (row["status"], row["period"], bool(row["in_trial"]))
         counts[row["enrolment_id"]][key] += row["days"]
-    return counts
+        if row["working"]:
+            working[row["enrolment_id"]] += row["days"]
+    return counts, working
 
 
 def allowance_for(enrolment: Enrolment, month: datetime.date) -> AllowanceBreakdown:
@@ -320,7 +354,8 @@ def _compute(programme: Programme, enrolments, month: datetime.date) -> list[All
     rules = Rules.load(programme, last)
     points = rules.change_points(first, last)
     ids = [e.pk for e in enrolments]
-    counts = _attendance_counts(ids, first, last, points) if ids else {}
+    until = recorded_until(last)
+    counts, working = _attendance_counts(ids, first, last, points, until) if ids else ({}, {})
     bonuses = dict(
         AllowanceBonus.objects.filter(enrolment_id__in=ids, month=first).values_list(
             "enrolment_id", "amount"
@@ -335,6 +370,8 @@ def _compute(programme: Programme, enrolments, month: datetime.date) -> list[All
             counts=counts.get(enrolment.pk, {}),
             bonus_entered=bonuses.get(enrolment.pk),
             points=points,
+            recorded_working_days=working.get(enrolment.pk, 0),
+            until=until,
         )
         for enrolment in enrolments
     ]
@@ -353,24 +390,35 @@ def breakdown(
     counts: dict,
     bonus_entered: Decimal | None,
     points: list[datetime.date] | None = None,
+    recorded_working_days: int | None = None,
+    until: datetime.date | None = None,
 ) -> AllowanceBreakdown:
     """The month computed from what is already loaded (no query): the engine's arithmetic.
 
     `counts` maps (status, period, in_trial) to recorded days, period being the index of the
     month's change point the day falls after (-1: before the month, sick days and days off
     only); `points` are the month's change points (Rules.change_points).
+    `recorded_working_days` is the number of working days of participation up to `until` that
+    have an attendance row; the rest of those days are `unrecorded_days` (None: not checked).
     """
     first, last = month_start(month), month_end(month)
     points = points if points is not None else rules.change_points(first, last)
     n_days = days_in_month(first)
     # Participation days by (period, trial), with the rules of each (looked up once a period).
     days_by_key: dict[tuple[int, bool], list[datetime.date]] = defaultdict(list)
+    # Working days of participation whose attendance should be recorded by `until`.
+    expected = 0
     day = first
     while day <= last:
         if _participates(enrolment, suspensions, day):
             days_by_key[_period_index(points, day), enrolment.in_trial_on(day)].append(day)
+            if until is not None and day <= until and is_working_day(day):
+                expected += 1
         day += datetime.timedelta(days=1)
     participation = sum(len(days) for days in days_by_key.values())
+    unrecorded = 0
+    if recorded_working_days is not None:
+        unrecorded = max(0, expected - recorded_working_days)
     if participation == 0:
         return AllowanceBreakdown(
             enrolment_id=enrolment.pk,
@@ -391,11 +439,13 @@ def breakdown(
         rate = rate_of[key]
         monthly_of[key] = Fraction(base_of[key].amount) * Fraction(_percent(rate, key[1])) / 100
 
-    # A month with participation on every day is paid in full; otherwise by calendar days.
+    # A month with participation on every day is paid in full; otherwise by calendar days, and
+    # never more than a full month (a rule's divisor below the days of participation, e.g. 28
+    # for 29 days, would otherwise pay a partial month above the whole one).
     full = participation == n_days
     gross = Fraction(0)
     for key in keys:
-        divisor = n_days if full else rate_of[key].unpaid_day_divisor
+        divisor = n_days if full else max(rate_of[key].unpaid_day_divisor, participation)
         gross += monthly_of[key] * len(days_by_key[key]) / divisor
 
     lines: dict[str, list] = {}
@@ -522,6 +572,7 @@ def breakdown(
         amount=allowance + bonus,
         ceiling=highest + bonus,
         sources=tuple(sources),
+        unrecorded_days=unrecorded,
     )
 
 

@@ -3,8 +3,9 @@ course, two social cooperatives, three months of attendance with every kind of a
 placements with follow-ups in every state. Invented names only.
 
 Every date is counted back from today, so the demo holds on any date and at any hour: the
-groups started in the month three months before this one, attendance is saved on each weekday
-up to yesterday (today's is left for `trener` to take), and the follow-ups fall overdue, due
+groups started in the month three months before this one, attendance is saved for every
+participant of every group on each weekday up to yesterday (today's is left for `trener` to
+take), so that last month can be closed, and the follow-ups fall overdue, due
 within days, answered and unreachable whatever the day (tests/activation/test_demo.py seeds at
 frozen moments: weekends, month and year ends, both DST switches, 29 February).
 """
@@ -117,8 +118,11 @@ def seed() -> int:
     for key, people in members.items():
         for person in people:
             _enrol(worker=worker, manager=manager, client=person, cohort=groups[key], start=start)
+    # Every group's attendance, every working day up to yesterday (Grupa B by its own coach):
+    # a month with a day nobody recorded cannot be closed, and kierownik closes last month.
     for key in ("cis_a", "laundry"):
         _attendance(coach=coach, cohort=groups[key], start=start, today=today)
+    _attendance(coach=second, cohort=groups["cis_b"], start=start, today=today)
     _allowance(manager=manager, programme=programmes[CIS], start=start, today=today)
     _placements(worker=worker, clients=placed, cooperatives=cooperatives, today=today)
     _mother_placement(worker=worker, today=today)

@@ -52,6 +52,11 @@ class Line:
     bonus_entered: Decimal = ZERO
     forfeited: bool = False
     corrections: list = field(default_factory=list)
+    # Open month: working days of participation up to yesterday nobody recorded (the amount is
+    # as recorded so far; the month cannot be closed while any remain), and the cohort.
+    unrecorded_days: int = 0
+    cohort_id: int | None = None
+    cohort_name: str = ""
 
     @property
     def corrections_total(self) -> Decimal:
@@ -87,10 +92,28 @@ class Payroll:
         used = {entry[0] for line in self.lines for entry in line.deductions}
         return [code for code in DEDUCTION_ORDER if code in used]
 
+    @property
+    def unrecorded_participants(self) -> int:
+        return sum(1 for line in self.lines if line.unrecorded_days)
+
+    @property
+    def unrecorded_by_cohort(self) -> list[dict]:
+        """Each cohort with days to fill: its id (for the sheet's link), name, people, days."""
+        found: dict[int, dict] = {}
+        for line in self.lines:
+            if line.unrecorded_days:
+                entry = found.setdefault(
+                    line.cohort_id,
+                    {"id": line.cohort_id, "name": line.cohort_name, "people": 0, "days": 0},
+                )
+                entry["people"] += 1
+                entry["days"] += line.unrecorded_days
+        return sorted(found.values(), key=lambda entry: entry["name"])
+
 
 def _people(enrolment_ids) -> dict[int, Enrolment]:
     enrolments = Enrolment.objects.filter(pk__in=list(enrolment_ids)).select_related(
-        "client__subject"
+        "client__subject", "cohort"
     )
     found = {e.pk: e for e in enrolments}
     vault.prefetch(e.client_id for e in found.values())
@@ -126,7 +149,8 @@ def _open_lines(programme: Programme, first: datetime.date, cohort) -> list[Line
     people = _people(b.enrolment_id for b in breakdowns)
     lines = []
     for b in breakdowns:
-        name, sort = _name(people[b.enrolment_id])
+        enrolment = people[b.enrolment_id]
+        name, sort = _name(enrolment)
         lines.append(
             Line(
                 enrolment_id=b.enrolment_id,
@@ -142,6 +166,9 @@ def _open_lines(programme: Programme, first: datetime.date, cohort) -> list[Line
                 bonus_cap=b.bonus_cap,
                 bonus_entered=b.bonus_entered,
                 forfeited=b.forfeited,
+                unrecorded_days=b.unrecorded_days,
+                cohort_id=enrolment.cohort_id,
+                cohort_name=enrolment.cohort.name,
             )
         )
     return lines

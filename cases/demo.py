@@ -7,9 +7,12 @@ are generated (cases.pesel.synthesize), so they pass the checksum but belong to 
 import datetime
 import random
 
+from django.utils import timezone
+
 from accounts.models import User
+from audit.record import save_with_history
 from cases import services
-from cases.models import Client
+from cases.models import CaseEpisode, Client, PathwayStep
 from cases.pesel import synthesize
 
 WOMEN = ["Halina", "Bożena", "Jadwiga", "Grażyna", "Marianna", "Wiesława", "Teresa", "Łucja"]
@@ -51,8 +54,9 @@ def seed(*, count: int = 24) -> int:
         surname = rng.choice(SURNAMES)[1 if female else 0]
         born = datetime.date(rng.randint(1950, 2002), rng.randint(1, 12), rng.randint(1, 28))
         has_pesel = n % 4 != 3  # some clients have no PESEL, or do not know it
-        services.client_register(
-            by=worker if (n % 5 or other is None) else other,
+        registrar = worker if (n % 5 or other is None) else other
+        client = services.client_register(
+            by=registrar,
             first_name=first,
             surname=surname,
             pesel=synthesize(born, female=female, serial=rng.randint(0, 999)) if has_pesel else "",
@@ -62,6 +66,7 @@ def seed(*, count: int = 24) -> int:
             municipality_code=rng.choice(MUNICIPALITIES),
             contact_note="Zwykle przy dworcu rano." if n % 7 == 0 else "",
         )
+        _backdate_registration(client, by=registrar, back=REGISTERED_DAYS_AGO + n)
     _seed_case_work(worker, other, rng)
     _seed_team_file(worker)
     _seed_expired_file(worker)
@@ -102,6 +107,26 @@ def _seed_expired_file(worker) -> None:
     save_with_history(episode, by=worker, reason="demo: closed in the past")
     client.closed_on, client.registered_on = closed, registered
     save_with_history(client, by=worker, reason="demo: closed in the past")
+
+
+# The demo's clients came to the foundation over a year ago: before the first stay of the
+# shelters' demo (up to 365 days back) and the activation's enrolments and placements, so that
+# each ladder starts with the street at registration and climbs from there (registering them
+# today would end every ladder with a step down to the street today).
+REGISTERED_DAYS_AGO = 400
+
+
+def _backdate_registration(client: Client, *, by, back: int) -> None:
+    """Date the registration, its first case episode and its street step `back` days ago."""
+    on = timezone.localdate() - datetime.timedelta(days=back)
+    client.registered_on = on
+    save_with_history(client, by=by, reason="seed_demo", validate=False)
+    for episode in CaseEpisode.objects.filter(client=client):
+        episode.opened_on = on
+        save_with_history(episode, by=by, reason="seed_demo", validate=False)
+    for step in PathwayStep.objects.filter(client=client, source=PathwayStep.Source.MANUAL):
+        step.on = on
+        save_with_history(step, by=by, reason="seed_demo", validate=False)
 
 
 def _seed_team_file(worker) -> None:

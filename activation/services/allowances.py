@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from activation import access
@@ -200,8 +201,11 @@ def allowance_month_close(
 ) -> AllowanceMonth:
     """Close a CIS's month: its list is computed and kept as it is now, final from here on.
 
-    Refused before the month has ended, when it is already closed, and when a rule is missing
-    for any day of it (the rule is named).
+    Refused before the month has ended, when it is already closed, when a rule is missing
+    for any day of it (the rule is named), and while any participant has a working day of
+    participation with no attendance recorded (no default becomes data: a day nobody recorded
+    is never paid, nor docked, by a closed list). The refusal names how many participants, and
+    each cohort with its number of days to fill.
     """
     _require_programme_manager(by, programme)
     first = month_start(month)
@@ -213,6 +217,7 @@ def allowance_month_close(
         if programme.closed_months.filter(month=first).exists():
             raise ValidationError(_("This month is already closed."), code="closed_month")
         breakdowns = allowances_for_programme(programme, first)
+        _refuse_unrecorded(breakdowns)
         closed = AllowanceMonth(
             programme=programme, month=first, closed_by=by, closed_at=timezone.now()
         )
@@ -244,6 +249,36 @@ def allowance_month_close(
             request=request,
         )
     return closed
+
+
+def _refuse_unrecorded(breakdowns) -> None:
+    """Refuse closing while attendance is missing, naming the cohorts and their days."""
+    missing = {b.enrolment_id: b.unrecorded_days for b in breakdowns if b.unrecorded_days}
+    if not missing:
+        return
+    by_cohort: dict[str, int] = {}
+    rows = Enrolment.objects.filter(pk__in=list(missing)).values_list("pk", "cohort__name")
+    for enrolment_id, cohort_name in rows.order_by("cohort__name"):
+        by_cohort[cohort_name] = by_cohort.get(cohort_name, 0) + missing[enrolment_id]
+    cohorts = ", ".join(
+        ngettext("%(cohort)s: %(days)d day", "%(cohort)s: %(days)d days", days)
+        % {"cohort": name, "days": days}
+        for name, days in by_cohort.items()
+    )
+    people = len(missing)
+    raise ValidationError(
+        ngettext(
+            "Attendance is not recorded on every working day: %(people)d participant has "
+            "days nobody recorded (%(cohorts)s). Record them on the cohort's attendance sheet, "
+            "then close the month.",
+            "Attendance is not recorded on every working day: %(people)d participants have "
+            "days nobody recorded (%(cohorts)s). Record them on the cohorts' attendance "
+            "sheets, then close the month.",
+            people,
+        )
+        % {"people": people, "cohorts": cohorts},
+        code="unrecorded_days",
+    )
 
 
 def allowance_correction_add(

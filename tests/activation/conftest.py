@@ -108,3 +108,19 @@ def active_enrolment(social_worker, job_coach, participant, cohort, cis_rules):
         cohort=cohort,
         started_on=datetime.date(2026, 3, 2),
     )
+
+
+def record_working_days(*, coach, cohort, first: datetime.date, last: datetime.date, skip=()):
+    """Save the cohort's day (everyone present, unless already saved otherwise) on every
+    working day from `first` to `last` but those in `skip`, the clock stopped the day after."""
+    from activation.models import Attendance
+
+    with travel(last + datetime.timedelta(days=1)):
+        day = first
+        while day <= last:
+            saved = Attendance.objects.filter(enrolment__cohort=cohort, day=day).exists()
+            if day.weekday() < 5 and day not in skip and not saved:
+                services.attendance_save_day(
+                    by=coach, cohort=cohort, day=day, statuses={}, seen=None
+                )
+            day += datetime.timedelta(days=1)

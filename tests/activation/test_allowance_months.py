@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from activation import services
+from activation.dates import month_end
 from activation.models import AllowanceBase, AllowanceCorrection, AllowanceLine, AllowanceMonth
 from audit.models import AccessLogEntry
-from tests.activation.conftest import enrol_active, travel
+from tests.activation.conftest import enrol_active, record_working_days, travel
 
 D = datetime.date
 
@@ -26,6 +27,11 @@ def participant_since_october(social_worker, job_coach, participant, cohort, cis
 
 
 def close(manager, cis, month, today):
+    # Every working day of the month recorded (present unless saved otherwise): a month with
+    # a day nobody recorded is not closed (test_unrecorded_days.py).
+    for cohort in cis.cohorts.all():
+        coach = cohort.lead_coach
+        record_working_days(coach=coach, cohort=cohort, first=month, last=month_end(month))
     with travel(today):
         return services.allowance_month_close(by=manager, programme=cis, month=month)
 

@@ -19,7 +19,7 @@ from activation.models import (
 )
 from activation.payroll import safe_cell
 from audit.models import AccessLogEntry
-from tests.activation.conftest import enrol_active, travel
+from tests.activation.conftest import enrol_active, record_working_days, travel
 from tests.factories import make_client
 
 D = datetime.date
@@ -31,6 +31,12 @@ FULL = "2 140,68"
 
 def month_url(programme, month=OCTOBER, name="allowance-month"):
     return f"{reverse(f'activation:{name}', args=[programme.pk])}?month={month:%Y-%m}"
+
+
+def record_october(coach, *cohorts):
+    """Every working day of October recorded: a month with a day nobody recorded is not closed."""
+    for cohort in cohorts:
+        record_working_days(coach=coach, cohort=cohort, first=OCTOBER, last=D(2026, 10, 31))
 
 
 def mark(coach, cohort, day, statuses):
@@ -121,6 +127,7 @@ def test_the_manager_enters_a_bonus_within_the_cap(client, manager, cis, active_
 def test_closing_the_month_locks_it_and_a_correction_is_logged(
     client, manager, cis, cohort, job_coach, active_enrolment
 ):
+    record_october(job_coach, cohort)
     client.force_login(manager)
     with travel(TODAY):
         client.post(reverse("activation:allowance-close", args=[cis.pk]), {"month": "2026-10"})
@@ -234,6 +241,7 @@ def test_the_pdf_of_a_closed_month_gives_the_closing_time_in_local_time(
     from pypdf import PdfReader
 
     # Closed at noon in Warsaw on 26 November 2026 (11:00 UTC): the page and the PDF say 12:00.
+    record_october(active_enrolment.cohort.lead_coach, active_enrolment.cohort)
     with travel(TODAY, hour=12):
         services.allowance_month_close(by=manager, programme=cis, month=OCTOBER)
     client.force_login(manager)
@@ -394,6 +402,7 @@ def test_the_list_narrows_to_one_cohort_of_the_cis(
         cohort=other,
         started_on=D(2026, 3, 2),
     )
+    record_october(job_coach, cohort, other)
     client.force_login(manager)
     with travel(TODAY):
         everyone = client.get(month_url(cis)).content.decode()

@@ -31,6 +31,9 @@ MOMENTS = [
     # 29 February (a Tuesday), and 31 May (three months after a February end).
     datetime.datetime(2028, 2, 29, 12, 0, tzinfo=WARSAW),
     datetime.datetime(2028, 5, 31, 23, 30, tzinfo=WARSAW),
+    # The last evening of a month (a Friday), and 1 March of a leap year just after midnight.
+    datetime.datetime(2027, 4, 30, 23, 30, tzinfo=WARSAW),
+    datetime.datetime(2028, 3, 1, 0, 30, tzinfo=WARSAW),
 ]
 
 
@@ -66,5 +69,7 @@ def test_the_activation_demo_keeps_its_promises_on_any_date(db, moment):
         assert len(lines) == 6
         assert any(line.bonus > 0 for line in lines)
         assert all(line.amount > 0 for line in lines)
+        # Every participant's working days recorded (Grupa B's too): nothing stops the closing.
+        assert [line.unrecorded_days for line in lines] == [0] * 6
         services.allowance_month_close(by=manager, programme=cis, month=last_month)
         assert AllowanceMonth.objects.filter(programme=cis, month=last_month).exists()

@@ -15,7 +15,7 @@ from activation.models import (
     FollowUp,
     Placement,
 )
-from tests.activation.conftest import enrol_active, travel
+from tests.activation.conftest import enrol_active, record_working_days, travel
 
 D = datetime.date
 
@@ -87,6 +87,13 @@ def everything_written(social_worker, job_coach, participant, cohort, cis, manag
             leaving_reason="found_work",
             note=FIELDS[0][2],
         )
+    # September's every working day recorded: a month with a day nobody recorded is not closed.
+    record_working_days(
+        coach=enrolment.cohort.lead_coach,
+        cohort=enrolment.cohort,
+        first=D(2026, 9, 1),
+        last=D(2026, 9, 30),
+    )
     with travel(D(2026, 10, 2)):
         closed = services.allowance_month_close(by=manager, programme=cis, month=D(2026, 9, 1))
     services.allowance_correction_add(
@@ -118,7 +125,7 @@ def test_the_field_is_ciphertext_in_its_table_and_its_history(
 def test_the_services_read_back_what_they_sealed(everything_written):
     assert Enrolment.objects.get().reason_note == FIELDS[0][2]
     assert EnrolmentSuspension.objects.get().note == FIELDS[1][2]
-    assert Attendance.objects.get().note == FIELDS[2][2]
+    assert Attendance.objects.get(status="other").note == FIELDS[2][2]
     assert Placement.objects.get().end_note == FIELDS[3][2]
     assert FollowUp.objects.get(months=3).note == FIELDS[4][2]
     assert AllowanceCorrection.objects.get().reason == FIELDS[5][2]
@@ -130,5 +137,5 @@ def test_erasing_the_person_makes_every_note_unreadable(everything_written, part
 
     subject_erase(subject=participant.subject, by=dpo, reason="request")
     assert Enrolment.objects.get().reason_note is ERASED
-    assert Attendance.objects.get().note is ERASED
+    assert Attendance.objects.get(status="other").note is ERASED
     assert Placement.objects.get().end_note is ERASED
