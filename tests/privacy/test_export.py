@@ -35,7 +35,13 @@ from privacy import exports
 from privacy.export import kinds
 from privacy.models import SubjectExport
 from shelters import services as shelter_services
-from tests.activation.conftest import cis, cis_rules, cohort, enrol_active  # noqa: F401
+from tests.activation.conftest import (  # noqa: F401
+    cis,
+    cis_rules,
+    cohort,
+    enrol_active,
+    record_working_days,
+)
 from tests.factories import make_client
 from tests.second_factor import confirmation
 
@@ -207,6 +213,8 @@ def halina(
             wage_band="up_to_150",
             employer_name="Hotel Pod Lipami",
         )
+    # Every working day of her March recorded (a month with days nobody recorded is not closed).
+    record_working_days(coach=job_coach, cohort=cohort, first=D(2026, 3, 2), last=D(2026, 3, 31))
     with _at(D(2026, 4, 2)):
         activation_services.allowance_month_close(by=manager, programme=cis, month=D(2026, 3, 1))
 
@@ -315,7 +323,8 @@ def test_the_package_holds_every_record_of_the_person_and_nothing_of_a_namesake(
         "waitlist": 1,
         "holds": 1,
         "enrolments": 1,
-        "attendance": 1,
+        # The working days of 2–31 March 2026: 5 + 5 + 5 + 5 + 2 (30, 31 March) = 22.
+        "attendance": 22,
         "allowance_lines": 1,
         "placements": 1,
         "follow_ups": 3,
