@@ -102,22 +102,25 @@ def test_the_database_refuses_overlapping_stays_that_bypass_the_services(
     """The exclusion constraint holds even for closed, overlapping periods written directly."""
     import datetime
 
-    from django.db import IntegrityError
+    from django.db import IntegrityError, transaction
     from django.utils import timezone
 
     man = make_client(first_name="Zdzisław", surname="Kalinowski", sex="male")
     other = make_client(first_name="Bogdan", surname="Cisowski", sex="male")
     start = timezone.now() - datetime.timedelta(days=3)
     common = {"facility": facility_a, "bed": beds["1.1"], "night_of": start.date()}
-    Stay.objects.create(
-        client=man,
-        subject_id=man.pk,
-        started_at=start,
-        ended_at=start + datetime.timedelta(days=2),
-        last_seen_on=start.date(),
-        **common,
-    )
-    with pytest.raises(IntegrityError):
+    # A new row with encrypted values is saved in a transaction (sealed with its id after the
+    # INSERT); the constraint still refuses the second at its INSERT.
+    with transaction.atomic():
+        Stay.objects.create(
+            client=man,
+            subject_id=man.pk,
+            started_at=start,
+            ended_at=start + datetime.timedelta(days=2),
+            last_seen_on=start.date(),
+            **common,
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
         Stay.objects.create(
             client=other,
             subject_id=other.pk,
