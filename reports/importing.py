@@ -168,7 +168,11 @@ class _Checker:
             self.error(file, row.line, column, _("a value is required"))
         return value
 
-    def date(self, file, row: Row, column, *, required=True) -> datetime.date | None:
+    def date(
+        self, file, row: Row, column, *, required=True, personal=False
+    ) -> datetime.date | None:
+        """The column's date; an error quotes a bad value unless it is `personal` (a birth date:
+        errors are stored with the import's job and shown on its page, in clear)."""
         value = row.values[column]
         if not value:
             if required:
@@ -177,12 +181,12 @@ class _Checker:
         try:
             return datetime.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
         except ValueError:
-            self.error(
-                file,
-                row.line,
-                column,
-                _("%(value)s is not a date (write YYYY-MM-DD)") % {"value": _quote(value)},
+            message = (
+                _("not a date (write YYYY-MM-DD)")
+                if personal
+                else _("%(value)s is not a date (write YYYY-MM-DD)") % {"value": _quote(value)}
             )
+            self.error(file, row.line, column, message)
             return None
 
     def code(self, file, row: Row, column, allowed, *, required=True) -> str:
@@ -304,7 +308,7 @@ def check(tables: dict[str, list[Row]], checker: _Checker) -> tuple[Plan, dict]:
         for column in ("first_name", "surname"):
             if len(checker.required(file, row, column)) > 100:
                 checker.error(file, row.line, column, _("at most 100 characters"))
-        checker.date(file, row, "birth_date", required=False)
+        checker.date(file, row, "birth_date", required=False, personal=True)
         checker.code(file, row, "sex", Sex.values)
         if row.values["pesel"]:
             try:

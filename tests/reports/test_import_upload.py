@@ -135,6 +135,23 @@ def test_a_bad_csv_gives_file_line_and_column_in_polish_and_stores_nothing(clien
     assert "Nic nie zaimportowano" in html
 
 
+def test_a_bad_birth_date_is_named_but_never_quoted_in_the_stored_errors(client, administrator):
+    # The job's errors are kept in clear on its row and shown on its page: a birth date (even a
+    # mistyped one) is personal, so its error names file, line and column but not the value.
+    client.force_login(administrator)
+    lines = (EXAMPLE / "clients.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = "c01,Jan,Testowy,1980-06-31,male,,1465011"
+    _upload(client, _example(**{"clients.csv": "\n".join(lines).encode()}))
+    job = jobs.job_run(ImportJob.objects.get().pk)
+    assert job.status == ImportJob.Status.FAILED
+    (error,) = [e for e in job.errors if e["column"] == "birth_date"]
+    assert (error["file"], error["line"]) == ("clients.csv", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT errors FROM reports_importjob")
+        (raw,) = cursor.fetchone()
+    assert "1980-06-31" not in str(raw) and "wpisz RRRR-MM-DD" in str(raw)
+
+
 def test_the_progress_callback_writes_counts_the_page_shows_while_running(client, uploaded):
     progress = jobs.ProgressFile(uploaded.pk)
     progress(Progress("clients.csv", "read", 10, 10))
