@@ -202,6 +202,8 @@ def _allowance(*, manager, programme, start, today):
         services.allowance_bonus_set(
             by=manager, enrolment=enrolment, month=last_month, amount=DEMO_BONUS
         )
+
+
 def _mother_placement(*, worker, today):
     """The demo mother of cases.demo takes a training placement in the laundry: with her
     follow-ups, her data package (the DPO's export) shows records of most kinds."""
