@@ -252,6 +252,18 @@ def stay_check_in(
     return stay
 
 
+def _check_out_moment(destination: str, ended_at: datetime.datetime | None) -> datetime.datetime:
+    """The moment a check-out ends at (now unless given), refused without a chosen destination
+    (no default becomes data) or in the future."""
+    now = timezone.now()
+    if destination not in CHOSEN_DESTINATIONS:
+        raise ValidationError(_("Choose where the person went."), code="destination")
+    ended_at = ended_at or now
+    if ended_at > now + CLOCK_SLACK:
+        raise ValidationError(_("A check-out cannot be in the future."), code="future")
+    return ended_at
+
+
 def stay_check_out(
     *,
     by,
@@ -262,12 +274,7 @@ def stay_check_out(
 ) -> Stay:
     """End an open stay with an exit destination. Refused: before check-in, or in the future."""
     _require_operate(by, stay.facility)
-    now = timezone.now()
-    ended_at = ended_at or now
-    if destination not in CHOSEN_DESTINATIONS:
-        raise ValidationError(_("Choose where the person went."), code="destination")
-    if ended_at > now + CLOCK_SLACK:
-        raise ValidationError(_("A check-out cannot be in the future."), code="future")
+    ended_at = _check_out_moment(destination, ended_at)
     with transaction.atomic():
         stay = Stay.objects.select_for_update().get(pk=stay.pk)
         if stay.ended_at is not None:
@@ -532,12 +539,7 @@ def household_check_out(
 ) -> RoomAllocation:
     """End a household's allocation: the mother's stay and every member's, at once."""
     _require_operate(by, allocation.facility)
-    now = timezone.now()
-    ended_at = ended_at or now
-    if destination not in CHOSEN_DESTINATIONS:
-        raise ValidationError(_("Choose where the person went."), code="destination")
-    if ended_at > now + CLOCK_SLACK:
-        raise ValidationError(_("A check-out cannot be in the future."), code="future")
+    ended_at = _check_out_moment(destination, ended_at)
     with transaction.atomic():
         allocation = (
             RoomAllocation.objects.select_for_update()
