@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PRZYSTAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -323,16 +323,22 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "przystan@localhost")
 
 # Logging: to the console, with exception messages and local values stripped (they may carry
-# personal data); the request id ties a log line to the error page a user reports.
+# personal data); the request id ties a log line to the error page a user reports. JSON lines
+# (one object a line, for journald or a log collector) unless PRZYSTAN_LOG_FORMAT=text; text is
+# the default with DEBUG on (docs/operations.md, "Logs").
+LOG_FORMAT = env_choice("PRZYSTAN_LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"privacy": {"()": "config.logging.PrivacyFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["privacy"],
         }
     },
