@@ -171,6 +171,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A read replica for the reports (config/routers.py): a streaming replica of the same PostgreSQL
+# database, read by the outcome reports only; every write and every other read stays on default.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    if not _replica_url.startswith(("postgres:", "postgresql:")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must start with postgres://.")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    # Never created nor migrated by the tests: the replica follows the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+PRZYSTAN_REPORTS_DATABASE = "replica" if _replica_url else "default"
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
