@@ -90,7 +90,9 @@ def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def _last_line(result: subprocess.CompletedProcess) -> str:
-    lines = (result.stdout + "\n" + result.stderr).strip().splitlines()
+    """What a step said: its summary on success, its error (the end of stderr) on failure."""
+    text = result.stdout if result.returncode == 0 else result.stderr
+    lines = text.strip().splitlines()
     return lines[-1].strip() if lines else f"exit status {result.returncode}"
 
 
@@ -138,10 +140,18 @@ def restore_drill(*, dump: Path | None = None, keep: bool = False) -> DrillRepor
 
 
 def _restore_and_check(report, dump, drill_name, settings_dict, libpq, scratch_dir) -> None:
-    # --no-owner: the drill's objects belong to whoever runs it (a real restore runs as the
-    # owner role, then grant_app_role; docs/operations.md).
+    # --no-owner, --no-privileges: the drill's objects belong to whoever runs it, and the
+    # application's role need not exist here (a real restore runs as the owner role, then
+    # grant_app_role; docs/operations.md).
     result = _run(
-        ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={drill_name}", str(dump)],
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--dbname={drill_name}",
+            str(dump),
+        ],
         libpq,
     )
     report.steps.append(
