@@ -56,9 +56,10 @@ class SessionTimeoutMiddleware:
 
 
 # Pages a signed-in person reaches before giving the second factor: signing in and out, the
-# second factor's own pages, the language switch, and the admin's sign-in and sign-out (the
-# admin's other pages wait for the code like every page). Static files never reach Django's
-# views in production (whitenoise answers them before any middleware of ours).
+# second factor's own pages, the language switch, the health check (config/health.py), and the
+# admin's sign-in and sign-out (the admin's other pages wait for the code like every page).
+# Static files never reach Django's views in production (whitenoise answers them before any
+# middleware of ours).
 SECOND_FACTOR_EXEMPT = frozenset(
     {
         "accounts:login",
@@ -66,6 +67,7 @@ SECOND_FACTOR_EXEMPT = frozenset(
         "accounts:second-factor",
         "accounts:second-factor-enrol",
         "set_language",
+        "healthz",
         "admin:login",
         "admin:logout",
     }

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from config.logging import request_id as logged_request_id
+
 
 class RequestIdMiddleware:
     """Give each request an opaque id, shown on error pages and sent back as X-Request-ID.
@@ -18,7 +20,12 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
-        response = self.get_response(request)
+        # Every log line written while the request is served carries the id (config/logging.py).
+        token = logged_request_id.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logged_request_id.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PRZYSTAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -171,6 +171,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A read replica for the reports (config/routers.py): a streaming replica of the same PostgreSQL
+# database, read by the outcome reports only; every write and every other read stays on default.
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    if not _replica_url.startswith(("postgres:", "postgresql:")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must start with postgres://.")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL.")
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60)
+    # Never created nor migrated by the tests: the replica follows the primary.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+PRZYSTAN_REPORTS_DATABASE = "replica" if _replica_url else "default"
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -255,6 +268,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = HTTPS_ONLY
+# A monitor on the server itself may ask over plain http (docs/operations.md, "Health check").
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if HTTPS_ONLY else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", HTTPS_ONLY)
@@ -321,16 +336,22 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "przystan@localhost")
 
 # Logging: to the console, with exception messages and local values stripped (they may carry
-# personal data); the request id ties a log line to the error page a user reports.
+# personal data); the request id ties a log line to the error page a user reports. JSON lines
+# (one object a line, for journald or a log collector) unless PRZYSTAN_LOG_FORMAT=text; text is
+# the default with DEBUG on (docs/operations.md, "Logs").
+LOG_FORMAT = env_choice("PRZYSTAN_LOG_FORMAT", "text" if DEBUG else "json", {"json", "text"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"privacy": {"()": "config.logging.PrivacyFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["privacy"],
         }
     },

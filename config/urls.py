@@ -4,6 +4,7 @@ from django.views.i18n import set_language
 
 from accounts.roles import Role
 from accounts.urlaccess import Reach, admin_site, public
+from config.health import healthz
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # For monitors and load balancers (docs/operations.md, "Health check").
+    path("healthz", healthz, name="healthz"),
 ]
 
 # Who may reach each page (accounts/urlaccess.py; tests/security/test_authorization_matrix.py).
@@ -26,6 +29,8 @@ urlpatterns = [
 # "namespace:name", or by a pattern such as "namespace:*" (the most specific key wins).
 ACCESS = {
     "set_language": public(),
+    # Check names only, nothing personal (config/health.py).
+    "healthz": public(),
     # Django's admin: organisations for administrators (Organisation is its only model of ours).
     "admin:*": admin_site(Role.ADMINISTRATOR),
     # The admin's own sign-in page, and its sign-out (everyone else is sent to its index).

@@ -4,12 +4,13 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from audit.purposes import Purpose
 from audit.services import access_log_write, access_log_write_many
+from config.routers import report_reads
 from reports.access import files_opened_by, is_coordinator, people_visible_to
 from reports.measures import DRILL_CELLS, cell_people, outcome_report
 from reports.models import SavedReport
@@ -28,7 +29,9 @@ def report_compute(
     Raw counts can single out a person (one exit to prison from a small shelter): printing them
     writes an access-log row (no subject: the row says that raw statistics left the system).
     """
-    raw = outcome_report(start=start, end=end)
+    # Read from the replica when there is one; the access-log row below goes to the primary.
+    with report_reads() as using:
+        raw = outcome_report(start=start, end=end, using=using)
     if not unsuppressed:
         return suppress_report(raw)
     with transaction.atomic():
@@ -62,7 +65,7 @@ def _stamped_models() -> list:
     ]
 
 
-def _data_stamp() -> str:
+def _data_stamp(using: str = "default") -> str:
     """Changes whenever anything a report counts changes: one query, whatever the number of tables.
 
     Every write of those records keeps history (the services, the admin and the import's bulk
@@ -73,6 +76,7 @@ def _data_stamp() -> str:
     key index).
     """
     # Table names from the models' own metadata: nothing of anyone's input.
+    connection = connections[using]
     newest = ", ".join(
         f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(table)})"  # noqa: S608
         for table in (model.history.model._meta.db_table for model in _stamped_models())
@@ -91,19 +95,22 @@ def cached_report(*, start: datetime.date, end: datetime.date, scope: Scope) -> 
     is given back so that what is drawn from the report (the dashboard's tables and charts) can
     be cached under it and retire with it.
     """
-    key_parts = [
-        start.isoformat(),
-        end.isoformat(),
-        ",".join(map(str, scope.facility_ids)) if scope.facility_ids is not None else "all",
-        ",".join(map(str, scope.programme_ids)) if scope.programme_ids is not None else "all",
-        str(threshold()),
-        _data_stamp(),
-    ]
-    key = "reports:" + hashlib.sha256("|".join(key_parts).encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return key, cached
-    figures = suppress_report(outcome_report(start=start, end=end, scope=scope))
+    # The stamp and the figures from one database (the replica when there is one): a replica
+    # that lags files figures under the stamp they were computed at, never under a newer one.
+    with report_reads() as using:
+        key_parts = [
+            start.isoformat(),
+            end.isoformat(),
+            ",".join(map(str, scope.facility_ids)) if scope.facility_ids is not None else "all",
+            ",".join(map(str, scope.programme_ids)) if scope.programme_ids is not None else "all",
+            str(threshold()),
+            _data_stamp(using),
+        ]
+        key = "reports:" + hashlib.sha256("|".join(key_parts).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            return key, cached
+        figures = suppress_report(outcome_report(start=start, end=end, scope=scope, using=using))
     cache.set(key, figures, timeout=CACHE_SECONDS)
     return key, figures
 
@@ -137,9 +144,13 @@ def report_cells_with_people(*, by, start: datetime.date, end: datetime.date) ->
     measure's own SQL (reports.measures.cell_people), over the whole cluster's records.
     """
     by_cell = {}
-    for measure in DRILL_CELLS:
-        for cell, ids in cell_people(measure=measure, start=start, end=end).items():
-            by_cell[(measure, cell)] = ids
+    with report_reads() as using:
+        for measure in DRILL_CELLS:
+            for cell, ids in cell_people(
+                measure=measure, start=start, end=end, using=using
+            ).items():
+                by_cell[(measure, cell)] = ids
+    # Whose files `by` may open: on the primary (outside report_reads), as every access check.
     reached = files_opened_by(by, _union(by_cell.values()))
     return [key for key, ids in by_cell.items() if reached.intersection(ids)]
 
@@ -156,7 +167,9 @@ def report_people(
 ) -> list:
     """The clients behind one cell whose file `by` may open, each read logged (purpose
     report_people); the others are neither listed nor counted."""
-    ids = cell_people(measure=measure, start=start, end=end)[cell]
+    with report_reads() as using:
+        ids = cell_people(measure=measure, start=start, end=end, using=using)[cell]
+    # The files and the access-log rows: on the primary.
     clients = people_visible_to(by, ids)
     access_log_write_many(
         actor=by,

@@ -5,6 +5,7 @@ DATABASE_URL, when present (CI's PostgreSQL run), is kept.
 """
 
 import base64
+import copy
 import os
 import tempfile
 
@@ -34,3 +35,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.vaulttest"]  # noqa: F405
+
+# A second database for the read replica's tests (tests/config/test_replica.py): an empty one
+# of its own, created only for the tests that ask for it (`databases=[..., "replica"]`), its
+# tables made from the models (a replica is never migrated: it follows the primary). The
+# reports read it only where a test sets PRZYSTAN_REPORTS_DATABASE = "replica".
+DATABASES["replica"] = copy.deepcopy(DATABASES["default"])  # noqa: F405
+DATABASES["replica"]["TEST"] = {"MIGRATE": False}  # noqa: F405
+if DATABASES["replica"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["replica"]["TEST"]["NAME"] = f"test_{DATABASES['default']['NAME']}_replica"  # noqa: F405

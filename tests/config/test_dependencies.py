@@ -36,7 +36,7 @@ LAYERS: list[set[str]] = [
     {"audit"},
 ]
 # config is the project: these modules wire the apps together and may import any of them...
-CONFIG_PROJECT_MODULES = {"settings", "urls", "views", "wsgi", "asgi", "demo_keys"}
+CONFIG_PROJECT_MODULES = {"settings", "urls", "views", "wsgi", "asgi", "demo_keys", "health"}
 # ...while the rest of config (env, pdf, logging, middleware, uploads) is a library under them.
 
 
