@@ -1,4 +1,4 @@
-"""A working evening at Przystań, for locust (issue 14): `make load` runs it; see docs/benchmarks.md.
+"""A working evening at Przystań for locust (issue 14): `make load` runs it (docs/benchmarks.md).
 
 Who is at work, and what they do (demo accounts of `seed_demo`, password in accounts/demo.py):
 - shelter staff (`schronisko`): keep their bed board open (htmx asks for it again every 30 s),
