@@ -9,7 +9,8 @@
 #
 # Knobs: LOAD_USERS (60), LOAD_SECONDS (120), LOAD_SPAWN_RATE (users a second, 2),
 # LOAD_INSTANCES (1), LOAD_PORT (8711), LOAD_PG (postgres://postgres@127.0.0.1:5432),
-# LOAD_WAIT_MIN/LOAD_WAIT_MAX (think time, s), GUNICORN_* (config/gunicorn.conf.py).
+# LOAD_WAIT_MIN/LOAD_WAIT_MAX (think time, s), GUNICORN_* (config/gunicorn.conf.py);
+# LOAD_CLIENT=burst (`make load-burst`) measures a burst of sign-ins instead (bench/load/burst.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -25,10 +26,36 @@ WORK="$(mktemp -d /tmp/przystan-load.XXXXXX)"
 GUNICORN_PIDS=()
 SAMPLER_PID=""
 
-cleanup() {
-  local rc=$?
+# Start LOAD_INSTANCES gunicorn instances (config/gunicorn.conf.py; GUNICORN_* as exported).
+start_servers() {
+  GUNICORN_PIDS=()
+  HOSTS=()
+  for ((i = 0; i < INSTANCES; i++)); do
+    port=$((PORT + i))
+    GUNICORN_BIND="127.0.0.1:$port" GUNICORN_ACCESS_LOG="$WORK/access-$port.log" \
+      .venv/bin/gunicorn -c config/gunicorn.conf.py >>"$WORK/gunicorn-$port.log" 2>&1 &
+    GUNICORN_PIDS+=($!)
+    HOSTS+=("http://127.0.0.1:$port")
+  done
+  for host in "${HOSTS[@]}"; do
+    for _ in $(seq 1 60); do
+      curl -fsS -o /dev/null "$host/login/" 2>/dev/null && break
+      sleep 1
+    done
+    curl -fsS -o /dev/null "$host/login/" || { echo "gunicorn at $host does not answer" >&2; exit 1; }
+  done
+  step "gunicorn: $INSTANCES instance(s), ${GUNICORN_WORKER_CLASS:-gthread}, workers ${GUNICORN_WORKERS:-2} x threads ${GUNICORN_THREADS:-4}: ${HOSTS[*]}"
+}
+
+stop_servers() {
   for pid in "${GUNICORN_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${GUNICORN_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  GUNICORN_PIDS=()
+}
+
+cleanup() {
+  local rc=$?
+  stop_servers
   [ -n "$SAMPLER_PID" ] && kill -TERM "$SAMPLER_PID" 2>/dev/null || true
   dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null || true
   rm -rf "$WORK"
@@ -53,23 +80,24 @@ createdb -h 127.0.0.1 -U postgres "$DB"
 "$PY" manage.py seed_demo >"$WORK/seed.log"
 "$PY" -m bench.load.setup_demo >/dev/null
 
-HOSTS=()
-for ((i = 0; i < INSTANCES; i++)); do
-  port=$((PORT + i))
-  GUNICORN_BIND="127.0.0.1:$port" GUNICORN_ACCESS_LOG="$WORK/access-$port.log" \
-    .venv/bin/gunicorn -c config/gunicorn.conf.py >"$WORK/gunicorn-$port.log" 2>&1 &
-  GUNICORN_PIDS+=($!)
-  HOSTS+=("http://127.0.0.1:$port")
-done
-for host in "${HOSTS[@]}"; do
-  for _ in $(seq 1 60); do
-    curl -fsS -o /dev/null "$host/login/" 2>/dev/null && break
-    sleep 1
+# LOAD_CLIENT=burst: sign-ins at once beside the board, for each worker configuration of
+# LOAD_BURST_CONFIGS (class:workers:threads), on one instance (bench/load/burst.py).
+if [ "${LOAD_CLIENT:-locust}" = burst ]; then
+  rc=0
+  for config in ${LOAD_BURST_CONFIGS:-sync:4:1 gthread:2:4}; do
+    IFS=: read -r worker_class workers threads <<<"$config"
+    export GUNICORN_WORKER_CLASS="$worker_class" GUNICORN_WORKERS="$workers" GUNICORN_THREADS="$threads"
+    INSTANCES=1 start_servers
+    "$PY" -m bench.load.burst "${HOSTS[0]}" || rc=1
+    stop_servers
   done
-  curl -fsS -o /dev/null "$host/login/" || { echo "gunicorn at $host does not answer" >&2; exit 1; }
-done
-step "gunicorn: $INSTANCES instance(s), ${GUNICORN_WORKER_CLASS:-gthread}, workers ${GUNICORN_WORKERS:-2} x threads ${GUNICORN_THREADS:-4}: ${HOSTS[*]}"
+  exit "$rc"
+fi
 
+start_servers
+# LOAD_USERS may name several counts ("60 100"): one run each, on the same servers and data.
+overall=0
+for USERS in $USERS; do
 "$PY" -m bench.load.cpu "$WORK/cpu.json" "$DB" "${GUNICORN_PIDS[@]}" &
 SAMPLER_PID=$!
 step "locust: $USERS users (spawned $SPAWN_RATE a second) for ${SECONDS_TO_RUN} s"
@@ -88,14 +116,17 @@ if [ ! -s "$WORK/summary.json" ]; then
   tail -30 "$WORK/locust.log" >&2
   exit 1
 fi
-step "figures (pages: every kind but the sign-in and its second factor)"
+step "figures for $USERS users (pages: every kind but the sign-in and its second factor)"
 set +e
 "$PY" -m bench.load.report "$WORK/summary.json" "$WORK/cpu.json" "$USERS"
 rc=$?
 set -e
 if [ "$rc" -ne 0 ]; then
+  overall=1
   echo "Errors (locust's report, then the servers' log):" >&2
   sed -n '/Error report/,$p' "$WORK/locust.log" >&2
   grep -h "ERROR" "$WORK"/gunicorn-*.log | head -20 >&2 || true
 fi
-exit "$rc"
+rm -f "$WORK/summary.json"
+done
+exit "$overall"
