@@ -47,7 +47,10 @@ threads = _int("GUNICORN_THREADS", 4, minimum=1, maximum=64)
 # large month is the slowest page we know, well under it.
 timeout = _int("GUNICORN_TIMEOUT", 60, minimum=5, maximum=600)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30, minimum=1, maximum=600)
-keepalive = _int("GUNICORN_KEEPALIVE", 5, minimum=1, maximum=120)
+# Longer than the proxy's own idle timeout (nginx: 60 s), so the proxy closes an idle connection
+# first: a server closing it just as a request is sent on it resets that request (the load test
+# met one such reset with 5 s).
+keepalive = _int("GUNICORN_KEEPALIVE", 75, minimum=1, maximum=300)
 # Recycle a worker now and then (with jitter, so they do not all restart at once).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 5000, minimum=0, maximum=10**7)
 max_requests_jitter = max_requests // 10
