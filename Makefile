@@ -16,13 +16,15 @@ DEMO_ENV := PRZYSTAN_DEMO=true DEBUG=false HTTPS_ONLY=false \
 	PRZYSTAN_KEKS_FILE=var/keks PRZYSTAN_INDEX_KEY_FILE=var/index.key \
 	PRZYSTAN_AUDIT_KEY_FILE=var/audit.key
 
-.PHONY: help run test lint format bench messages clean-demo anchor verify-log demo-code
+.PHONY: help run test lint format bench load load-burst messages clean-demo anchor verify-log demo-code
 
 help:
 	@echo "make run    - install, migrate, load demo data and serve http://127.0.0.1:$(PORT)"
 	@echo "make test   - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make bench  - benchmarks that print figures (see bench/)"
+	@echo "make load   - the load test on PostgreSQL and gunicorn (LOAD_USERS=60 LOAD_SECONDS=120)"
+	@echo "make load-burst - the bed board while 20 people sign in at once, sync and gthread workers"
 	@echo "make messages - refresh locale/pl/LC_MESSAGES/django.po from the code"
 	@echo "make anchor / make verify-log - anchor the demo's access log / check it against its anchors"
 	@echo "make demo-code USER=iod - the demo user's current second-factor code (demo only)"
@@ -80,6 +82,15 @@ test: $(STAMP) $(MO)
 # Figures, not tests: see docs/benchmarks.md (BENCH_SIZES, BENCH_DATABASE_URL and other knobs).
 bench: $(STAMP) $(MO)
 	$(PY) -m bench.run
+
+# A working evening against gunicorn on PostgreSQL (127.0.0.1): its own database, dropped after
+# (bench/load/run.sh; docs/benchmarks.md, "Load test (issue 14)").
+load: $(STAMP) $(MO)
+	LOAD_USERS=$(or $(LOAD_USERS),60) LOAD_SECONDS=$(or $(LOAD_SECONDS),120) bench/load/run.sh
+
+# Sign-ins at once beside the bed board: sync workers against gthread (bench/load/burst.py).
+load-burst: $(STAMP) $(MO)
+	LOAD_CLIENT=burst bench/load/run.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -278,6 +278,12 @@ def seed() -> int:
         *past(mothers, None, mothers_pool, nightly=False, share=0.75, keep_free=2),
         *past(warming, None, warming_pool, nightly=True, days=45),
     ]
+    # Every stay was checked in by someone (the demo's shelter staff): a stay saved without it
+    # fails its own validation, and the demo's open stays could not be checked out.
+    desk = User.objects.filter(username="schronisko").first()
+    for stay in stays:
+        stay.checked_in_by = desk
+        stay.checked_out_by = desk if stay.ended_at else None
     Stay.objects.bulk_create(stays, batch_size=500)
     # One guest of the shelter has not been seen for over a month: the board offers an exit.
     absent = Stay.objects.filter(facility=shelter, ended_at__isnull=True).order_by("pk").first()

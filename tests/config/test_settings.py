@@ -133,7 +133,7 @@ def test_production_defaults_are_safe():
         "True",
         "DENY",
         "same-origin",
-        "Argon2PasswordHasher",
+        "PrzystanArgon2PasswordHasher",
         "5",
         "900",
         "900",
