@@ -26,6 +26,7 @@ from audit.prune import PruneRefused, access_log_prune, access_log_prune_plan
 from audit.services import access_log_anchor
 from audit.verify import Problem, access_log_verify
 from privacy.retention import access_log_retained_since, retention_apply
+from tests.audit.test_database_roles import connected_as, grant, new_role_name, privileges
 
 TODAY = datetime.date(2026, 11, 30)
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 30, 12, 0))
@@ -39,7 +40,7 @@ def moment(*args) -> datetime.datetime:
 def raw(sql: str, params=()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.fetchall() if cursor.description else []
 
 
 def kept_seqs() -> list[int]:
@@ -345,3 +346,82 @@ def test_postgresql_never_prunes_an_entry_younger_than_a_year(write_entries):
     assert "younger than 365 days are never pruned" in message
     assert kept_seqs() == [1, 2]
     assert prune_points() == []
+
+
+@pytest.fixture
+def granted_role(db):
+    """A role given the application's grants inside the test's transaction (rolled back)."""
+    name = new_role_name()
+    raw(f"CREATE ROLE {name}")
+    grant(name)
+    return name
+
+
+@pytest.fixture
+def app_login(transactional_db):
+    """A login role with the application's grants, committed so that it can connect."""
+    name = new_role_name()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {name} LOGIN")
+    grant(name)
+    yield name
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP OWNED BY {name}")
+        cursor.execute(f"DROP ROLE {name}")
+
+
+@pytest.mark.postgres
+def test_the_app_role_may_read_prune_points_and_call_the_prune_function_only(granted_role):
+    role = granted_role
+
+    assert privileges(role, "audit_prunepoint") == {"SELECT"}
+    assert privileges(role, "audit_accesslogentry") == {"SELECT", "INSERT"}
+    assert raw(
+        "SELECT has_function_privilege(%s, 'audit_prune_through(bigint, text, text)', "
+        "'EXECUTE'), has_function_privilege('public', "
+        "'audit_prune_through(bigint, text, text)', 'EXECUTE')",
+        [role],
+    ) == [(True, False)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_app_role_cannot_delete_rows_or_write_a_prune_point_of_its_own(
+    app_login, write_entries, anchor_file
+):
+    with time_machine.travel(moment(2019, 3, 1, 10), tick=False):
+        entries = write_entries(3)
+        access_log_anchor()
+    with time_machine.travel(NOW, tick=False):
+        write_entries(2)
+        with connected_as(app_login):
+            messages = [
+                refused_by_the_database(statement, params)
+                for statement, params in [
+                    ("DELETE FROM audit_accesslogentry WHERE seq <= 3", ()),
+                    ("DELETE FROM audit_accesslogentry", ()),
+                    (
+                        "INSERT INTO audit_prunepoint (seq, mac, anchor, pruned_at, entries) "
+                        "VALUES (5, %s, 'x', now(), 0)",
+                        ["0" * 64],
+                    ),
+                    # The function's own floor, by the database's clock (time-machine does not
+                    # move it): entry 5, written on 2026-11-30, is younger than a year.
+                    ("SELECT audit_prune_through(5, %s, 'x')", [write_mac(5)]),
+                ]
+            ]
+            # Through its one door the role prunes the old entries behind the 2019 anchor.
+            plan = access_log_prune(before=CUT_OFF)
+
+    assert "permission denied for table audit_accesslogentry" in messages[0]
+    assert "permission denied for table audit_accesslogentry" in messages[1]
+    assert "permission denied for table audit_prunepoint" in messages[2]
+    assert "younger than 365 days are never pruned" in messages[3]
+    assert (plan.entries, plan.pruned) == (3, True)
+    assert kept_seqs() == [4, 5]
+    assert prune_points() == [(3, entries[2].mac, 3)]
+    assert access_log_verify(retained_since=CUT_OFF).is_intact
+
+
+def write_mac(seq: int) -> str:
+    return raw("SELECT mac FROM audit_accesslogentry WHERE seq = %s", [seq])[0][0]
