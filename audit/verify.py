@@ -33,6 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Subquery
 
 from audit import keys
 from audit.anchors import Anchor, AnchorSet, BadAnchor, anchor_parse, anchors_read
@@ -112,9 +113,24 @@ def access_log_verify(
     # The anchors first, then the head: an anchor written meanwhile names a head we will see.
     anchors = anchors_read(paths)
     key = keys.audit_key()
-    head = ChainHead.objects.filter(pk=ChainHead.PK).values("seq", "mac").first()
+    # The newest prune point comes with the head, in the same query (the timer's check is short).
+    newest_prune = PrunePoint.objects.order_by("-seq")
+    head = (
+        ChainHead.objects.filter(pk=ChainHead.PK)
+        .annotate(
+            prune_seq=Subquery(newest_prune.values("seq")[:1]),
+            prune_mac=Subquery(newest_prune.values("mac")[:1]),
+            prune_anchor=Subquery(newest_prune.values("anchor")[:1]),
+        )
+        .values("seq", "mac", "prune_seq", "prune_mac", "prune_anchor")
+        .first()
+    )
     head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
-    prune = PrunePoint.objects.order_by("-seq").values("seq", "mac", "anchor").first()
+    prune = (
+        {"seq": head["prune_seq"], "mac": head["prune_mac"], "anchor": head["prune_anchor"]}
+        if head and head["prune_seq"] is not None
+        else None
+    )
     rows = AccessLogEntry.objects.order_by("seq").values("id", "prev_mac", "mac", *SEALED_FIELDS)
 
     pruned_behind: Anchor | None = None

@@ -425,3 +425,14 @@ def test_the_app_role_cannot_delete_rows_or_write_a_prune_point_of_its_own(
 
 def write_mac(seq: int) -> str:
     return raw("SELECT mac FROM audit_accesslogentry WHERE seq = %s", [seq])[0][0]
+
+
+def test_the_dpo_page_says_how_many_entries_todays_run_would_remove(history, client, dpo):
+    client.force_login(dpo)
+
+    html = client.get("/privacy/retention/").content.decode()
+
+    # 5 entries older than 2020-11-30; 3 of them (seq 1 to 3) behind the anchor of seq 3.
+    assert "5 wpisów rejestru dostępu jest starszych niż" in html
+    assert "usunie 3 wpisy, do pozycji 3, za podpisanym punktem kontrolnym" in html
+    assert kept_seqs() == [1, 2, 3, 4, 5, 6, 7]
