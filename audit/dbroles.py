@@ -15,7 +15,11 @@ application as another role, given exactly what it needs by `app_role_grants` (r
   makes appends one at a time) needs the UPDATE privilege in PostgreSQL. The trigger of
   audit/migrations/0002 lets an UPDATE only advance the head by one, to an entry that exists
   with that MAC, so this right cannot rewind it; DELETE and TRUNCATE are neither granted nor
-  allowed by the triggers.
+  allowed by the triggers;
+- the prune points (`audit_prunepoint`): SELECT only, and EXECUTE on `audit_prune_through`, the
+  SECURITY DEFINER function of audit/migrations/0006 that records a prune point and deletes
+  the entries behind it (never one younger than its floor): the role's only way to delete
+  from the log.
 
 `role_facts` reads what the connected role may do to the audit tables (audit/checks.py warns).
 """
@@ -25,11 +29,13 @@ from dataclasses import dataclass
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from audit.models import AccessLogEntry, ChainHead
+from audit.models import AccessLogEntry, ChainHead, PrunePoint
 
 LOG_TABLE = AccessLogEntry._meta.db_table
 HEAD_TABLE = ChainHead._meta.db_table
+PRUNE_TABLE = PrunePoint._meta.db_table
 AUDIT_TABLES = (LOG_TABLE, HEAD_TABLE)
+PRUNE_FUNCTION = "audit_prune_through(bigint, text, text)"
 MIGRATIONS_TABLE = "django_migrations"
 # Plain lower-case names only: the name is put into SQL as an identifier.
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -68,7 +74,7 @@ def app_role_grants(connection: BaseDatabaseWrapper, role: str) -> list[str]:
         raise RoleError("The audit tables do not exist yet: run `manage.py migrate` first.")
     r = q(role)
     everything = [*tables, *([MIGRATIONS_TABLE] if MIGRATIONS_TABLE in existing else [])]
-    others = [t for t in tables if t not in AUDIT_TABLES]
+    others = [t for t in tables if t not in (*AUDIT_TABLES, PRUNE_TABLE)]
     statements = [
         f"GRANT CONNECT ON DATABASE {q(database)} TO {r}",
         f"GRANT USAGE ON SCHEMA {q(schema)} TO {r}",
@@ -78,6 +84,11 @@ def app_role_grants(connection: BaseDatabaseWrapper, role: str) -> list[str]:
         f"GRANT SELECT, INSERT ON TABLE {_names(q, AUDIT_TABLES)} TO {r}",
         f"GRANT UPDATE ({q('seq')}, {q('mac')}) ON TABLE {q(HEAD_TABLE)} TO {r}",
     ]
+    if PRUNE_TABLE in tables:
+        statements += [
+            f"GRANT SELECT ON TABLE {q(PRUNE_TABLE)} TO {r}",
+            f"GRANT EXECUTE ON FUNCTION {PRUNE_FUNCTION} TO {r}",
+        ]
     if MIGRATIONS_TABLE in existing:
         statements.append(f"GRANT SELECT ON TABLE {q(MIGRATIONS_TABLE)} TO {r}")
     if sequences:
@@ -109,6 +120,10 @@ class RoleFacts:
 _FORBIDDEN = [
     *((LOG_TABLE, p) for p in ("UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")),
     *((HEAD_TABLE, p) for p in ("DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")),
+    *(
+        (PRUNE_TABLE, p)
+        for p in ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
+    ),
 ]
 
 

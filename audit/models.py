@@ -156,3 +156,42 @@ class ChainHead(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access-log chain head is never deleted.")
+
+
+class PrunePointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Prune points are never updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Prune points are never deleted.")
+
+
+class PrunePoint(models.Model):
+    """Where the access log was pruned: every entry up to `seq` is gone, behind a signed anchor.
+
+    Written only by `audit.prune.access_log_prune` (on PostgreSQL by the SECURITY DEFINER
+    function `audit_prune_through` of audit/migrations/0006). `anchor` is the signed anchor
+    line naming (`seq`, `mac`): verification starts after the newest prune point, from that
+    MAC, once the line's signature holds, so the first kept entry is authenticated by it.
+    """
+
+    seq = models.PositiveBigIntegerField(_("pruned up to the position"), unique=True)
+    mac = models.CharField(_("MAC of the last pruned entry"), max_length=64)
+    anchor = models.TextField(_("the signed anchor naming it"))
+    pruned_at = models.DateTimeField(_("pruned at"))
+    entries = models.PositiveBigIntegerField(_("entries deleted"))
+
+    objects = PrunePointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access-log prune point")
+        verbose_name_plural = _("access-log prune points")
+        constraints = [
+            models.CheckConstraint(condition=Q(seq__gte=1), name="audit_prune_seq_from_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"pruned up to #{self.seq}"
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Prune points are never deleted.")

@@ -11,24 +11,34 @@ with the audit key. What each break means:
 - anchor: an entry named by an anchor (audit/anchors.py) has another MAC now: the chain up to it
   was rewritten;
 - cut: the chain ends before an entry an anchor names: the newest rows were deleted and the
-  chain head moved back with them, which the chain alone cannot see.
+  chain head moved back with them, which the chain alone cannot see;
+- prune: the newest prune point (audit/prune.py) is not backed by a valid signed anchor naming
+  its seq and MAC, lies beyond the head, or is newer than the retention period allows.
+
+After a prune the walk starts at the entry after the newest prune point, sealed to the MAC its
+signed anchor names: the first kept entry is authenticated by the anchor, and a gap, a changed
+row or a cut tail after it is found as before. Deleting the prune point brings back the walk
+from seq 1 (the pruned entries are then missing); pointing it at a later genuine anchor (to
+delete more) fails the retention check when the caller gives `retained_since`.
 
 Rows appended while the check runs are left for the next check: the anchors are read first, then
 the head, and only the rows the head covers are checked (a row and its head are committed
 together, and an anchor names a head that was committed before it was written).
 """
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Subquery
 
 from audit import keys
-from audit.anchors import Anchor, AnchorSet, BadAnchor, anchors_read
+from audit.anchors import Anchor, AnchorSet, BadAnchor, anchor_parse, anchors_read
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
-from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
+from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead, PrunePoint
 
 
 class Problem(StrEnum):
@@ -39,6 +49,7 @@ class Problem(StrEnum):
     HEAD = "head"
     ANCHOR = "anchor"
     CUT = "cut"
+    PRUNE = "prune"
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,9 @@ class Verification:
     anchors: int = 0
     latest_anchor: Anchor | None = None
     bad_anchors: tuple[BadAnchor, ...] = ()
+    # The log was pruned up to this seq (0: never), behind `pruned_behind`.
+    pruned_through: int = 0
+    pruned_behind: Anchor | None = None
 
     @property
     def is_intact(self) -> bool:
@@ -82,6 +96,7 @@ def access_log_verify(
     chunk_size: int = 2000,
     anchor_files: Sequence[Path] | None = None,
     since_newest_anchor: bool = False,
+    retained_since: datetime.datetime | None = None,
 ) -> Verification:
     """Recompute the chain in seq order, check it against the anchors, return the first break.
 
@@ -90,15 +105,35 @@ def access_log_verify(
     anchored seq. With `since_newest_anchor` the walk starts at the newest anchor the head
     covers instead of the first entry (what the anchoring timer does: the rows before it were
     checked when it was written). The walk stops at the first break: what follows it cannot be
-    trusted until it is explained.
+    trusted until it is explained. After a prune the walk starts behind the newest prune point
+    (see the module); with `retained_since` (the access log's retention cut-off) its anchor
+    must be older than that, or more was deleted than retention allows.
     """
     paths = [settings.PRZYSTAN_ANCHOR_FILE] if anchor_files is None else list(anchor_files)
     # The anchors first, then the head: an anchor written meanwhile names a head we will see.
     anchors = anchors_read(paths)
     key = keys.audit_key()
-    head = ChainHead.objects.filter(pk=ChainHead.PK).values("seq", "mac").first()
+    # The newest prune point comes with the head, in the same query (the timer's check is short).
+    newest_prune = PrunePoint.objects.order_by("-seq")
+    head = (
+        ChainHead.objects.filter(pk=ChainHead.PK)
+        .annotate(
+            prune_seq=Subquery(newest_prune.values("seq")[:1]),
+            prune_mac=Subquery(newest_prune.values("mac")[:1]),
+            prune_anchor=Subquery(newest_prune.values("anchor")[:1]),
+        )
+        .values("seq", "mac", "prune_seq", "prune_mac", "prune_anchor")
+        .first()
+    )
     head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
+    prune = (
+        {"seq": head["prune_seq"], "mac": head["prune_mac"], "anchor": head["prune_anchor"]}
+        if head and head["prune_seq"] is not None
+        else None
+    )
     rows = AccessLogEntry.objects.order_by("seq").values("id", "prev_mac", "mac", *SEALED_FIELDS)
+
+    pruned_behind: Anchor | None = None
 
     def result(entries: int, broken: Break | None, mac: str) -> Verification:
         return Verification(
@@ -108,11 +143,20 @@ def access_log_verify(
             anchors=anchors.count,
             latest_anchor=anchors.latest,
             bad_anchors=tuple(anchors.bad),
+            pruned_through=prune["seq"] if prune else 0,
+            pruned_behind=pruned_behind,
         )
 
     expected_seq, prev_mac, prev_id = 1, GENESIS_MAC, None
+    if prune is not None:
+        checked = _check_prune_point(prune, head_seq, anchors, retained_since)
+        if isinstance(checked, Break):
+            return result(0, checked, GENESIS_MAC)
+        pruned_behind = checked
+        # The first kept entry must be sealed to the MAC the signed anchor names.
+        expected_seq, prev_mac = prune["seq"] + 1, prune["mac"]
     start = anchors.at_or_below(head_seq) if since_newest_anchor else None
-    if start is not None and start.seq > 0:
+    if start is not None and start.seq >= expected_seq:
         row = rows.filter(seq=start.seq).values("id", "mac").first()
         if broken := _check_anchored_row(row, start, anchors):
             return result(start.seq - 1, broken, GENESIS_MAC)
@@ -135,6 +179,47 @@ def access_log_verify(
         checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None
     ) or _check_reaches_anchors(checked, prev_id, anchors)
     return result(checked, broken, prev_mac)
+
+
+def _check_prune_point(
+    prune: dict, head_seq: int, anchors: AnchorSet, retained_since: datetime.datetime | None
+) -> Anchor | Break:
+    """The signed anchor behind the newest prune point, or what is wrong with the point."""
+
+    def broken(detail: str, problem: Problem = Problem.PRUNE) -> Break:
+        return Break(seq=prune["seq"], entry_id=None, problem=problem, detail=detail)
+
+    anchor = anchor_parse(prune["anchor"], source="the prune point")
+    # Only the audit key signs anchors: a prune point written by someone without it is forged.
+    if isinstance(anchor, BadAnchor):
+        return broken(
+            f"the log was pruned up to seq {prune['seq']} behind an anchor that is "
+            f"not valid ({anchor.reason})"
+        )
+    # A genuine anchor of another point, copied next to a seq it does not name.
+    if anchor.seq != prune["seq"] or anchor.mac != prune["mac"]:
+        return broken(
+            f"the prune point names seq {prune['seq']}, its anchor seq {anchor.seq} "
+            "with another MAC"
+        )
+    if prune["seq"] > head_seq:
+        return broken(f"the prune point lies beyond the chain head (seq {head_seq})")
+    # The anchors of the file saw another entry at that seq: the chain was rewritten.
+    for other in anchors.by_seq.get(prune["seq"], ()):
+        if other.mac != prune["mac"]:
+            return broken(f"the prune point's MAC is not the one {other} names", Problem.ANCHOR)
+    # Every pruned entry is older than the anchor; the anchor must be older than the period.
+    if retained_since is not None and _time(anchor.at) >= retained_since:
+        return broken(
+            f"the log was pruned up to seq {prune['seq']} behind {anchor}, which is not older "
+            f"than the retention cut-off {retained_since.isoformat()}: more was deleted than "
+            "retention allows (or the period was lengthened after the prune)"
+        )
+    return anchor
+
+
+def _time(text: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(text)
 
 
 def _check_row(row: dict, expected_seq: int, prev_mac: str, key: bytes) -> Break | None:

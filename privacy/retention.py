@@ -6,8 +6,9 @@ theirs has expired: the case closed longer ago than the case-file period and no 
 stay period (nor an open one). Rows stay: the clear, non-identifying facts the reports count
 (a stay's dates, facility, bed and exit destination; sex, year of birth) keep the figures whole.
 
-The access log is counted, not pruned: its chain verifies from the first entry, and pruning
-needs a verification that starts at a signed anchor (docs/privacy.md, "Retention").
+The access log is pruned behind a signed anchor (audit/prune.py): the entries older than its
+period up to the newest anchor written before the cut-off go, and its verification starts from
+that anchor (docs/privacy.md, "Retention").
 """
 
 import datetime
@@ -18,9 +19,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
+from audit.anchors import Anchor
+from audit.prune import PruneRefused, access_log_prune, access_log_prune_plan
 from audit.purposes import Purpose
 from privacy import vault
 from privacy.models import ErasureReason, RetentionPeriod
@@ -71,6 +75,12 @@ class RetentionRun:
     subjects: list[uuid.UUID] = field(default_factory=list)
     erased: int = 0
     access_log_expired: int = 0
+    # The newest signed anchor older than the cut-off (the prune goes up to it), how many
+    # entries lie up to it (deleted unless a dry run), and why nothing was pruned, if refused.
+    access_log_anchor: Anchor | None = None
+    access_log_prunable: int = 0
+    access_log_pruned: int = 0
+    access_log_refused: str = ""
 
 
 # What the domain apps say about retention (privacy imports no domain app); filled from their
@@ -111,11 +121,13 @@ def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
 
 
 def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
-    """Erase (unless `dry_run`) every person whose records have all expired on `today`.
+    """Erase (unless `dry_run`) every person whose records have all expired on `today`, then
+    prune the access log behind a signed anchor.
 
     One transaction per person, so a run stopped halfway keeps what it did and a rerun goes on.
+    A prune refused (no anchor old enough, a broken chain) is reported in the run, not raised:
+    the erasures stand.
     """
-    from audit.models import AccessLogEntry
     from privacy.services import _erase_one
 
     periods = retention_periods()
@@ -127,10 +139,8 @@ def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
         access_log_before=periods[Kind.ACCESS_LOG].expired_before(today),
     )
     run.subjects = expired_subjects(periods, today)
-    run.access_log_expired = AccessLogEntry.objects.filter(
-        at__date__lt=run.access_log_before
-    ).count()
     if dry_run:
+        _prune_access_log(run, dry_run=True)
         return run
     for subject_id in run.subjects:
         with transaction.atomic():
@@ -143,4 +153,29 @@ def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
             )
         vault.cache.evict_subject(subject_id)
         run.erased += 1
+    _prune_access_log(run, dry_run=False)
     return run
+
+
+def access_log_retained_since(today: datetime.date) -> datetime.datetime:
+    """The access log's cut-off on `today`: entries written before it have expired."""
+    before = retention_periods()[Kind.ACCESS_LOG].expired_before(today)
+    return timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+
+
+def _prune_access_log(run: RetentionRun, *, dry_run: bool) -> None:
+    cut_off = timezone.make_aware(
+        datetime.datetime.combine(run.access_log_before, datetime.time.min)
+    )
+    plan = access_log_prune_plan(before=cut_off)
+    run.access_log_expired = plan.expired
+    run.access_log_anchor = plan.anchor
+    run.access_log_prunable = plan.entries
+    if dry_run:
+        return
+    try:
+        done = access_log_prune(before=cut_off)
+    except PruneRefused as refused:
+        run.access_log_refused = str(refused)
+        return
+    run.access_log_pruned = done.entries if done.pruned else 0

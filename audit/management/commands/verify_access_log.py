@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from audit.verify import access_log_verify
 
@@ -28,12 +29,29 @@ class Command(BaseCommand):
         # A file named on the command line must exist; the default may not exist yet.
         if anchors and (missing := [str(p) for p in paths if not p.exists()]):
             raise CommandError(f"No anchor file at {', '.join(missing)}.")
-        result = access_log_verify(anchor_files=paths)
+        # After a prune, its anchor must be older than the access log's retention period.
+        from privacy.retention import access_log_retained_since
+
+        retained_since = access_log_retained_since(timezone.localdate())
+        result = access_log_verify(anchor_files=paths, retained_since=retained_since)
         problems = [f"Access log {result.broken}"] if result.broken else []
         problems += [f"Anchor file {bad}" for bad in result.bad_anchors]
         if problems:
             raise CommandError("\n".join(problems))
-        self.stdout.write(f"OK: {result.entries} entries, chain intact; {_anchors(result, paths)}")
+        anchors_said = _anchors(result, paths)
+        self.stdout.write(
+            f"OK: {result.entries} entries, chain intact; {anchors_said}{_pruned(result)}"
+        )
+
+
+def _pruned(result) -> str:
+    if not result.pruned_through:
+        return ""
+    anchor = result.pruned_behind
+    return (
+        f"; pruned up to seq {result.pruned_through} behind the signed anchor of {anchor.at}, "
+        f"verified from seq {result.pruned_through + 1}"
+    )
 
 
 def _anchors(result, paths) -> str:

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from privacy.retention import retention_apply
@@ -7,7 +7,8 @@ from privacy.retention import retention_apply
 class Command(BaseCommand):
     help = (
         "Erase, through the vault's erasure, the people whose records have outlived the retention "
-        "periods (run daily by a timer). --dry-run lists what it would do: counts and ids only."
+        "periods, and prune the access log behind a signed anchor (run daily by a timer). "
+        "--dry-run lists what it would do: counts and ids only."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +24,22 @@ class Command(BaseCommand):
         )
         for subject_id in run.subjects:
             self.stdout.write(f"  subject {subject_id}")
-        self.stdout.write(
-            f"Access log: {run.access_log_expired} entries older than {run.access_log_before} "
-            "(kept: pruning behind a signed anchor is not built yet)."
-        )
+        self.stdout.write(_access_log(run))
+        # The erasures stand; the refused prune must reach whoever watches the timer.
+        if run.access_log_refused:
+            raise CommandError(f"Access log not pruned: {run.access_log_refused}")
+
+
+def _access_log(run) -> str:
+    expired = f"Access log: {run.access_log_expired} entries older than {run.access_log_before}"
+    anchor = run.access_log_anchor
+    if anchor is None:
+        if run.access_log_expired:
+            return f"{expired}; kept: no signed anchor older than {run.access_log_before}."
+        return f"{expired}."
+    behind = f"behind the anchor of seq {anchor.seq} at {anchor.at}"
+    if run.dry_run:
+        return f"{expired}; would prune {run.access_log_prunable} {behind}."
+    if run.access_log_refused:
+        return f"{expired}; none pruned."
+    return f"{expired}; pruned {run.access_log_pruned} {behind}."
