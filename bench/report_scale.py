@@ -29,7 +29,8 @@ time: the wall time is the figure), next to the aim of 5 s. BENCH_KEEP_DATABASE=
 database at the end (for EXPLAIN ANALYZE; drop it by hand) and writes the run's random keys
 (synthetic data only) to BENCH_KEYS_FILE (default /tmp/przystan-bench-report-keys.json);
 BENCH_MEASURE_ONLY=1 then times the report again on that database, migrated (new indexes), with
-those keys, without building anything. Importing this module does nothing.
+those keys, without building anything; BENCH_RESUME=1 goes on after the import of a kept run.
+Importing this module does nothing.
 """
 
 import csv
@@ -199,22 +200,25 @@ def seal_empty_notes(cursor) -> None:
     )
     cursor.execute("SELECT subject_id FROM cases_client ORDER BY subject_id")
     ids = [row[0] for row in cursor.fetchall()]
+    # Sealed before the COPY: fetching keys (past the cache's 20,000) on the connection while
+    # its COPY is open would wait for the COPY forever.
+    rows = []
+    for first in range(0, len(ids), 1000):
+        page = ids[first : first + 1000]
+        vault.prefetch(page)  # the page's keys in one query
+        rows += [
+            (
+                subject_id,
+                vault.encrypt_value(notes.encode(""), label=notes.label, subject_id=subject_id),
+                vault.encrypt_value(
+                    override.encode(""), label=override.label, subject_id=subject_id
+                ),
+            )
+            for subject_id in page
+        ]
     with cursor.copy("COPY bench_seal (client_id, notes, override) FROM STDIN") as copy:
-        for first in range(0, len(ids), 1000):
-            page = ids[first : first + 1000]
-            vault.prefetch(page)  # the page's keys in one query
-            for subject_id in page:
-                copy.write_row(
-                    (
-                        subject_id,
-                        vault.encrypt_value(
-                            notes.encode(""), label=notes.label, subject_id=subject_id
-                        ),
-                        vault.encrypt_value(
-                            override.encode(""), label=override.label, subject_id=subject_id
-                        ),
-                    )
-                )
+        for row in rows:
+            copy.write_row(row)
 
 
 STAYS_SQL = f"""
@@ -278,26 +282,30 @@ def _checked_constraints(cursor) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def build(clients: int, user, organisation) -> None:
+def build(clients: int, user, organisation, *, imported: bool = False) -> None:
+    """The data; `imported`: the import's part was done by an earlier run (BENCH_RESUME)."""
     from django.conf import settings
     from django.db import connection, transaction
 
     from reports.importing import import_records
 
-    with tempfile.TemporaryDirectory() as folder:
-        counts = write_csv(Path(folder), clients)
-        print("  files: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()), flush=True)
-        steps = split_for_import(Path(folder))
+    if not imported:
+        with tempfile.TemporaryDirectory() as folder:
+            counts = write_csv(Path(folder), clients)
+            print(
+                "  files: " + ", ".join(f"{name} {n:,}" for name, n in counts.items()), flush=True
+            )
+            steps = split_for_import(Path(folder))
 
-        def import_all():
-            for step in steps:
-                import_records(directory=step, by=user, organisation=organisation)
+            def import_all():
+                for step in steps:
+                    import_records(directory=step, by=user, organisation=organisation)
 
-        timed(
-            f"import_records in {len(steps)} steps (facilities, beds, clients, programmes, "
-            "enrolments, placements, follow-ups)",
-            import_all,
-        )
+            timed(
+                f"import_records in {len(steps)} steps (facilities, beds, clients, programmes, "
+                "enrolments, placements, follow-ups)",
+                import_all,
+            )
     with transaction.atomic(), connection.cursor() as cursor:
         timed("empty notes sealed per client", lambda: seal_empty_notes(cursor))
         constraints = _checked_constraints(cursor)
@@ -391,6 +399,31 @@ def measure_again(repeat: int) -> None:
     measure(repeat)
 
 
+def resume(clients: int, repeat: int) -> None:
+    """BENCH_RESUME: a kept database whose import finished (the run stopped after it): the
+    stays, the steps and the measures, with the kept run's keys."""
+    from bench import env as bench_env
+
+    bench_env.prepare_existing(json.loads(_keys_file().read_text()))
+    import django
+
+    django.setup()
+    from accounts.models import User
+
+    user = User.objects.get(username="importer")
+    started = time.perf_counter()
+    build(clients, user, user.organisation, imported=True)
+    print(f"  data built (after the import) in {time.perf_counter() - started:.0f} s", flush=True)
+    from django.core.management import call_command
+    from django.db import connection
+
+    # Migrations added since the kept run began (indexes), built over the stays now there.
+    timed("migrate", lambda: call_command("migrate", verbosity=0))
+    with connection.cursor() as cursor:
+        timed("VACUUM ANALYZE", lambda: cursor.execute("VACUUM ANALYZE"))
+    measure(repeat)
+
+
 def main() -> None:
     from bench import env as bench_env
 
@@ -400,6 +433,9 @@ def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "2"))
     if os.environ.get("BENCH_MEASURE_ONLY"):
         measure_again(repeat)
+        return
+    if os.environ.get("BENCH_RESUME"):
+        resume(clients, repeat)
         return
     # Keys stay cached for an hour (the most the setting allows): see split_for_import.
     os.environ["PRZYSTAN_DEK_CACHE_SECONDS"] = "3600"
