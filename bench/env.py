@@ -119,6 +119,37 @@ def prepare(*, debug: bool = False, prefix: str = "przystan-bench-") -> BenchEnv
     return env
 
 
+def prepare_existing(kept: dict[str, str]) -> BenchEnv:
+    """The environment of an earlier run whose database was kept: its url and its random keys
+    (`kept`, written by that run), a fresh var dir; nothing is created or dropped."""
+    tmp_dir = tempfile.mkdtemp(prefix="przystan-bench-")
+    url = kept["DATABASE_URL"]
+    env = BenchEnv(tmp_dir, url, "postgresql" if url.startswith("postgres") else "sqlite")
+    os.environ.update(
+        {
+            **kept,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "false",
+            "HTTPS_ONLY": "false",
+            "PRZYSTAN_DEMO": "false",
+            "ALLOWED_HOSTS": "testserver",
+            "PRZYSTAN_VAR_DIR": tmp_dir,
+            "STATIC_ROOT": os.path.join(tmp_dir, "static"),
+            "MEDIA_ROOT": os.path.join(tmp_dir, "media"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    for name in (
+        "PRZYSTAN_KEKS_FILE",
+        "PRZYSTAN_INDEX_KEY_FILE",
+        "PRZYSTAN_AUDIT_KEY_FILE",
+        "SECRET_KEY_FILE",
+        "DATABASE_URL_FILE",
+    ):
+        os.environ.pop(name, None)
+    return env
+
+
 def cleanup(env: BenchEnv) -> None:
     if env.vendor == "postgresql":
         from django.db import connections

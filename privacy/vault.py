@@ -5,11 +5,12 @@ which may be shared or persisted). Erasure evicts the subject from this process'
 other processes forget it within PRZYSTAN_DEK_CACHE_SECONDS.
 """
 
+import contextlib
 import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 
@@ -83,6 +84,24 @@ class _KeyCache:
 
 
 cache = _KeyCache()
+# Keys made by subjects_create inside `holding_new_keys`, this thread only: {subject: (id, key)}.
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def holding_new_keys() -> Iterator[None]:
+    """Within the block, keys that subjects_create makes in this thread are kept in hand.
+
+    For a bulk import: sealing its rows right after creating their subjects then never reads a
+    key back from the database, whatever the cache's size or time-to-live (a page of 2,000 keys
+    of subjects created in the same transaction; forgotten when the block ends).
+    """
+    previous = getattr(_held, "keys", None)
+    _held.keys = {}
+    try:
+        yield
+    finally:
+        _held.keys = previous
 
 
 def _unwrap(data_key: DataKey) -> bytes:
@@ -131,13 +150,19 @@ def subjects_create(*, kind: str, count: int) -> list[Subject]:
             for subject, dek in zip(subjects, deks, strict=True)
         ]
     )
+    held = getattr(_held, "keys", None)
     for data_key, dek, subject in zip(data_keys, deks, subjects, strict=True):
         cache.put(data_key.pk, dek, subject.id)
+        if held is not None:
+            held[subject.id] = (data_key.pk, dek)
     return subjects
 
 
 def key_for_subject(subject_id: uuid.UUID) -> tuple[int, bytes]:
     """(key id, key) to encrypt a new value for `subject_id`; SubjectErased if destroyed."""
+    held = getattr(_held, "keys", None)
+    if held and subject_id in held:
+        return held[subject_id]
     key_id = cache.key_id_for(subject_id)
     if key_id is not None:
         entry = cache.get(key_id)

@@ -189,18 +189,20 @@ class _Checker:
             self.error(file, row.line, column, message)
             return None
 
-    def code(self, file, row: Row, column, allowed, *, required=True) -> str:
+    def code(self, file, row: Row, column, allowed, *, required=True, personal=False) -> str:
+        """The column's code; an error quotes a bad value unless the row is `personal` (a
+        client's: a column shifted by one puts a name or a birth date where the code was)."""
         value = row.values[column]
         if not value and not required:
             return ""
         if value not in allowed:
-            self.error(
-                file,
-                row.line,
-                column,
-                _("%(value)s is not one of: %(allowed)s")
-                % {"value": _quote(value), "allowed": ", ".join(allowed)},
+            message = (
+                _("not one of: %(allowed)s") % {"allowed": ", ".join(allowed)}
+                if personal
+                else _("%(value)s is not one of: %(allowed)s")
+                % {"value": _quote(value), "allowed": ", ".join(allowed)}
             )
+            self.error(file, row.line, column, message)
         return value
 
 
@@ -309,7 +311,7 @@ def check(tables: dict[str, list[Row]], checker: _Checker) -> tuple[Plan, dict]:
             if len(checker.required(file, row, column)) > 100:
                 checker.error(file, row.line, column, _("at most 100 characters"))
         checker.date(file, row, "birth_date", required=False, personal=True)
-        checker.code(file, row, "sex", Sex.values)
+        checker.code(file, row, "sex", Sex.values, personal=True)
         if row.values["pesel"]:
             try:
                 validate_pesel(row.values["pesel"])
@@ -512,36 +514,44 @@ def store(
     created["facilities"] = len(facilities)
     progress(Progress("facilities.csv", "stored", len(facilities), len(facilities)))
 
-    # Clients: subjects and keys in bulk, the identity sealed under each one's key.
-    subjects = vault.subjects_create(kind="client", count=len(plan.clients))
+    # Clients, a page at a time: the page's subjects and keys in bulk, then the page sealed under
+    # those keys while they are in hand (a large import outlives the vault's key cache, and
+    # reading each key back would cost a query per client: docs/benchmarks.md).
     today = timezone.localdate()
-    clients = []
-    for row, subject in zip(plan.clients, subjects, strict=True):
-        values = row.values
-        birth = datetime.date.fromisoformat(values["birth_date"]) if values["birth_date"] else None
-        client = Client(
-            subject=subject,
-            first_name=values["first_name"],
-            surname=values["surname"],
-            pesel=values["pesel"],
-            birth_date=birth,
-            birth_year=birth.year if birth else None,
-            sex=values["sex"],
-            municipality_code=values["municipality_code"],
-            registered_on=today,
-            registered_by=by,
-        )
-        client.refresh_blind_indexes()
-        clients.append(client)
-        client_ids[values["client_ref"]] = subject.pk
-        new_refs.append(
-            ExternalRef(kind="client", ref=values["client_ref"], object_id=str(subject.pk))
-        )
-    for start in range(0, len(clients), BATCH):
-        history(clients[start : start + BATCH], Client)
-        done = min(start + BATCH, len(clients))
-        progress(Progress("clients.csv", "stored", done, len(clients)))
-    created["clients"] = len(clients)
+    for start in range(0, len(plan.clients), BATCH):
+        page = plan.clients[start : start + BATCH]
+        with vault.holding_new_keys():
+            subjects = vault.subjects_create(kind="client", count=len(page))
+            clients = []
+            for row, subject in zip(page, subjects, strict=True):
+                values = row.values
+                birth = (
+                    datetime.date.fromisoformat(values["birth_date"])
+                    if values["birth_date"]
+                    else None
+                )
+                client = Client(
+                    subject=subject,
+                    first_name=values["first_name"],
+                    surname=values["surname"],
+                    pesel=values["pesel"],
+                    birth_date=birth,
+                    birth_year=birth.year if birth else None,
+                    sex=values["sex"],
+                    municipality_code=values["municipality_code"],
+                    registered_on=today,
+                    registered_by=by,
+                )
+                client.refresh_blind_indexes()
+                clients.append(client)
+                client_ids[values["client_ref"]] = subject.pk
+                new_refs.append(
+                    ExternalRef(kind="client", ref=values["client_ref"], object_id=str(subject.pk))
+                )
+            history(clients, Client)
+        done = start + len(page)
+        progress(Progress("clients.csv", "stored", done, len(plan.clients)))
+    created["clients"] = len(plan.clients)
 
     created["stays"] = _store_stays(plan.stays, facility_ids, client_ids, by, history, progress)
 
@@ -726,7 +736,10 @@ def _store_stays(rows, facility_ids, client_ids, by, history, progress) -> int:
                 )
             )
     for start in range(0, len(stays), BATCH):
-        history(stays[start : start + BATCH], Stay)
+        page = stays[start : start + BATCH]
+        # The page's keys in one query a thousand, not one per client whose key left the cache.
+        vault.prefetch({stay.subject_id for stay in page})
+        history(page, Stay)
         done = min(start + BATCH, len(stays))
         progress(Progress("stays.csv", "stored", done, len(stays)))
     return len(stays)

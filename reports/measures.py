@@ -22,7 +22,7 @@ import uuid
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connections
+from django.db import connections, transaction
 
 from activation.dates import add_months
 from activation.models import EMPLOYED_ANSWERS, FollowUpAnswer, PlacementKind, ProgrammeKind
@@ -50,6 +50,8 @@ EMPLOYMENT_KINDS = (
 RETENTION_MONTHS = (3, 6, 12)
 RETURN_WINDOW_DAYS = 730
 PAGE = 1000
+# PostgreSQL's memory for each sort of a report's statements (SET LOCAL, its transaction only).
+REPORT_WORK_MEM = "64MB"
 
 
 def one_decimal(value: Decimal | int | float) -> float:
@@ -95,7 +97,12 @@ def _episodes_once(d: Dialect, *, using: str):
     them fast enough in each query (and the application's role needs no TEMP privilege).
     """
     if not d.sqlite:
-        yield
+        # The medians and the episodes sort hundreds of thousands of rows: in memory, not in
+        # temporary files (the server's default is 4 MB a sort), for this transaction only.
+        with transaction.atomic(using=using):
+            with connections[using].cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+            yield
         return
     name = f"report_episodes_{uuid.uuid4().hex[:12]}"
     run(
@@ -179,10 +186,15 @@ def _served_people_sql() -> str:
 
 def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
     """Distinct clients served in the period: in total, by sex, by age band on `end`."""
+    # One statement: the counts by sex and band, and the ids of the clients whose band their
+    # birth date decides (a few percent), so the period's clients are found once.
     rows = run(
         "WITH"
         + _served_people_sql()
-        + " SELECT sex, band, COUNT(*) FROM served_people GROUP BY 1, 2",
+        + """ SELECT sex, band, COUNT(*), NULL FROM served_people WHERE band <> 'check'
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT sex, band, 1, client_id FROM served_people WHERE band = 'check'""",
         using=using,
         start=start,
         end=end,
@@ -190,35 +202,23 @@ def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
     )
     by_sex = dict.fromkeys(Sex.values, 0)
     by_band = dict.fromkeys(AGE_BANDS, 0)
-    for sex, band, count in rows:
+    to_check = []
+    for sex, band, count, client_id in rows:
         by_sex[sex] = by_sex.get(sex, 0) + count
-        if band != "check":
+        if band == "check":
+            to_check.append(client_id)
+        else:
             by_band[band] += count
-    if any(band == "check" for _sex, band, _count in rows):
-        checked = _bands_from_birth_dates(start=start, end=end, using=using)
-        for band, count in Counter(checked.values()).items():
-            by_band[band] += count
+    checked = _bands_from_birth_dates(to_check, end=end, using=using)
+    for band, count in Counter(checked.values()).items():
+        by_band[band] += count
     return {"total": sum(by_sex.values()), "by_sex": by_sex, "by_age_band": by_band}
 
 
-def _bands_from_birth_dates(*, start, end, using) -> dict:
-    """Client id -> age band of the served clients whose year of birth straddles a band.
-
-    Their birth dates are opened: one query for the ids, then one per page of 1,000 clients
-    (their keys in one more).
-    """
-    ids = [
-        row[0]
-        for row in run(
-            "WITH"
-            + _served_people_sql()
-            + " SELECT client_id FROM served_people WHERE band = 'check'",
-            using=using,
-            start=start,
-            end=end,
-            year=end.year,
-        )
-    ]
+def _bands_from_birth_dates(ids: list, *, end, using) -> dict:
+    """Client id -> age band on `end` of the clients `ids` (served clients whose year of birth
+    straddles a band): their birth dates are opened, one query per page of 1,000 clients (their
+    keys in one more)."""
     bands: dict = {}
     for first in range(0, len(ids), PAGE):
         page = Client.objects.using(using).filter(pk__in=ids[first : first + PAGE])
@@ -325,6 +325,8 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     member's nights count as the mother's do (each takes a place of the household's room).
     """
     months = _months(start, end)
+    # The stays of the period first (each month's join repeats it): every other stay would be
+    # compared with every month, 24 million comparisons at 2,000,000 stays.
     values: dict = {"far": far}
     rows_sql = []
     for n, (key, first, last) in enumerate(months):
@@ -339,9 +341,12 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
         SELECT o.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
         FROM occupied o JOIN months
           ON o.s <= months.last_day AND (o.last_n IS NULL OR o.last_n >= months.first_day)
+        WHERE o.s <= {{end}} AND (o.last_n IS NULL OR o.last_n >= {{start}})
         GROUP BY 1, 2
         """,
         using=using,
+        start=start,
+        end=end,
         **values,
     )
     bed_first = d.greatest("b.available_from", "months.first_day")
@@ -587,8 +592,11 @@ def _first_timers_sql(d: Dialect) -> str:
     """`first_timers(client_id)`: clients whose first stay starting in the period (F) had no
     night in F − 730 … F − 1."""
     window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
+    earliest = d.plus_days("{start}", -RETURN_WINDOW_DAYS)
     # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
-    # an index, and a subquery per client would scan them once per client.
+    # an index, and a subquery per client would scan them once per client. The join keeps only
+    # the stays that could count (begun by the period's end, a night on or after start − 730:
+    # F is in the period), and the client's first stay of the period always joins itself.
     return f"""
     firsts AS (
         SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
@@ -602,6 +610,8 @@ def _first_timers_sql(d: Dialect) -> str:
                           AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
                     THEN 1 ELSE 0 END) AS nights_before
             FROM firsts JOIN st AS earlier ON earlier.client_id = firsts.client_id
+                AND earlier.s <= {{end}}
+                AND COALESCE(earlier.last_n, {{far}}) >= {earliest}
             GROUP BY firsts.client_id
         ) AS checked
         WHERE nights_before = 0
@@ -741,11 +751,14 @@ def programmes(d: Dialect, *, start, end, far, using, **_) -> dict:
         ("days_to_first_enrolment", "en"),
         ("days_to_first_placement", "pl"),
     ):
+        # The first stays of the enrolled (placed) clients only, not of every client.
         gaps = f"""
             SELECT {d.days("firsts.first_on", "stays.first_s")} AS v
             FROM (SELECT client_id, MIN(started_on) AS first_on FROM {table}
                   WHERE started_on IS NOT NULL GROUP BY client_id) AS firsts
-            JOIN (SELECT client_id, MIN(s) AS first_s FROM st GROUP BY client_id) AS stays
+            JOIN (SELECT client_id, MIN(s) AS first_s FROM st
+                  WHERE client_id IN (SELECT client_id FROM {table} WHERE started_on IS NOT NULL)
+                  GROUP BY client_id) AS stays
               ON stays.client_id = firsts.client_id
             WHERE firsts.first_on >= {{start}} AND firsts.first_on <= {{end}}
               AND firsts.first_on >= stays.first_s
@@ -882,9 +895,9 @@ def cell_people(
                 end=end,
                 year=end.year,
             )
-            checked = {}
-            if any(band == "check" for _id, _sex, band in rows):
-                checked = _bands_from_birth_dates(start=start, end=end, using=using)
+            checked = _bands_from_birth_dates(
+                [raw_id for raw_id, _sex, band in rows if band == "check"], end=end, using=using
+            )
             for raw_id, sex, band in rows:
                 client_id = _uuid(raw_id)
                 cells["total"].append(client_id)

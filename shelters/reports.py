@@ -5,6 +5,9 @@
 - `length_of_stay`, `exits_by_destination`: for the reports app.
 
 A stay counts on every night from `night_of` to `last_night` (to tonight while it is open).
+A household member's stay (`MemberStay`: a child in the mother's room) takes a place of that room
+a night, so it counts in `night_count` and `bed_nights` as a client's stay does: the same rule as
+the reports app's bed-nights and occupancy (docs/measures.md, "children's nights").
 Tonight's free, occupied and held places per facility are `selectors.bed_counts`, the one
 count the board, the facility list and the city view share.
 """
@@ -51,6 +54,14 @@ def night_count(facilities, night: datetime.date) -> list[dict]:
             line = table[kind]
             result.append({"kind": kind, "label": label, **line, "total": sum(line.values())})
     return result
+
+
+# Every stay that takes a place a night: the clients' and the household members' (no bed of
+# their own, one place of the household's room each).
+OCCUPYING = (
+    "(SELECT facility_id, night_of, last_night FROM shelters_stay "
+    "UNION ALL SELECT facility_id, night_of, last_night FROM shelters_memberstay)"
+)
 
 
 def _nights(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -124,7 +135,7 @@ def _bed_nights_by_month(ids, start, end) -> dict[tuple[int, datetime.date], int
     sql = (
         f"WITH w(first, last) AS (VALUES {values}) "  # noqa: S608 - only placeholders interpolated
         f"SELECT w.first, t.facility_id, SUM({nights} + 1) FROM w "
-        "JOIN shelters_stay t ON t.night_of <= w.last AND COALESCE(t.last_night, %s) >= w.first "
+        f"JOIN {OCCUPYING} t ON t.night_of <= w.last AND COALESCE(t.last_night, %s) >= w.first "
         f"WHERE t.facility_id IN ({in_ids}) GROUP BY w.first, t.facility_id"
     )
     today = timezone.localdate()
@@ -140,13 +151,16 @@ def _bed_nights_by_month(ids, start, end) -> dict[tuple[int, datetime.date], int
 
 
 def bed_nights(facilities, start: datetime.date, end: datetime.date, *, by: str = "day"):
-    """{(facility id, day or first of month): occupied bed-nights} over [start, end)."""
+    """{(facility id, day or first of month): occupied bed-nights} over [start, end).
+
+    A household member's night is a bed-night (one place of the room), as in the reports app.
+    """
     ids = [f.pk for f in facilities]
     if by == "month":
         return _bed_nights_by_month(ids, start, end)
     today = timezone.localdate()
     rows = _calendar_join(
-        "shelters_stay",
+        OCCUPYING,
         "t.night_of <= nights.d AND COALESCE(t.last_night, %s) >= nights.d",
         ids,
         start,

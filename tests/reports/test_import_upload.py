@@ -315,3 +315,31 @@ def test_an_upload_without_a_file_gives_the_form_back_with_an_error(client, admi
     assert response.status_code == 400
     assert "To pole jest wymagane." in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "personal"),
+    [
+        # One value too many (a surname split in two): refused by its count, nothing quoted.
+        ("c01,Jan,Testowa,Kowalska,1980-06-15,male,,1465011", ["Testowa", "Kowalska", "1980-06"]),
+        # The right count but shifted by one: a surname where the sex's code was.
+        ("c01,Jan,,Kowalska,Nowakowska,,1465011", ["Kowalska", "Nowakowska"]),
+    ],
+)
+def test_a_shifted_client_row_is_named_but_never_quoted_in_the_stored_errors(
+    client, administrator, row, personal
+):
+    # A shifted column can put a name or a birth date where a code was: the errors of clients.csv
+    # name file and line (and the column) but quote no value, as stored on the job's row.
+    client.force_login(administrator)
+    lines = (EXAMPLE / "clients.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = row
+    _upload(client, _example(**{"clients.csv": "\n".join(lines).encode()}))
+    job = jobs.job_run(ImportJob.objects.get().pk)
+    assert job.status == ImportJob.Status.FAILED
+    assert [e for e in job.errors if (e["file"], e["line"]) == ("clients.csv", 2)]
+    assert Client.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT errors FROM reports_importjob")
+        (raw,) = cursor.fetchone()
+    assert not [value for value in personal if value in str(raw)], raw

@@ -4,6 +4,7 @@ children's names seen by the staff of that house only."""
 import contextlib
 import datetime
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -592,3 +593,27 @@ def test_moving_a_household_is_for_the_staff_of_that_house_only(
     response = client.post(f"/shelters/households/{allocation.pk}/transfer/", target)
     assert response.status_code == 302 and response.url.startswith("/login/")
     assert RoomAllocation.objects.open().get().room == room(house, "Pokój 1")
+
+
+def test_the_childrens_nights_are_bed_nights_here_as_in_the_outcome_report(
+    house_staff, house, household
+):
+    # docs/measures.md, "children's nights": each member takes one place of the room a night.
+    # In on 10 March 2025 at 19:00, out on the 12th at 09:00: the nights of the 10th and the
+    # 11th, three people (the mother and two children): 2 × 3 = 6 bed-nights.
+    from reports.measures import outcome_report
+
+    warsaw = zoneinfo.ZoneInfo("Europe/Warsaw")
+    with time_machine.travel(datetime.datetime(2025, 3, 10, 19, tzinfo=warsaw), tick=False):
+        allocation = check_in(house_staff, household, house)
+    with time_machine.travel(datetime.datetime(2025, 3, 12, 9, tzinfo=warsaw), tick=False):
+        services.household_check_out(by=house_staff, allocation=allocation, destination="family")
+    first, day = datetime.date(2025, 3, 10), datetime.timedelta(days=1)
+    by_day = reports.bed_nights([house], first - day, first + 4 * day)
+    assert by_day == {(house.pk, first): 3, (house.pk, first + day): 3}
+    by_month = reports.bed_nights(
+        [house], datetime.date(2025, 3, 1), datetime.date(2025, 4, 1), by="month"
+    )
+    assert by_month == {(house.pk, datetime.date(2025, 3, 1)): 6}
+    march = outcome_report(start=datetime.date(2025, 3, 1), end=datetime.date(2025, 3, 31))
+    assert march["bed_nights"]["total"] == 6
