@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import team_member_candidates
 from accounts.models import Organisation, Team, User
-from accounts.reconfirm import ConfirmPasswordMixin, password_confirmed
+from accounts.reconfirm import ConfirmPasswordMixin, code_field, code_refused, password_confirmed
 from accounts.roles import Role
 
 # The re-confirmation's fields (accounts.reconfirm), shown last.
@@ -26,16 +26,23 @@ class LoginForm(AuthenticationForm):
 
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    """Django's password change, with the old password checked as every re-confirmation is.
+    """Django's password change, with the old password checked as every re-confirmation is,
+    and, for whoever has a confirmed authenticator app, a code from it (or a backup code).
 
     The page is reached from inside a session, where django-axes does not look: a stolen session
     could otherwise try old passwords here without limit. Each try is an access-log row and
-    the limit ends the session (accounts.reconfirm.password_confirmed).
+    the limit ends the session (accounts.reconfirm.password_confirmed); codes are counted and
+    limited apart, as at every re-confirmation (accounts.reconfirm.code_refused).
     """
 
     def __init__(self, user, *args, request=None, **kwargs):
+        from accounts import second_factor
+
         super().__init__(user, *args, **kwargs)
         self.request = request
+        if second_factor.has_device(user):
+            self.fields["confirm_code"] = code_field()
+            self.order_fields(["old_password", "confirm_code", "new_password1", "new_password2"])
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
@@ -43,6 +50,13 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
+        # The code right after a right password, as at every re-confirmation: after a wrong
+        # password it stays unspent and uncounted. An empty code: the field's "required" error.
+        if "confirm_code" in self.fields:
+            code = str(self.data.get(self.add_prefix("confirm_code"), "")).strip()
+            error = code_refused(self.user, code, request=self.request) if code else None
+            if error:
+                self.add_error("confirm_code", error)
         return old_password
 
 

@@ -97,17 +97,9 @@ class ConfirmPasswordMixin:
             widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         )
         if second_factor.has_device(actor):
-            self.fields["confirm_code"] = forms.CharField(
-                label=_("Code from your authenticator app (or a backup code)"),
-                max_length=32,
-                widget=forms.TextInput(
-                    attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}
-                ),
-            )
+            self.fields["confirm_code"] = code_field()
 
     def clean_confirm_password(self):
-        from accounts import second_factor
-
         password = self.cleaned_data["confirm_password"]
         if not password_confirmed(self.actor, password, request=self.request):
             raise forms.ValidationError(_("Your password is not correct."))
@@ -116,13 +108,32 @@ class ConfirmPasswordMixin:
         if "confirm_code" in self.fields:
             code = str(self.data.get(self.add_prefix("confirm_code"), "")).strip()
             # An empty code: the field's own "required" error answers.
-            if code:
-                result = second_factor.code_check(self.actor, code, request=self.request)
-                if result.answer == second_factor.Answer.WAIT:
-                    self.add_error(
-                        "confirm_code",
-                        _("Too many wrong codes: wait a few seconds and try again."),
-                    )
-                elif not result.ok:
-                    self.add_error("confirm_code", _("This code is not correct."))
+            error = code_refused(self.actor, code, request=self.request) if code else None
+            if error:
+                self.add_error("confirm_code", error)
         return password
+
+
+def code_field() -> forms.CharField:
+    """The field of a second-factor code asked with a password (re-confirmation, new password)."""
+    return forms.CharField(
+        label=_("Code from your authenticator app (or a backup code)"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+    )
+
+
+def code_refused(actor, code: str, *, request=None) -> str | None:
+    """Why `code` does not confirm `actor` (a translated message), or None when it does.
+
+    Checked, logged and limited by accounts.second_factor.code_check: too many wrong codes in
+    a row end the session (SecondFactorLocked). A right backup code is used up.
+    """
+    from accounts import second_factor
+
+    result = second_factor.code_check(actor, code, request=request)
+    if result.answer == second_factor.Answer.WAIT:
+        return _("Too many wrong codes: wait a few seconds and try again.")
+    if not result.ok:
+        return _("This code is not correct.")
+    return None

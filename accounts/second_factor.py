@@ -261,6 +261,28 @@ def _verified(request, device) -> None:
     django_otp.login(request, device)
 
 
+def backup_codes_renew(*, user: User, request=None) -> list[str]:
+    """Replace `user`'s backup codes with BACKUP_CODES new ones (shown once); the new codes.
+
+    For someone with a confirmed app only (the page asks for the password and a code first,
+    accounts.reconfirm). Every old code stops working in the same transaction. The renewal is an
+    access-log row (purpose SECOND_FACTOR_CODES) and a row of the account's history.
+    """
+    if not has_device(user):
+        raise PermissionDenied(_("Set up the authenticator app first."))
+    with transaction.atomic():
+        codes = _new_backup_codes(user)
+        user._change_reason = "second_factor_codes_renew"
+        user.save()
+        access_log_write(
+            actor=user,
+            action=AccessLogEntry.Action.UPDATE,
+            purpose=Purpose.SECOND_FACTOR_CODES,
+            request=request,
+        )
+    return codes
+
+
 def backup_codes_left(user) -> int:
     """How many unused backup codes `user` has."""
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()

@@ -17,6 +17,11 @@ urlpatterns = [
     path("second-factor/", views.second_factor_verify, name="second-factor"),
     path("second-factor/enrol/", views.second_factor_enrol, name="second-factor-enrol"),
     path(
+        "second-factor/backup-codes/",
+        views.second_factor_codes_renew,
+        name="second-factor-codes",
+    ),
+    path(
         "organisation/second-factor/",
         views.organisation_second_factor,
         name="organisation-second-factor",
@@ -64,6 +69,8 @@ ACCESS = {
     # middleware lets them through); once given, they send on to the start.
     "second-factor": signed_in(),
     "second-factor-enrol": signed_in(),
+    # One's own new backup codes: a session that has given its code (not exempt), with an app.
+    "second-factor-codes": signed_in(),
     "organisation-second-factor": allow(Role.MANAGER, Role.ADMINISTRATOR),
     "staff-list": allow(Role.MANAGER, Role.ADMINISTRATOR),
     "staff-create": allow(Role.MANAGER, Role.ADMINISTRATOR),

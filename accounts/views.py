@@ -62,6 +62,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         messages.success(self.request, _("Your password has been changed."))
         return super().form_valid(form)
 
+    def get_context_data(self, **kwargs):
+        # The backup codes are renewed from here (a link for whoever has an app).
+        has_app = second_factor.has_device(self.request.user)
+        return {**super().get_context_data(**kwargs), "has_second_factor": has_app}
+
 
 @require_GET
 @login_required
@@ -357,6 +362,28 @@ def second_factor_enrol(request):
             "required": second_factor.is_required(user),
             "next": _next_or_home(request),
         },
+    )
+
+
+@login_required
+def second_factor_codes_renew(request):
+    """New backup codes for someone with an app (the old ones stop working), shown once, after
+    the password and a code (accounts.reconfirm); logged. Without an app: set one up first."""
+    user = request.user
+    if not second_factor.has_device(user):
+        return redirect("accounts:second-factor-enrol")
+    form = ConfirmForm(request.POST or None, actor=user, request=request)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor.backup_codes_renew(user=user, request=request)
+        return render(
+            request,
+            "accounts/second_factor_codes.html",
+            {"codes": codes, "renewed": True, "next": resolve_url("accounts:home")},
+        )
+    return render(
+        request,
+        "accounts/second_factor_codes_renew.html",
+        {"form": form, "left": second_factor.backup_codes_left(user)},
     )
 
 

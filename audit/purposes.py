@@ -108,6 +108,7 @@ class Purpose(models.TextChoices):
     PASSWORD_CONFIRMATION = "password_confirmation", _("Password confirmation")
     SECOND_FACTOR = "second_factor", _("Second factor: a code typed")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Administrator: a second factor reset")
+    SECOND_FACTOR_CODES = "second_factor_codes", _("Second factor: new backup codes")
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
     RETENTION = "retention", _("Erasure at the end of the retention period")

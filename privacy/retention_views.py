@@ -7,12 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import role_required
+from accounts.reconfirm import ConfirmPasswordMixin
 from accounts.roles import DPO_ROLES
 from privacy import retention
 from privacy.models import RetentionPeriod
 
 
-class RetentionPeriodForm(forms.ModelForm):
+class RetentionPeriodForm(ConfirmPasswordMixin, forms.ModelForm):
+    """One period; saved only after the DPO's password (and code, with an app) is confirmed.
+
+    A period decides when people's data is erased, so its change is a sensitive action
+    (accounts.reconfirm: checked, logged and limited as every re-confirmation)."""
+
     class Meta:
         model = RetentionPeriod
         fields = ["years", "days", "legal_basis"]
@@ -25,7 +31,13 @@ def retention_page(request):
     periods = retention.retention_periods()
     kind = request.POST.get("kind") if request.method == "POST" else None
     forms_by_kind = {
-        k: RetentionPeriodForm(request.POST if k == kind else None, instance=period, prefix=k)
+        k: RetentionPeriodForm(
+            request.POST if k == kind else None,
+            instance=period,
+            prefix=k,
+            actor=request.user,
+            request=request,
+        )
         for k, period in sorted(periods.items())
     }
     if kind is not None:
@@ -34,7 +46,11 @@ def retention_page(request):
             return redirect("privacy:retention")
         if form.is_valid():
             retention.retention_period_set(
-                by=request.user, period=periods[kind], **form.cleaned_data
+                by=request.user,
+                period=periods[kind],
+                years=form.cleaned_data["years"],
+                days=form.cleaned_data["days"],
+                legal_basis=form.cleaned_data["legal_basis"],
             )
             messages.success(request, _("The retention period has been saved."))
             return redirect("privacy:retention")

@@ -20,6 +20,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 import uuid
 import zipfile
 from dataclasses import asdict
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -190,12 +191,95 @@ def job_start(job_id: uuid.UUID) -> threading.Thread:
 
 def _run_in_thread(job_id: uuid.UUID) -> None:
     try:
+        job_run_guarded(job_id)
+    finally:
+        connections.close_all()
+
+
+def job_run_guarded(job_id: uuid.UUID) -> None:
+    """`job_run` as the thread runs it: nothing raised, every failure logged (ids and error
+    types only) and, where the database lets it be written, shown on the job's page."""
+    try:
         job_run(job_id)
+    except JobNotStarted:
+        # The job could not even be claimed: say so on its page rather than leave it queued.
+        _fail_unstarted(job_id)
     except Exception as error:
         # The job's own handler records failures; this is the last resort (no personal data).
         logger.error("import job %s stopped: %s", job_id, type(error).__name__)
-    finally:
-        connections.close_all()
+
+
+# The thread's first write (claiming the job) meets a database still busy with the upload's own
+# request on SQLite ("database is locked", after SQLite's own wait): it tries again, waiting
+# 0.25, 0.5, 1 and 2 s between tries (under 4 s more in all), before giving up.
+START_ATTEMPTS = 5
+START_PAUSE_SECONDS = 0.25
+
+
+class JobNotStarted(Exception):
+    """The job could not be claimed: the database stayed busy through every attempt."""
+
+
+def _retrying(what: str, job_id: uuid.UUID, work):
+    """`work()`, tried again on OperationalError; JobNotStarted when the last try fails.
+
+    Each failure is logged with the job's id and the error's type only (its text may quote a
+    row's value)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            logger.warning(
+                "import job %s: %s failed (attempt %d of %d): %s",
+                job_id,
+                what,
+                attempt,
+                START_ATTEMPTS,
+                type(error).__name__,
+            )
+            # A broken connection is replaced at the next query; a healthy one is kept (the
+            # thread runs in autocommit; inside a caller's transaction nothing is closed).
+            connection = connections[DEFAULT_DB_ALIAS]
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            if attempt < START_ATTEMPTS:
+                time.sleep(START_PAUSE_SECONDS * 2 ** (attempt - 1))
+    raise JobNotStarted
+
+
+def _fail_unstarted(job_id: uuid.UUID) -> None:
+    """Mark a job that could not start failed (its page says so), if the database lets us;
+    the sealed ZIP and its key are forgotten then, as at every end. Else it stays queued for
+    `manage.py run_import_job` (and the log says so)."""
+
+    def fail() -> bool:
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != ImportJob.Status.QUEUED:
+                # Another runner has it (or it ended): nothing to mark.
+                return False
+            with translation.override(job.language):
+                message = _(
+                    "The import could not start (the database was busy); nothing was "
+                    "stored. Upload the file again."
+                )
+            job.status = ImportJob.Status.FAILED
+            job.errors = [{"file": "", "line": 0, "column": "", "message": message}]
+            job.sealed_key = None
+            job.kek_id = ""
+            job.finished_at = timezone.now()
+            job.save()
+        _sealed_path(job_id).unlink(missing_ok=True)
+        _progress_path(job_id).unlink(missing_ok=True)
+        return True
+
+    try:
+        marked = _retrying("marking it failed", job_id, fail)
+    except JobNotStarted:
+        logger.error("import job %s could not start and stays queued", job_id)
+        return
+    if marked:
+        logger.error("import job %s could not start: marked failed", job_id)
 
 
 class ProgressFile:
@@ -262,9 +346,11 @@ def job_run(job_id: uuid.UUID) -> ImportJob:
 
     Done: the counts per file. Refused: the errors, each its file, line, column and message in
     the uploader's language, and nothing stored (import_records' one transaction). Either way
-    the sealed ZIP, the unpacked files, the progress file and the key are removed.
+    the sealed ZIP, the unpacked files, the progress file and the key are removed. Claiming the
+    job is tried again while the database is busy (OperationalError); JobNotStarted if it stays
+    so, the job still queued.
     """
-    job = _claim(job_id)
+    job = _retrying("claiming it", job_id, lambda: _claim(job_id))
     if job is None:
         return ImportJob.objects.get(pk=job_id)
     progress = ProgressFile(job.pk)

@@ -24,6 +24,8 @@ from shelters.models import Bed, ExitDestination, Facility, Room, RoomAllocation
 NIGHT_SHELTER = "Noclegownia św. Marcina (demo)"
 SHELTER = "Schronisko Przystań (demo)"
 MOTHER_HOUSE = "Dom dla Matek z Dziećmi Przystań (demo)"
+# Beds of a family room of the house: (rooms 01-08, rooms 09-12).
+FAMILY_ROOM_BEDS = (3, 4)
 WARMING_CENTRE = "Ogrzewalnia Miejska (demo)"
 
 EXITS = [
@@ -223,7 +225,11 @@ def seed() -> int:
         MOTHER_HOUSE,
         "mother_house",
         "mothers",
-        [(f"Pokój {n:02d}", "women", 1, False) for n in range(1, 13)],
+        # Family rooms: a bed for the mother and one for each child of the household the room
+        # takes (a mother with up to two children, in the last four up to three), so that a
+        # household's stays (hers and the children's, MemberStay) never outnumber the room's
+        # places and the house's occupancy stays at or under 100 %.
+        [(f"Pokój {n:02d}", "women", FAMILY_ROOM_BEDS[n > 8], False) for n in range(1, 13)],
         address="ul. Lipowa 5, Przykładowo",
         phone="+48 22 100 20 32",
     )
@@ -254,6 +260,10 @@ def seed() -> int:
 
     def beds(facility, sex=None):
         queryset = facility.beds.filter(is_overflow=False).order_by("pk")
+        if facility.kind == "mother_house":
+            # One bed a family room: a past stay of the house is one mother's, alone in her
+            # room (no two women's families share one), so the draws are as with one-bed rooms.
+            queryset = queryset.filter(label="1")
         return list(queryset.filter(room__sex=sex) if sex else queryset)
 
     def past(facility, sex, people, *, nightly, days=365, share=0.0, keep_free=0):

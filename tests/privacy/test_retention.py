@@ -7,6 +7,7 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
@@ -18,6 +19,7 @@ from privacy.retention import retention_apply, retention_periods
 from reports.measures import outcome_report
 from tests.factories import make_client, make_facility
 from tests.reports.helpers import make_stay
+from tests.second_factor import confirmation_of
 
 D = datetime.date
 # Noon in Warsaw, frozen: the periods count from the local date.
@@ -132,12 +134,77 @@ def test_the_dpo_page_lists_what_the_run_would_erase_and_saves_a_period(
             "case_file-years": "12",
             "case_file-days": "0",
             "case_file-legal_basis": "Uchwała zarządu fundacji nr 3/2026.",
+            **{f"case_file-{name}": value for name, value in confirmation_of(client).items()},
         },
     )
     assert response.status_code == 302
     period = RetentionPeriod.objects.get(kind="case_file")
     assert period.years == 12
     assert period.history.first().history_user == dpo
+
+
+def _stored_period(kind: str) -> tuple:
+    """The period's row as the database holds it (raw SQL, not the model)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT years, days, legal_basis FROM privacy_retentionperiod WHERE kind = %s", [kind]
+        )
+        return cursor.fetchone()
+
+
+def _change_case_file_period(client, **confirmation):
+    return client.post(
+        "/privacy/retention/",
+        {
+            "kind": "case_file",
+            "case_file-years": "1",
+            "case_file-days": "0",
+            "case_file-legal_basis": "Skrócony okres.",
+            **{f"case_file-{name}": value for name, value in confirmation.items()},
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"confirm_password": "zgaduję", "confirm_code": "right"},
+        {"confirm_password": "right", "confirm_code": "000000"},
+        {"confirm_password": "right"},
+        {},
+    ],
+    ids=["wrong password", "wrong code", "no code", "nothing"],
+)
+def test_a_period_is_not_saved_without_the_dpos_password_and_code(client, dpo, people, wrong):
+    client.force_login(dpo)
+    before = _stored_period("case_file")
+    history = RetentionPeriod.objects.get(kind="case_file").history.count()
+    right = confirmation_of(client)
+    sent = {name: right[name] if value == "right" else value for name, value in wrong.items()}
+    response = _change_case_file_period(client, **sent)
+    # The page again, with the form's errors; the database row as it was.
+    assert response.status_code == 200
+    assert 'name="case_file-confirm_code"' in response.content.decode()
+    assert _stored_period("case_file") == before
+    assert RetentionPeriod.objects.get(kind="case_file").history.count() == history
+    # The dry run on the page still counts with the stored period (one expired person).
+    assert str(people[0].pk) in response.content.decode()
+
+
+def test_the_confirmation_of_a_period_is_logged_and_limited(client, dpo, people):
+    from django.test import override_settings
+
+    client.force_login(dpo)
+    with override_settings(AXES_FAILURE_LIMIT=2):
+        _change_case_file_period(client, confirm_password="zgaduję-1", confirm_code="x")
+        response = _change_case_file_period(client, confirm_password="zgaduję-2")
+    # The second wrong password in a row ends the session; the period is unchanged.
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    denied = AccessLogEntry.objects.filter(
+        actor=dpo, purpose=Purpose.PASSWORD_CONFIRMATION, outcome="denied"
+    )
+    assert denied.count() == 2
+    assert _stored_period("case_file")[0] == 10
 
 
 def test_only_the_dpo_opens_the_retention_page(client, manager, people):

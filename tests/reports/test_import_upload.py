@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from accounts.roles import Role
 from audit.models import AccessLogEntry
@@ -343,3 +343,98 @@ def test_a_shifted_client_row_is_named_but_never_quoted_in_the_stored_errors(
         cursor.execute("SELECT errors FROM reports_importjob")
         (raw,) = cursor.fetchone()
     assert not [value for value in personal if value in str(raw)], raw
+
+
+# --- the thread's first write while the database is busy ---------------------------------------
+
+
+@pytest.fixture
+def busy_start(monkeypatch):
+    """Claiming a job fails with SQLite's "database is locked" the first `n` times (n set by
+    the test: a list, so the test can change it); the waits are recorded, not slept."""
+    failures = [0]
+    waits = []
+    claim = jobs._claim
+
+    def locked_claim(job_id):
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise OperationalError("database is locked")
+        return claim(job_id)
+
+    monkeypatch.setattr(jobs, "_claim", locked_claim)
+    monkeypatch.setattr(jobs.time, "sleep", waits.append)
+    return failures, waits
+
+
+def test_the_first_write_is_tried_again_while_the_database_is_locked(uploaded, busy_start, caplog):
+    failures, waits = busy_start
+    failures[0] = 2
+    with time_machine.travel(MOMENT, tick=False):
+        jobs.job_run_guarded(uploaded.pk)
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.DONE
+    assert Client.objects.count() == 10
+    # Two failures, two waits: 0.25 s, then 0.5 s.
+    assert waits == [0.25, 0.5]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "reports.jobs"]
+    assert len(warnings) == 2
+    assert all(str(uploaded.pk) in w and "OperationalError" in w for w in warnings)
+
+
+def test_a_job_that_cannot_start_is_marked_failed_not_left_queued(uploaded, busy_start, caplog):
+    failures, waits = busy_start
+    failures[0] = jobs.START_ATTEMPTS
+    jobs.job_run_guarded(uploaded.pk)
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.FAILED
+    # The uploader's language (Polish): the page says what happened and what to do.
+    (error,) = uploaded.errors
+    assert error["message"].startswith("Import nie mógł się rozpocząć")
+    # 0.25 + 0.5 + 1 + 2 = 3.75 s of waiting over five tries.
+    assert waits == [0.25, 0.5, 1.0, 2.0]
+    assert Client.objects.count() == 0
+    # The sealed ZIP and its key are gone, as at every end (raw database).
+    assert _imports_folder_is_empty()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sealed_key, kek_id, status FROM reports_importjob WHERE id = %s",
+            [uploaded.pk.hex if connection.vendor == "sqlite" else uploaded.pk],
+        )
+        assert cursor.fetchone() == (None, "", "failed")
+    # The log: the job's id and the error's type, never a name from the files.
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "could not start: marked failed" in logged
+    assert "Testowy" not in logged and "Przykładowa" not in logged
+
+
+def test_a_job_that_cannot_even_be_marked_stays_queued_for_the_command(
+    uploaded, busy_start, monkeypatch, caplog
+):
+    failures, _waits = busy_start
+    failures[0] = jobs.START_ATTEMPTS
+
+    def locked_save(self, *args, **kwargs):
+        raise OperationalError("database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ImportJob, "save", locked_save)
+        # Nothing raised out of the thread's function.
+        jobs.job_run_guarded(uploaded.pk)
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.QUEUED
+    assert "stays queued" in caplog.text
+    # The command runs it once the database is free.
+    with time_machine.travel(MOMENT, tick=False):
+        call_command("run_import_job", str(uploaded.pk), stdout=io.StringIO())
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.DONE
+
+
+def test_the_command_says_so_when_the_database_stays_busy(uploaded, busy_start):
+    failures, _waits = busy_start
+    failures[0] = jobs.START_ATTEMPTS
+    with pytest.raises(Exception, match="still queued"):
+        call_command("run_import_job", str(uploaded.pk))
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.QUEUED

@@ -24,6 +24,7 @@ from shelters.models import (
     Facility,
     Hold,
     MemberStay,
+    Room,
     RoomAllocation,
     Stay,
     WaitlistEntry,
@@ -70,6 +71,19 @@ def test_the_demo_keeps_its_promises_on_any_date(db, moment):
         assert MemberStay.objects.filter(allocation=allocation, ended_at__isnull=True).count() == 2
         mother = Stay.objects.get(client_id=allocation.household.head_id, ended_at__isnull=True)
         assert mother.bed.room == allocation.room
+
+        # Each family room has a bed for everyone staying in it: the mother's stay and her
+        # children's (MemberStay) never outnumber its beds, so the house's occupancy (which
+        # counts both) cannot pass 100 %. The demo household (3 people) has 3 or 4 beds.
+        for room in Room.objects.filter(facility__name=MOTHER_HOUSE):
+            staying = (
+                Stay.objects.open().filter(bed__room=room).count()
+                + MemberStay.objects.open().filter(room=room).count()
+            )
+            assert staying <= room.beds.filter(is_overflow=False).count(), room.name
+            # No two households (or single mothers) share a family room.
+            assert Stay.objects.open().filter(bed__room=room).count() <= 1, room.name
+        assert allocation.room.beds.count() >= 3
 
         # The house keeps a free room for the next household.
         house_beds = Bed.objects.filter(facility__name=MOTHER_HOUSE)
@@ -127,3 +141,17 @@ def test_every_open_demo_stay_can_be_checked_out(db):
         stay.refresh_from_db()
         assert stay.ended_at is not None
         assert stay.checked_out_by == desk
+
+
+def test_the_house_for_single_mothers_is_never_over_full_in_the_demos_figures(db):
+    """The outcome report's occupancy counts the children's nights (MemberStay) as places taken:
+    with family rooms of one bed the demo household made its room 300 % full."""
+    from reports.measures import outcome_report
+
+    with time_machine.travel(MOMENTS[0], tick=False):
+        call_command("seed_demo")
+        today = MOMENTS[0].date()
+        figures = outcome_report(start=today - datetime.timedelta(days=90), end=today)
+    house = figures["occupancy"][MOTHER_HOUSE]
+    assert house
+    assert all(percent <= 100 for percent in house.values()), house

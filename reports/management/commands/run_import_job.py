@@ -4,7 +4,7 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.jobs import job_run
+from reports.jobs import JobNotStarted, job_run
 from reports.models import ImportJob
 
 
@@ -39,7 +39,10 @@ class Command(BaseCommand):
             job.save(update_fields=["status"])
         elif status != ImportJob.Status.QUEUED:
             raise CommandError(f"The job is {status}, not queued: nothing to run.")
-        job = job_run(pk)
+        try:
+            job = job_run(pk)
+        except JobNotStarted:
+            raise CommandError("The database stayed busy: the job is still queued.") from None
         if job.status == ImportJob.Status.DONE:
             summary = ", ".join(
                 f"{name} {counts['created']}" for name, counts in job.result.items()
