@@ -33,6 +33,10 @@ def _dump(path, *, fmt="custom"):
     )
 
 
+def _ledger_lines(folder) -> list[str]:
+    return (folder / "erasure-ledger.jsonl").read_text(encoding="utf-8").splitlines()
+
+
 def _drill_databases() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -63,11 +67,7 @@ def test_an_old_dump_is_restored_the_later_erasure_applied_again_and_the_copy_dr
     assert "Restore drill passed" in out
     assert _drill_databases() == []
     # The live ledger was not written by the drill's re-erasure.
-    assert len(settings_ledger_lines(apart)) == 1
-
-
-def settings_ledger_lines(folder):
-    return (folder / "erasure-ledger.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(_ledger_lines(apart)) == 1
 
 
 def test_a_drill_with_other_keys_fails_at_verify_keys_and_still_drops_the_copy(
