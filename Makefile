@@ -86,7 +86,7 @@ bench: $(STAMP) $(MO)
 # A working evening against gunicorn on PostgreSQL (127.0.0.1): its own database, dropped after
 # (bench/load/run.sh; docs/benchmarks.md, "Load test (issue 14)").
 load: $(STAMP) $(MO)
-	LOAD_USERS=$(or $(LOAD_USERS),60) LOAD_SECONDS=$(or $(LOAD_SECONDS),120) bench/load/run.sh
+	LOAD_USERS="$(or $(LOAD_USERS),60)" LOAD_SECONDS="$(or $(LOAD_SECONDS),120)" bench/load/run.sh
 
 # Sign-ins at once beside the bed board: sync workers against gthread (bench/load/burst.py).
 load-burst: $(STAMP) $(MO)

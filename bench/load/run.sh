@@ -57,7 +57,11 @@ cleanup() {
   local rc=$?
   stop_servers
   [ -n "$SAMPLER_PID" ] && kill -TERM "$SAMPLER_PID" 2>/dev/null || true
-  dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null || true
+  # Bounded: DROP DATABASE waits until every backend of the server has closed the database's
+  # files, and one stuck elsewhere (another run's COPY waiting on its client) holds it for ever.
+  if ! timeout 120 dropdb -h 127.0.0.1 -U postgres --if-exists --force "$DB" 2>/dev/null; then
+    echo "!!! The database $DB was not dropped within 120 s: dropdb -h 127.0.0.1 -U postgres $DB" >&2
+  fi
   rm -rf "$WORK"
   exit "$rc"
 }
