@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from audit.dbroles import role_facts
 from audit.models import AppendOnlyError, PrunePoint
 from audit.prune import PruneRefused, access_log_prune, access_log_prune_plan
 from audit.services import access_log_anchor
@@ -436,3 +437,15 @@ def test_the_dpo_page_says_how_many_entries_todays_run_would_remove(history, cli
     assert "5 wpisów rejestru dostępu jest starszych niż" in html
     assert "usunie 3 wpisy, do pozycji 3, za podpisanym punktem kontrolnym" in html
     assert kept_seqs() == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.postgres
+def test_a_role_that_may_write_prune_points_is_reported_by_the_role_check(granted_role):
+    assert role_facts(connection, granted_role).excess == ()
+
+    raw(f"GRANT INSERT, DELETE ON audit_prunepoint TO {granted_role}")
+
+    assert set(role_facts(connection, granted_role).excess) == {
+        ("audit_prunepoint", "INSERT"),
+        ("audit_prunepoint", "DELETE"),
+    }
