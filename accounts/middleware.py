@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
+from accounts.context_processors import SECOND_FACTOR_PASSED
+
 STARTED = "_przystan_started_at"
 SEEN = "_przystan_seen_at"
 # Refresh the "last seen" time at most this often, to spare the session store a write per request.
@@ -96,6 +98,8 @@ class SecondFactorMiddleware:
         if match is not None and match.view_name in SECOND_FACTOR_EXEMPT:
             return None
         if not second_factor.needs_verification(request.user):
+            # The navigation (accounts.context_processors) reads this instead of asking again.
+            setattr(request, SECOND_FACTOR_PASSED, True)
             return None
         target = resolve_url("accounts:second-factor")
         if request.headers.get("HX-Request") == "true":

@@ -11,7 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models.sql import InsertQuery
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,11 +66,46 @@ def access_log_write(
         entry.prev_mac = head.mac
         content = canonical_content(**{name: getattr(entry, name) for name in SEALED_FIELDS})
         entry.mac = entry_mac(key, entry.prev_mac, content)
-        entry.save()
         head.seq = entry.seq
         head.mac = entry.mac
-        head.save(update_fields=["seq", "mac"])
+        if connection.vendor == "postgresql":
+            _insert_and_advance(entry)
+        else:
+            entry.save()
+            head.save(update_fields=["seq", "mac"])
     return entry
+
+
+def _insert_and_advance(entry: AccessLogEntry) -> None:
+    """Insert `entry` and move the chain head to it in one statement (one round trip, not two).
+
+    PostgreSQL only: the UPDATE reads the new row from the INSERT of its WITH clause, so the row
+    is written first and the head's trigger (audit migrations 0002 and 0005: the head moves
+    forward only, to an entry that exists with that MAC) sees it and checks it as before. The
+    caller holds the head's lock and has set `entry`'s chain fields.
+    """
+    using = connection.alias  # the transaction's (transaction.atomic above): the default one
+    fields = [f for f in AccessLogEntry._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AccessLogEntry)
+    query.insert_values(fields, [entry])
+    [(insert_sql, params)] = query.get_compiler(using=using).as_sql()
+    quote = connection.ops.quote_name
+    head = quote(ChainHead._meta.db_table)
+    # Names quoted from the models; every value is a parameter (the INSERT's own and the pk).
+    sql = (
+        f"WITH entry AS ({insert_sql} RETURNING id, seq, mac) "  # noqa: S608
+        f"UPDATE {head} SET seq = entry.seq, mac = entry.mac "
+        f"FROM entry WHERE {head}.id = %s RETURNING entry.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, ChainHead.PK])
+        row = cursor.fetchone()
+    # Exactly one head moved, or the chain would fork; the trigger refuses a wrong move.
+    if row is None:
+        raise RuntimeError("The access-log chain head did not move; run verify_access_log.")
+    entry.pk = row[0]
+    entry._state.adding = False
+    entry._state.db = using
 
 
 def access_log_write_many(

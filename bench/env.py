@@ -10,6 +10,12 @@ database and builds nothing (tests/bench/test_imports.py).
 BENCH_DATABASE_URL names a PostgreSQL database that is dropped and created afresh, or the server's
 `postgres` database (or none), and then a database with a random name is created on that server
 for the run. Either is dropped at the end.
+
+BENCH_PG_SCHEMA_RESET=true keeps the named database (which must exist) and empties it instead:
+its `public` schema is dropped and created again, at the start and at the end. On a shared
+server a DROP DATABASE can wait for minutes on other sessions (PostgreSQL 15 waits for every
+backend to absorb a signal barrier, and a backend inside a long COPY FROM STDIN does not);
+dropping a schema waits for nobody else.
 """
 
 import base64
@@ -69,6 +75,18 @@ def _drop_pg_database(admin_url: str, name: str) -> None:
         )
 
 
+def _reset_pg_schema(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def _schema_reset() -> bool:
+    return os.environ.get("BENCH_PG_SCHEMA_RESET", "").strip().lower() in ("1", "true", "yes")
+
+
 def prepare(*, debug: bool = False, prefix: str = "przystan-bench-") -> BenchEnv:
     """Set the process environment for config.settings; create the database to use.
 
@@ -82,7 +100,12 @@ def prepare(*, debug: bool = False, prefix: str = "przystan-bench-") -> BenchEnv
                 "BENCH_DATABASE_URL must be a postgres:// URL (SQLite is the default)."
             )
         admin, name, database = _postgres(pg_url)
-        _recreate_pg_database(admin, name)
+        if _schema_reset():
+            if urlsplit(pg_url).path.lstrip("/") in ("", "postgres"):
+                raise SystemExit("BENCH_PG_SCHEMA_RESET needs a database of its own, not postgres.")
+            _reset_pg_schema(database)
+        else:
+            _recreate_pg_database(admin, name)
         env = BenchEnv(tmp_dir, database, "postgresql", pg_admin_url=admin, pg_name=name)
     else:
         path = os.path.join(tmp_dir, "bench.sqlite3")
@@ -155,5 +178,8 @@ def cleanup(env: BenchEnv) -> None:
         from django.db import connections
 
         connections.close_all()
-        _drop_pg_database(env.pg_admin_url, env.pg_name)
+        if _schema_reset():
+            _reset_pg_schema(env.database_url)
+        else:
+            _drop_pg_database(env.pg_admin_url, env.pg_name)
     shutil.rmtree(env.tmp_dir, ignore_errors=True)
