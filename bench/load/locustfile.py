@@ -23,18 +23,17 @@ one expected, is an error.
 Nothing of Django is imported here (locust and Django do not share a process well).
 """
 
-import hashlib
-import hmac
 import itertools
 import json
 import os
 import random
 import re
-import struct
-import time
 from collections import defaultdict
 
 from locust import HttpUser, between, events, task
+
+# locust puts this file's folder on sys.path: the module next to it, free of Django.
+from totp import totp
 
 PASSWORD = "przystan-demo-2026"  # noqa: S105  (the published demo password, demo data only)
 MANAGER_KEY_HEX = os.environ.get("LOAD_MANAGER_KEY_HEX", b"przystan-load-mgr-01".hex())
@@ -58,15 +57,6 @@ def _record(request_type, name, response_time, exception, **kwargs):
     TIMES[name].append(response_time)
     if exception is not None:
         FAILURES[name] += 1
-
-
-def totp(key_hex: str, *, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """RFC 6238 (as django-otp's TOTPDevice computes it with t0=0, SHA-1)."""
-    counter = int((time.time() if at is None else at) // step)
-    mac = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    value = struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10**digits:0{digits}d}"
 
 
 def _csrf(html: str) -> str:
