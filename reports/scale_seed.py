@@ -167,42 +167,43 @@ def _sqlite_value(value):
 
 
 class Writer:
-    """Rows into a table: COPY on PostgreSQL, executemany in batches elsewhere."""
+    """Rows into a table, a batch at a time: COPY on PostgreSQL (one COPY at a time on the
+    connection, so several writers take turns), executemany elsewhere."""
 
-    def __init__(self, cursor, table: str, columns: list[str]):
-        self.cursor, self.table, self.columns = cursor, table, columns
+    def __init__(self, cursor, table: str, columns: list[str], batch: int = CHUNK):
+        self.cursor, self.size = cursor, batch
         names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        table = connection.ops.quote_name(table)
         self.pg = connection.vendor == "postgresql"
         if self.pg:
-            self._copy = cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-            )
-            self._stream = self._copy.__enter__()
+            self._sql = f"COPY {table} ({names}) FROM STDIN"
         else:
             marks = ", ".join(["%s"] * len(columns))
-            self._sql = f"INSERT INTO {connection.ops.quote_name(table)} ({names}) VALUES ({marks})"
-            self._batch: list[tuple] = []
+            self._sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        self._batch: list[tuple] = []
         self.rows = 0
 
     def write(self, row: tuple) -> None:
         self.rows += 1
-        if self.pg:
-            self._stream.write_row(row)
-            return
-        self._batch.append(tuple(_sqlite_value(v) for v in row))
-        if len(self._batch) >= 1000:
-            self._flush()
+        self._batch.append(row)
+        if len(self._batch) >= self.size:
+            self.flush()
 
-    def _flush(self) -> None:
-        if self._batch:
-            self.cursor.executemany(self._sql, self._batch)
-            self._batch = []
+    def flush(self) -> None:
+        if not self._batch:
+            return
+        if self.pg:
+            with self.cursor.copy(self._sql) as copy:
+                for row in self._batch:
+                    copy.write_row(row)
+        else:
+            self.cursor.executemany(
+                self._sql, [tuple(_sqlite_value(v) for v in row) for row in self._batch]
+            )
+        self._batch = []
 
     def close(self) -> None:
-        if self.pg:
-            self._copy.__exit__(None, None, None)
-        else:
-            self._flush()
+        self.flush()
 
 
 def _checks(cursor, tables: Iterable[str]) -> list[tuple[str, str, str]]:
@@ -341,6 +342,10 @@ def seed_scale(*, sizes: Sizes, out: Callable[[str], None] = print) -> dict[str,
             Stay.history.model._meta.db_table,
         ]
         dropped = _checks(cursor, loaded) if connection.vendor == "postgresql" else []
+        if dropped:
+            # Django's foreign keys are deferred: the checks still pending (the beds') run now,
+            # or PostgreSQL refuses to alter the tables.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table, name, _definition in dropped:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         deks, client_ids = _clients(cursor, plan, user, out, figures)
@@ -348,6 +353,8 @@ def seed_scale(*, sizes: Sizes, out: Callable[[str], None] = print) -> dict[str,
         phase = Phase(out, "constraints added back (every row checked)")
         for table, name, definition in dropped:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        if dropped:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         figures["constraints_s"] = phase.end(len(dropped))
         access_log_write(
             actor=user, action=AccessLogEntry.Action.CREATE, purpose=Purpose.IMPORT_RECORDS
