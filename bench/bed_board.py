@@ -5,11 +5,13 @@ folder, removed at the end; BENCH_DATABASE_URL=postgres://user@host:5432/postgre
 PostgreSQL database instead, see bench/env.py). For each size (beds across facilities of 50
 beds plus one of 60, a year of stays, 90% occupied tonight) it prints, for the board of the
 60-bed facility, the city view (counts per facility), the roll PDF, a check-in search and a year
-of occupancy: the best wall time, the best CPU time of this process (steadier than wall time on
-a shared machine; SQLite runs in-process, so it includes the database's work) and the queries.
-BENCH_REPEAT sets how many runs the best is taken of (9); BENCH_ROOT=/path/to/another/checkout
-measures that code with this script (an A/B at the same load). Not a test: figures go to
-docs/benchmarks.md. Importing this module does nothing; `main()` sets the environment up.
+of occupancy: the p50 and best wall time, the best CPU time of this process (steadier than wall
+time on a shared machine; SQLite runs in-process, so it includes the database's work) and the
+queries. The pages are each followed by a GET of the sign-in page, whose p50 is printed next to
+theirs with the ratio, and the aims of issue 14 with met / NOT met. BENCH_REPEAT sets how
+many runs the best is taken of (9); BENCH_ROOT=/path/to/another/checkout measures that code
+with this script (an A/B at the same load). Not a test: figures go to docs/benchmarks.md.
+Importing this module does nothing; `main()` sets the environment up.
 """
 
 import datetime
@@ -120,24 +122,56 @@ def build(total_beds: int):
     return staff, facilities, len(stays)
 
 
-def timed(label, func, repeat=None):
-    """Best wall and CPU time of `repeat` runs, and the queries of one run."""
+# Aims of issue 14 ("The fixed cost of a page"), in-process p50 wall time.
+AIM_BOARD_MS, AIM_BOARD_LOGIN_RATIO = 25.0, 3.0
+AIM_CITY_MS = 300.0  # 20,000 beds, both databases
+AIM_OCCUPANCY_MS = 1000.0  # a year at 20,000 beds, SQLite too
+
+
+def _p50(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def timed(label, func, repeat=None, *, login=None, aim=None, ratio_aim=None):
+    """Best and p50 wall time, best CPU time of `repeat` runs, and the queries of one run.
+
+    With `login` (a GET of the sign-in page), each run is followed by one, and the line shows
+    the page's p50 next to the sign-in page's p50 measured in the same minutes, and their ratio.
+    Returns (p50 ms, login p50 ms or None).
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     repeat = repeat or int(os.environ.get("BENCH_REPEAT", "9"))
-    wall, cpu = [], []
+    wall, cpu, logins = [], [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
         func()
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
+        if login is not None:
+            start = time.perf_counter()
+            login()
+            logins.append(time.perf_counter() - start)
     with CaptureQueriesContext(connection) as captured:
         func()
-    print(
-        f"  {label:<34} {min(wall) * 1000:8.1f} ms wall {min(cpu) * 1000:8.1f} ms cpu "
-        f"{len(captured):4d} queries"
+    p50 = _p50(wall) * 1000
+    line = (
+        f"  {label:<34} p50 {p50:8.1f} ms, best {min(wall) * 1000:8.1f} ms wall "
+        f"{min(cpu) * 1000:8.1f} ms cpu {len(captured):4d} queries"
     )
+    login_p50 = _p50(logins) * 1000 if logins else None
+    if aim is not None:
+        line += f"  aim < {aim:.0f} ms: {'met' if p50 < aim else 'NOT met'}"
+    if login_p50:
+        ratio = p50 / login_p50
+        line += f"; sign-in page p50 {login_p50:.1f} ms, ratio {ratio:.1f}×"
+        if ratio_aim is not None:
+            line += f" (aim ≤ {ratio_aim:.0f}×: {'met' if ratio <= ratio_aim else 'NOT met'})"
+    print(line, flush=True)
+    return p50, login_p50
 
 
 def main() -> None:
@@ -147,7 +181,10 @@ def main() -> None:
 
     sizes = [int(s) for s in (sys.argv[1] if len(sys.argv) > 1 else "200,2000,20000").split(",")]
     env = setup()
-    print(f"{env.vendor}, load average {os.getloadavg()[0]:.1f} at the start")
+    print(
+        f"{env.vendor}, load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} at the "
+        f"start (1/5/15 min; 2 CPUs: above 2, other processes compete with the benchmark)"
+    )
     try:
         for total in sizes:
             measure(total)
@@ -157,6 +194,7 @@ def main() -> None:
 
 def measure(total: int) -> None:
     from django.test import Client as HttpClient
+    from django.urls import reverse
     from django.utils import timezone
 
     from privacy import vault
@@ -166,16 +204,31 @@ def measure(total: int) -> None:
     staff, facilities, stays = build(total)
     print(
         f"{total} beds, {len(facilities)} facilities, {stays} stays "
-        f"(built in {time.perf_counter() - started:.0f} s)"
+        f"(built in {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f})"
     )
     http = HttpClient()
     http.force_login(staff)
+    anonymous = HttpClient()
     board = f"/shelters/{facilities[0].pk}/"
     vault.cache.clear()
     http.get(board)  # warm the key cache, as a board refreshed every 30 s would be
-    timed("board, 60 beds (htmx refresh)", lambda: http.get(board, headers={"HX-Request": "true"}))
-    timed("board, 60 beds (full page)", lambda: http.get(board))
-    timed("city view (counts per facility)", lambda: http.get("/shelters/city/"))
+    login = reverse("accounts:login")
+    if anonymous.get(login).status_code != 200:
+        raise SystemExit(f"{login} did not answer 200")
+    timed(
+        "board, 60 beds (htmx refresh)",
+        lambda: http.get(board, headers={"HX-Request": "true"}),
+        login=lambda: anonymous.get(login),
+        aim=AIM_BOARD_MS,
+        ratio_aim=AIM_BOARD_LOGIN_RATIO,
+    )
+    timed("board, 60 beds (full page)", lambda: http.get(board), login=lambda: anonymous.get(login))
+    timed(
+        "city view (counts per facility)",
+        lambda: http.get("/shelters/city/"),
+        login=lambda: anonymous.get(login),
+        aim=AIM_CITY_MS if total >= 20_000 else None,
+    )
     timed("roll PDF, 60 beds", lambda: http.get(f"{board}roll.pdf"))
     timed(
         "check-in search (htmx, 'jan')",
@@ -186,7 +239,8 @@ def measure(total: int) -> None:
     timed(
         "occupancy, a year by month",
         lambda: reports.bed_nights(facilities, year_ago, today, by="month"),
-        repeat=2,
+        repeat=int(os.environ.get("BENCH_REPEAT_OCCUPANCY", "3")),
+        aim=AIM_OCCUPANCY_MS if total >= 20_000 else None,
     )
 
 

@@ -98,6 +98,32 @@ def test_the_board_the_facility_list_and_the_city_view_agree_for_every_demo_faci
     assert len(listed) == 3
 
 
+def test_the_board_s_compiled_statement_gives_the_orm_s_rows(
+    staff_of_a, facility_a, beds, man, evening
+):
+    """selectors.board_beds runs beds_with_state's statement compiled once (issue 14): the same
+    rows as the ORM builds for this call's time and facility, every state present."""
+    room = beds["1.1"].room
+    facility_a.beds.create(
+        room=room, label="M.1", kind="mattress", is_overflow=True, available_from=evening.date()
+    )
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=man, bed=beds["1.1"])
+    services.hold_place(
+        by=staff_of_a, facility=facility_a, bed=beds["1.2"], until=evening + H, referral="MOPS"
+    )
+    BedOutage.objects.create(bed=beds["2.2"], starts_at=evening - H, reason="Pluskwy")
+    selectors.board_beds(timezone.now(), facility_a.pk)  # compiled here at the latest
+    assert selectors._board_beds_compiled[connection.alias] is not None
+    for at in (timezone.now(), evening - 2 * H, evening + 2 * H):
+        fast = [
+            (*r[:5], bool(r[5]), bool(r[6]), r[7]) for r in selectors.board_beds(at, facility_a.pk)
+        ]
+        assert fast == list(selectors._board_beds_query(at, facility_a.pk))
+    states = {row[7] for row in selectors.board_beds(timezone.now(), facility_a.pk)}
+    # 1.1 occupied, 1.2 held, 2.2 out, 1.3 and 2.1 free, the mattress unused (winter mode off).
+    assert states == {"occupied", "held", "out", "free", "unused"}
+
+
 def test_the_city_view_counts_in_a_constant_number_of_queries(
     client, social_worker, foundation, django_assert_max_num_queries
 ):
