@@ -19,7 +19,11 @@ application as another role, given exactly what it needs by `app_role_grants` (r
 - the prune points (`audit_prunepoint`): SELECT only, and EXECUTE on `audit_prune_through`, the
   SECURITY DEFINER function of audit/migrations/0006 that records a prune point and deletes
   the entries behind it (never one younger than its floor): the role's only way to delete
-  from the log.
+  from the log;
+- the log's monthly partitions (audit/migrations/0007): nothing on the partitions themselves
+  (the role reaches the rows only through the parent table), and EXECUTE on
+  `audit_partition_ahead`, the SECURITY DEFINER function that makes the next months'
+  partitions (the anchor timer calls it).
 
 `role_facts` reads what the connected role may do to the audit tables (audit/checks.py warns).
 """
@@ -36,6 +40,7 @@ HEAD_TABLE = ChainHead._meta.db_table
 PRUNE_TABLE = PrunePoint._meta.db_table
 AUDIT_TABLES = (LOG_TABLE, HEAD_TABLE)
 PRUNE_FUNCTION = "audit_prune_through(bigint, text, text)"
+PARTITION_FUNCTION = "audit_partition_ahead(integer)"
 MIGRATIONS_TABLE = "django_migrations"
 # Plain lower-case names only: the name is put into SQL as an identifier.
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -89,6 +94,11 @@ def app_role_grants(connection: BaseDatabaseWrapper, role: str) -> list[str]:
             f"GRANT SELECT ON TABLE {q(PRUNE_TABLE)} TO {r}",
             f"GRANT EXECUTE ON FUNCTION {PRUNE_FUNCTION} TO {r}",
         ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure(%s) IS NOT NULL", [PARTITION_FUNCTION])
+        (partitioned,) = cursor.fetchone()
+    if partitioned:
+        statements.append(f"GRANT EXECUTE ON FUNCTION {PARTITION_FUNCTION} TO {r}")
     if MIGRATIONS_TABLE in existing:
         statements.append(f"GRANT SELECT ON TABLE {q(MIGRATIONS_TABLE)} TO {r}")
     if sequences:

@@ -3,14 +3,17 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
+from audit.partitions import access_log_partition_ahead
 from audit.services import AnchorRefused, access_log_anchor
 
 
 class Command(BaseCommand):
     help = (
         "Check the access log since the newest anchor and append the signed chain head to "
-        "PRZYSTAN_ANCHOR_FILE (and PRZYSTAN_ANCHOR_SYSLOG). Run it from a timer."
+        "PRZYSTAN_ANCHOR_FILE (and PRZYSTAN_ANCHOR_SYSLOG); on PostgreSQL make the log's next "
+        "months' partitions. Run it from a timer."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +31,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Anchored seq {written.seq} (MAC {written.mac[:16]}…) to {written.path}{sent}"
         )
+        # On PostgreSQL the next months' partitions of the log, made ahead (cheap, idempotent).
+        try:
+            made = access_log_partition_ahead()
+        except DatabaseError as error:
+            raise CommandError(f"Making the access log's next partitions failed: {error}") from None
+        if made:
+            self.stdout.write(f"Made {made} monthly partition(s) of the access log ahead.")
         if written.bad_anchors:
             lines = "; ".join(str(bad) for bad in written.bad_anchors)
             raise CommandError(
