@@ -4,14 +4,22 @@
 #   BACKUP_DIR/<date>/media/          the uploaded documents' sealed files (MEDIA_ROOT)
 #   LEDGER_COPY_DIR/<date>/           the erasure ledger and the anchor file, kept APART from the
 #                                     dumps (a restore needs today's ledger, not the dump's night's)
-# Never the keys: they are kept apart by hand (docs/operations.md). Dumps older than
-# BACKUP_KEEP_DAYS (30) are deleted. Exits non-zero on any failure (OnFailure= alerts).
+# Never the keys: they are kept apart by hand (docs/operations.md). Dumps older than the backups'
+# retention period are deleted: the DPO's period (retention page, kind "backup"; read by
+# `manage.py retention_days backup` from the app folder), or BACKUP_KEEP_DAYS when set. Exits non-zero on any failure (OnFailure= alerts).
 set -euo pipefail
 
 : "${BACKUP_DATABASE_URL:?set BACKUP_DATABASE_URL (postgres://przystan_owner@host/przystan)}"
 : "${BACKUP_DIR:?set BACKUP_DIR (where the dumps go)}"
 : "${LEDGER_COPY_DIR:?set LEDGER_COPY_DIR (apart from BACKUP_DIR: another disk or machine)}"
-keep_days="${BACKUP_KEEP_DAYS:-30}"
+if [ -n "${BACKUP_KEEP_DAYS:-}" ]; then
+  keep_days="$BACKUP_KEEP_DAYS"
+else
+  keep_days="$("${PRZYSTAN_PYTHON:-.venv/bin/python}" manage.py retention_days backup)"
+fi
+case "$keep_days" in
+  '' | *[!0-9]*) echo "backup: no retention period in days (got '$keep_days')" >&2; exit 1 ;;
+esac
 today="$(date +%F)"
 umask 077
 

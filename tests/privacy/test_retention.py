@@ -233,3 +233,88 @@ def test_the_demo_has_an_expired_file_for_the_dry_run():
     run = retention_apply(today=timezone.localdate(), dry_run=True)
     assert len(run.subjects) >= 1
     assert f"subject {run.subjects[0]}" in out.getvalue()
+
+
+def test_retention_days_prints_the_backups_period_the_dpo_set(db, frozen):
+    # The default for backups is 0 years and 35 days: 35. Set to 1 year and 10 days on
+    # 2026-11-30, the first day kept is 2025-11-30 − 10 days = 2025-11-20: 365 + 10 = 375 days.
+    out = io.StringIO()
+    call_command("retention_days", "backup", stdout=out)
+    assert out.getvalue().strip() == "35"
+    RetentionPeriod.objects.filter(kind=RetentionPeriod.Kind.BACKUP).update(years=1, days=10)
+    out = io.StringIO()
+    call_command("retention_days", "backup", stdout=out)
+    assert out.getvalue().strip() == "375"
+
+
+def _fake_tools(folder, *, days_printed):
+    """pg_dump, pg_restore and the app's python as stand-ins: the script's own logic runs."""
+    import os
+    import stat
+
+    tools = folder / "bin"
+    tools.mkdir()
+    scripts = {
+        # pg_dump --format=custom --file=PATH URL: writes a file at PATH.
+        "pg_dump": (
+            'for a in "$@"; do case "$a" in --file=*) echo dump > "${a#--file=}";; esac; done'
+        ),
+        "pg_restore": "exit 0",
+        "python": f'echo "$*" >> "{folder}/asked"; echo {days_printed}',
+    }
+    for name, body in scripts.items():
+        path = tools / name
+        path.write_text(f"#!/bin/sh\n{body}\n")
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return {
+        "PATH": f"{tools}:{os.environ['PATH']}",
+        "PRZYSTAN_PYTHON": str(tools / "python"),
+        "BACKUP_DATABASE_URL": "postgres://owner@db/przystan",
+        "BACKUP_DIR": str(folder / "dumps"),
+        "LEDGER_COPY_DIR": str(folder / "ledger"),
+    }
+
+
+def _old_dump(folder, name, days_ago):
+    import os
+    import time
+
+    path = folder / "dumps" / name
+    path.mkdir(parents=True)
+    moment = time.time() - days_ago * 86400
+    os.utime(path, (moment, moment))
+    return path
+
+
+@pytest.mark.parametrize("override", [None, "1"])
+def test_the_backup_script_deletes_dumps_past_the_dpos_period_or_the_override(tmp_path, override):
+    # The app says 5 days: a dump of 10 days ago goes, one of 3 days ago stays. With
+    # BACKUP_KEEP_DAYS=1 the app is not asked and the dump of 3 days ago goes too.
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "ops" / "backup.sh"
+    env = _fake_tools(tmp_path, days_printed=5)
+    if override:
+        env["BACKUP_KEEP_DAYS"] = override
+    old = _old_dump(tmp_path, "2020-01-01", days_ago=10)
+    recent = _old_dump(tmp_path, "2020-01-08", days_ago=3)
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not old.exists()
+    assert recent.exists() is (override is None)
+    asked = (tmp_path / "asked").read_text() if (tmp_path / "asked").exists() else ""
+    assert ("manage.py retention_days backup" in asked) is (override is None)
+
+
+def test_the_backup_script_stops_before_deleting_when_the_period_is_not_days(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "ops" / "backup.sh"
+    env = _fake_tools(tmp_path, days_printed="oops")
+    old = _old_dump(tmp_path, "2020-01-01", days_ago=400)
+    done = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "no retention period in days" in done.stderr
+    assert old.exists()
