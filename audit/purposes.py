@@ -112,6 +112,10 @@ class Purpose(models.TextChoices):
     ERASURE = "erasure", _("Erasure")
     ERASURE_RELATED = "erasure_related", _("Erasure with a related person")
     RETENTION = "retention", _("Erasure at the end of the retention period")
+    RETENTION_DOCUMENTS = (
+        "retention_documents",
+        _("Documents shredded at the end of their retention period"),
+    )
     # privacy: the data protection officer's pages
     DPO_SEARCH = "dpo_search", _("DPO: finding a person")
     DPO_PERSON = "dpo_person", _("DPO: a person's page")

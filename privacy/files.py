@@ -67,7 +67,16 @@ def files_shred_for_subject(subject_id: uuid.UUID) -> int:
     The bytes are sealed under the subject's key, destroyed in the same transaction; deleting
     them after the commit means a rolled-back erasure leaves every file readable.
     """
-    files = EncryptedFile.objects.filter(subject_id=subject_id, shredded_at__isnull=True)
+    return _shred(EncryptedFile.objects.filter(subject_id=subject_id))
+
+
+def files_shred(file_ids) -> int:
+    """Shred these files alone (retention of documents: the person stays), as erasure does."""
+    return _shred(EncryptedFile.objects.filter(pk__in=list(file_ids)))
+
+
+def _shred(files) -> int:
+    files = files.filter(shredded_at__isnull=True)
     names = list(files.values_list("storage_name", flat=True))
     files.update(shredded_at=timezone.now())
     storage = vault_storage()

@@ -6,6 +6,10 @@ theirs has expired: the case closed longer ago than the case-file period and no 
 stay period (nor an open one). Rows stay: the clear, non-identifying facts the reports count
 (a stay's dates, facility, bed and exit destination; sex, year of birth) keep the figures whole.
 
+A document of a case file whose period is shorter than the file's is shredded alone when the
+case closed before the documents' period (its bytes deleted, its row kept and marked; the person
+stays): apps name such files (`register_files`), the run shreds them after the erasures.
+
 The access log is pruned behind a signed anchor (audit/prune.py): the entries older than its
 period up to the newest anchor written before the cut-off go, and its verification starts from
 that anchor (docs/privacy.md, "Retention").
@@ -72,8 +76,12 @@ class RetentionRun:
     case_closed_before: datetime.date
     stay_ended_before: datetime.date
     access_log_before: datetime.date
+    documents_before: datetime.date | None = None
     subjects: list[uuid.UUID] = field(default_factory=list)
     erased: int = 0
+    # Files expired on their own (documents), of people who stay: ids, then how many shredded.
+    files: list[uuid.UUID] = field(default_factory=list)
+    files_shredded: int = 0
     access_log_expired: int = 0
     # The newest signed anchor older than the cut-off (the prune goes up to it), how many
     # entries lie up to it (deleted unless a dry run), and why nothing was pruned, if refused.
@@ -89,6 +97,9 @@ class RetentionRun:
 # something of the app still keeps (shelters: an open stay, or one ended within the period).
 _CANDIDATES: dict[str, Callable[[dict, datetime.date], set[uuid.UUID]]] = {}
 _KEEPERS: dict[str, Callable[[dict, datetime.date, set[uuid.UUID]], set[uuid.UUID]]] = {}
+# A file finder names the files (privacy.EncryptedFile ids) of people not erased whose own period
+# has passed (cases: the documents of a case closed before the documents' period).
+_FILES: dict[str, Callable[[dict, datetime.date], set[uuid.UUID]]] = {}
 
 
 def register_candidates(name: str, finder) -> None:
@@ -99,6 +110,19 @@ def register_candidates(name: str, finder) -> None:
 def register_keeper(name: str, keeper) -> None:
     """`keeper(periods, today, candidates) -> subject ids` that app `name` still keeps."""
     _KEEPERS[name] = keeper
+
+
+def register_files(name: str, finder) -> None:
+    """`finder(periods, today) -> set of file ids` of app `name` to shred alone."""
+    _FILES[name] = finder
+
+
+def expired_files(periods: dict, today: datetime.date) -> list[uuid.UUID]:
+    """The files (not shredded yet, of people not erased) whose own period has passed."""
+    found: set[uuid.UUID] = set()
+    for name in sorted(_FILES):
+        found |= set(_FILES[name](periods, today))
+    return sorted(found)
 
 
 def expired_subjects(periods: dict, today: datetime.date) -> list[uuid.UUID]:
@@ -137,9 +161,17 @@ def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
         case_closed_before=periods[Kind.CASE_FILE].expired_before(today),
         stay_ended_before=periods[Kind.STAY].expired_before(today),
         access_log_before=periods[Kind.ACCESS_LOG].expired_before(today),
+        documents_before=periods[Kind.DOCUMENT].expired_before(today),
     )
     run.subjects = expired_subjects(periods, today)
     if dry_run:
+        # The people erased would take their files with them: not counted twice.
+        erased = set(run.subjects)
+        run.files = [
+            file_id
+            for file_id, subject_id in _files_with_subjects(expired_files(periods, today))
+            if subject_id not in erased
+        ]
         _prune_access_log(run, dry_run=True)
         return run
     for subject_id in run.subjects:
@@ -153,8 +185,37 @@ def retention_apply(*, today: datetime.date, dry_run: bool) -> RetentionRun:
             )
         vault.cache.evict_subject(subject_id)
         run.erased += 1
+    # After the erasures: what is left are files of people who stay.
+    run.files = expired_files(periods, today)
+    if run.files:
+        run.files_shredded = _shred_files(run.files)
     _prune_access_log(run, dry_run=False)
     return run
+
+
+def _files_with_subjects(file_ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    from privacy.models import EncryptedFile
+
+    return list(
+        EncryptedFile.objects.filter(pk__in=file_ids).order_by("pk").values_list("pk", "subject_id")
+    )
+
+
+def _shred_files(file_ids: list[uuid.UUID]) -> int:
+    """Shred the files in one transaction, with an access-log row for each person concerned."""
+    from audit.services import access_log_write
+    from privacy.files import files_shred
+
+    with transaction.atomic():
+        shredded = files_shred(file_ids)
+        for subject_id in sorted({subject for _file, subject in _files_with_subjects(file_ids)}):
+            access_log_write(
+                actor=None,
+                action="erase",
+                subject_id=subject_id,
+                purpose=Purpose.RETENTION_DOCUMENTS,
+            )
+    return shredded
 
 
 def access_log_retained_since(today: datetime.date) -> datetime.datetime:

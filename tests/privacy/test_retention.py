@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
@@ -318,3 +319,112 @@ def test_the_backup_script_stops_before_deleting_when_the_period_is_not_days(tmp
     assert done.returncode == 1
     assert "no retention period in days" in done.stderr
     assert old.exists()
+
+
+# --- documents with a period of their own -------------------------------------------------------
+
+
+@pytest.fixture
+def documents(foundation, frozen, social_worker):
+    """Three closed cases with a scan each; the documents' period set to 3 years (the case file
+    keeps 10): on 2026-11-30 the first day kept for documents is 2023-11-30, for files
+    2016-11-30. Renata's case closed 2020-01-10: her scan has expired, she has not. Lena's closed
+    2024-06-01: her scan stays. Edward's closed 2015-05-04: he is erased whole, his scan with him,
+    so it is not counted among the documents shredded alone."""
+    from cases.services.sharing import document_upload
+
+    uploaded = {}
+    people = []
+    for first_name, closed_on in (
+        ("Renata", D(2020, 1, 10)),
+        ("Lena", D(2024, 6, 1)),
+        ("Edward", D(2015, 5, 4)),
+    ):
+        person = make_client(first_name=first_name, holder=social_worker)
+        uploaded[first_name] = document_upload(
+            by=social_worker,
+            client=person,
+            kind="identity",
+            title="Skan dowodu",
+            content=b"%PDF-1.4\n% a synthetic scan\n",
+        )
+        # Closed after the upload (a closed case takes no new documents).
+        Client.objects.filter(pk=person.pk).update(closed_on=closed_on)
+        people.append(person)
+    RetentionPeriod.objects.filter(kind=RetentionPeriod.Kind.DOCUMENT).update(years=3, days=0)
+    return people, uploaded
+
+
+def test_a_dry_run_counts_the_expired_documents_and_shreds_nothing(documents):
+    (renata, _lena, edward), uploaded = documents
+    run = retention_apply(today=TODAY, dry_run=True)
+    assert run.subjects == [edward.pk]
+    assert run.files == [uploaded["Renata"].file_id]
+    assert run.documents_before == D(2023, 11, 30)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM privacy_encryptedfile WHERE shredded_at IS NOT NULL")
+        assert cursor.fetchone() == (0,)
+
+
+def test_an_expired_document_is_shredded_alone_and_the_person_stays(
+    documents, django_capture_on_commit_callbacks
+):
+    import os
+
+    from privacy import files
+
+    (renata, lena, edward), uploaded = documents
+    paths = {
+        name: files.vault_storage().path(document.file.storage_name)
+        for name, document in uploaded.items()
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        run = retention_apply(today=TODAY, dry_run=False)
+    assert run.erased == 1
+    assert run.files_shredded == 1
+    # Renata's scan: gone from disk, its row marked (raw database); Renata herself stays.
+    assert not os.path.exists(paths["Renata"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, shredded_at FROM privacy_encryptedfile")
+        shredded = {str(file_id).replace("-", ""): bool(at) for file_id, at in cursor.fetchall()}
+    assert shredded == {
+        document.file_id.hex: name in ("Renata", "Edward") for name, document in uploaded.items()
+    }
+    assert Client.objects.get(pk=renata.pk).first_name == "Renata"
+    assert (
+        AccessLogEntry.objects.filter(
+            subject_id=renata.pk, action="erase", purpose=Purpose.RETENTION_DOCUMENTS
+        ).count()
+        == 1
+    )
+    # Lena's scan is whole; Edward went with his scan (erased whole).
+    assert os.path.exists(paths["Lena"])
+    assert not os.path.exists(paths["Edward"])
+    assert Client.objects.get(pk=edward.pk).first_name is ERASED
+    # A second run shreds nothing more.
+    assert retention_apply(today=TODAY, dry_run=False).files_shredded == 0
+
+
+def test_a_shredded_document_is_listed_without_a_link_and_answers_404(
+    documents, client, social_worker
+):
+    (renata, _lena, _edward), uploaded = documents
+    retention_apply(today=TODAY, dry_run=False)
+    client.force_login(social_worker)
+    page = client.get(reverse("cases:documents", args=[renata.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Skan dowodu" in html
+    link = reverse("cases:document-download", args=[renata.pk, uploaded["Renata"].pk])
+    assert link not in html
+    assert "zniszczony" in html
+    download = client.get(link)
+    assert download.status_code == 404
+
+
+def test_the_command_reports_the_documents(documents):
+    out = io.StringIO()
+    call_command("apply_retention", "--dry-run", stdout=out)
+    assert "Would shred 1 documents of people who stay (case closed before 2023-11-30)." in (
+        out.getvalue()
+    )

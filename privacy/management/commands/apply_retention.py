@@ -7,7 +7,8 @@ from privacy.retention import retention_apply
 class Command(BaseCommand):
     help = (
         "Erase, through the vault's erasure, the people whose records have outlived the retention "
-        "periods, and prune the access log behind a signed anchor (run daily by a timer). "
+        "periods, shred the documents past their own period, and prune the access log behind a "
+        "signed anchor (run daily by a timer). "
         "--dry-run lists what it would do: counts and ids only."
     )
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         )
         for subject_id in run.subjects:
             self.stdout.write(f"  subject {subject_id}")
+        shred = "Would shred" if dry_run else "Shredded"
+        files = len(run.files) if dry_run else run.files_shredded
+        self.stdout.write(
+            f"{shred} {files} documents of people who stay (case closed before "
+            f"{run.documents_before})."
+        )
         self.stdout.write(_access_log(run))
         # The erasures stand; the refused prune must reach whoever watches the timer.
         if run.access_log_refused:
