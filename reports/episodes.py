@@ -107,7 +107,9 @@ def flush(using: str = "default") -> None:
 def stays_written(client_ids, *, using: str = "default") -> None:
     """These clients' stays changed: refresh their episodes when the transaction commits."""
     _waiting(using).update(client_ids)
-    transaction.on_commit(lambda: flush(using), using=using)
+    # Robust: a failed refresh must not fail a request whose stays are already committed; its
+    # clients stay waiting and the next flush (a later write, any report) refreshes them.
+    transaction.on_commit(lambda: flush(using), using=using, robust=True)
 
 
 def _stay_loaded(sender, instance, **kwargs) -> None:

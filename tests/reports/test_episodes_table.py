@@ -2,9 +2,11 @@
 and a plain Python chaining of the same stays; and the hooks that keep it in step."""
 
 import datetime
+import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -162,3 +164,24 @@ def test_the_report_of_every_stay_reads_the_table_a_scope_chains_its_own(shelter
     # The rebuild puts it right.
     episodes_rebuild()
     assert outcome_report(**YEAR, scope=EVERYTHING)["length_of_stay"]["mean_days"] == 10.0
+
+
+@pytest.mark.django_db
+def test_the_command_rebuilds_the_table_and_it_holds_nothing_personal(shelter):
+    client = make_client(
+        first_name="Zdzisław", surname="Przykładowy", pesel="80061512359", birth_date=D(1980, 6, 15)
+    )
+    make_stay(client, shelter, D(2025, 2, 1), D(2025, 2, 11), "family")
+    flush()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reports_episode")
+    out = io.StringIO()
+    call_command("rebuild_episodes", stdout=out)
+    assert out.getvalue().startswith("1 episodes in ")
+    assert _table() == [(client.pk, D(2025, 2, 1), D(2025, 2, 11), "family", None, 1)]
+    # The raw row: the client's id, dates, a code and a count; no name, PESEL or birth date.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM reports_episode")
+        stored = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    for personal in ("Zdzisław", "Przykładowy", "80061512359", "1980-06-15"):
+        assert personal not in stored
