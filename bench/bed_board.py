@@ -119,6 +119,10 @@ def build(total_beds: int):
                 )
             )
     Stay.objects.bulk_create(stays, batch_size=1000)
+    # bulk_create sends no post_save: the episodes table (reports.Episode) built once.
+    from reports.episodes import episodes_rebuild
+
+    episodes_rebuild()
     return staff, facilities, len(stays)
 
 

@@ -43,3 +43,9 @@ class ReportsConfig(AppConfig):
             order=60,
         ),
     ]
+
+    def ready(self) -> None:
+        # The episodes table follows every write of a stay (reports.episodes).
+        from reports import episodes
+
+        episodes.connect()

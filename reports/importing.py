@@ -48,6 +48,7 @@ from audit.services import access_log_write
 from cases.models import Client, Sex
 from cases.pesel import validate_pesel
 from privacy import vault
+from reports.episodes import episodes_refresh
 from reports.models import ExternalRef
 from shelters.models import Admits, Bed, Facility, FacilityKind, Room, Stay
 from shelters.services import CHOSEN_DESTINATIONS
@@ -742,6 +743,9 @@ def _store_stays(rows, facility_ids, client_ids, by, history, progress) -> int:
         history(page, Stay)
         done = min(start + BATCH, len(stays))
         progress(Progress("stays.csv", "stored", done, len(stays)))
+    # bulk_create sends no post_save: the episodes of these clients are refreshed here, in the
+    # import's own transaction (set-based, pages of clients).
+    episodes_refresh({stay.client_id for stay in stays})
     return len(stays)
 
 

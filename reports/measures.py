@@ -28,7 +28,17 @@ from activation.dates import add_months
 from activation.models import EMPLOYED_ANSWERS, FollowUpAnswer, PlacementKind, ProgrammeKind
 from cases.models import ASSESSMENT_DOMAINS, Assessment, Client, Sex
 from privacy.fields import ERASED
-from reports.sql import EVERYTHING, FAR, Dialect, Scope, dialect, run, scoped
+from reports.sql import (
+    EVERYTHING,
+    FAR,
+    Dialect,
+    Scope,
+    _clients,
+    _scope,
+    dialect,
+    run,
+    scoped,
+)
 from shelters.models import Facility
 
 AGE_BANDS = ("under_18", "18_25", "26_39", "40_59", "60_plus", "unknown")
@@ -78,6 +88,7 @@ def outcome_report(
     """
     if end < start:
         raise ValueError("The period ends before it starts.")
+    _flush_episodes(using)
     with scoped(scope), _episodes_once(dialect(using), using=using):
         return _report(start=start, end=end, using=using)
 
@@ -96,6 +107,10 @@ def _episodes_once(d: Dialect, *, using: str):
     pass: computed once, a year's report at 200,000 stays saves seconds. PostgreSQL computes
     them fast enough in each query (and the application's role needs no TEMP privilege).
     """
+    if d.sqlite and _stored_episodes():
+        # The episodes of every stay are kept in reports_episode: nothing to compute.
+        yield
+        return
     if not d.sqlite:
         # The medians and the episodes sort hundreds of thousands of rows: in memory, not in
         # temporary files (the server's default is 4 MB a sort), for this transaction only.
@@ -379,6 +394,25 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
 
 # --- episodes ------------------------------------------------------------------------------------
 
+# True while the episodes must be chained from the stays even though the table has them (the
+# refresh of the table itself, and the tests comparing the two).
+_from_stays: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "report_episodes_from_stays", default=False
+)
+
+
+def _stored_episodes() -> bool:
+    """Whether the measures read reports_episode: a report of every stay (the table holds the
+    episodes built from all stays; a narrower scope chains its own stays)."""
+    return not _from_stays.get() and _scope.get().is_everything and _clients.get() is None
+
+
+def _flush_episodes(using: str) -> None:
+    """The episodes of stays written earlier in this transaction, refreshed before a read."""
+    from reports.episodes import flush
+
+    flush(using)
+
 
 def _episodes_sql(d: Dialect) -> str:
     """`episodes(client_id, first_s, last_e, exit, next_s)`: stays chained, from all stays.
@@ -391,6 +425,15 @@ def _episodes_sql(d: Dialect) -> str:
     table = _episodes_table.get()
     if table is not None:
         return f"episodes AS (SELECT client_id, first_s, last_e, exit, next_s FROM temp.{table})"
+    if _stored_episodes():
+        # Not materialised (PostgreSQL materialises a CTE read twice): each reader then filters
+        # the table by its own index range instead of scanning every episode into memory.
+        inline = "" if d.sqlite else "NOT MATERIALIZED "
+        return f"""episodes AS {inline}(
+        SELECT client_id, first_start AS first_s, last_end AS last_e, exit,
+            next_start AS next_s
+        FROM reports_episode
+    )"""
     # Two window passes, both in the order of the client's stays (SQLite pays about 10 µs a row
     # per pass): the first marks the stays that start an episode, the second carries each
     # episode's start along and finds its last stay. No two stays of a client overlap (the
@@ -412,13 +455,14 @@ def _episodes_sql(d: Dialect) -> str:
         SELECT client_id, s, e, exit,
             MAX(CASE WHEN starts = 1 THEN s END) OVER stays AS first_s,
             LEAD(starts) OVER stays AS next_starts,
-            LEAD(s) OVER stays AS following_s
+            LEAD(s) OVER stays AS following_s,
+            ROW_NUMBER() OVER stays AS rn
         FROM ordered
         WINDOW stays AS (PARTITION BY client_id ORDER BY s, id)
     ),
     episodes AS (
         SELECT client_id, first_s, e AS last_e, exit,
-            CASE WHEN next_starts = 1 THEN following_s END AS next_s
+            CASE WHEN next_starts = 1 THEN following_s END AS next_s, rn
         FROM marked WHERE next_starts IS NULL OR next_starts = 1
     )"""
 
@@ -498,7 +542,8 @@ def episode_measures(d: Dialect, *, start, end, far, using, **_) -> dict:
     The episodes are a window pass over every stay of the scope (two sorts of the stays): one
     statement reads them once for the three measures (PostgreSQL materialises a CTE read more
     than once), where three statements would compute them four times (2,000,000 stays: seconds
-    each). On SQLite they come from the report's temporary table (`_episodes_once`).
+    each). On SQLite they come from the report's temporary table (`_episodes_once`). A report of
+    every stay reads them from the episodes table instead (reports.Episode, reports.episodes).
 
     - length of stay: episodes ending inside the period: count, mean and median days (last end
       − first start);
@@ -885,6 +930,7 @@ def cell_people(
     """
     d = dialect(using)
     values = {"start": start, "end": end, "far": FAR}
+    _flush_episodes(using)
     cells: dict[str, list] = {cell: [] for cell in DRILL_CELLS[measure]}
     with scoped(scope):
         if measure == "clients_served":

@@ -146,3 +146,31 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Episode(models.Model):
+    """A client's stays chained across facilities (docs/measures.md, "Episodes"), precomputed.
+
+    Kept by reports.episodes whenever a stay is written (and rebuilt by `rebuild_episodes`),
+    so that the measures read these rows instead of chaining every stay by window functions.
+    Ids, dates and an exit code only: nothing personal beyond the client's id.
+    """
+
+    client = models.ForeignKey("cases.Client", on_delete=models.CASCADE, related_name="+")
+    first_start = models.DateField()
+    # Empty while the episode's last stay is open.
+    last_end = models.DateField(null=True, blank=True)
+    # The exit destination of the episode's last stay (a code, possibly empty).
+    exit = models.CharField(max_length=20, blank=True)
+    # The first start of the client's next episode (empty if none): the returns read it.
+    next_start = models.DateField(null=True, blank=True)
+    stays = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["last_end", "exit"], name="reports_episode_end"),
+            models.Index(fields=["client", "first_start"], name="reports_episode_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.first_start}–{self.last_end or ''}"

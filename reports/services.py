@@ -81,6 +81,10 @@ def _data_stamp(using: str = "default") -> str:
         f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(table)})"  # noqa: S608
         for table in (model.history.model._meta.db_table for model in _stamped_models())
     )
+    # The episodes (reports.Episode) are refreshed just after the commit that wrote the stays:
+    # a report computed in between would be cached under the stays' new stamp. Their newest id
+    # moves with every refresh (DELETE + INSERT of fresh rows), so it retires that report too.
+    newest += ", (SELECT MAX(id) FROM reports_episode)"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {newest}")
         row = cursor.fetchone()

@@ -75,6 +75,24 @@ class Scope:
 EVERYTHING = Scope()
 _scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("report_scope", default=EVERYTHING)
 _vendor: contextvars.ContextVar[str] = contextvars.ContextVar("report_vendor", default="sqlite")
+# The clients whose stays `st` holds (reports.episodes refreshes a few clients' episodes): None
+# for every client of the scope.
+_clients: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
+    "report_clients", default=None
+)
+
+
+def for_clients(client_ids):
+    """Limit `st` to the stays of these clients in this context: `with for_clients(ids): ...`."""
+
+    class _ForClients:
+        def __enter__(self):
+            self.token = _clients.set(tuple(client_ids))
+
+        def __exit__(self, *exc):
+            _clients.reset(self.token)
+
+    return _ForClients()
 
 
 def scoped(scope: Scope):
@@ -195,6 +213,8 @@ def _querysets(scope: Scope) -> dict:
     )
     assessments = Assessment.objects.order_by().values_list("id", "client_id", "assessed_on")
     steps = PathwayStep.objects.order_by().values_list("id", "client_id", "stage", "on")
+    if _clients.get() is not None:
+        stays = stays.filter(client_id__in=_clients.get())
     if not scope.is_everything:
         facility_ids = list(scope.facility_ids or ())
         programme_ids = list(scope.programme_ids or ())
