@@ -181,3 +181,22 @@ def test_seed_scale_refuses_fewer_than_two_clients_a_bed(db):
     with pytest.raises(CommandError, match="two clients a bed"):
         call_command("seed_scale", "--clients", "100", "--beds", "60", "--facilities", "3")
     assert not Client.objects.exists()
+
+
+def test_seed_scale_builds_the_episodes_table_the_report_reads(seeded):
+    # The stays went in without signals: the table must be what a full rebuild from every stay
+    # gives (rebuild_episodes, itself checked against the window SQL in test_episodes_table.py).
+    from reports.episodes import episodes_rebuild
+
+    def rows():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT client_id, first_start, last_end, exit, next_start FROM reports_episode"
+            )
+            return sorted(tuple(str(value) for value in row) for row in cursor.fetchall())
+
+    seeded_rows = rows()
+    # Each of the 200 clients has at least one stay: 780+ stays over 60 beds, two clients a bed.
+    assert len({row[0] for row in seeded_rows}) == 200
+    episodes_rebuild()
+    assert rows() == seeded_rows
