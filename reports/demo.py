@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.demo import FOUNDATION
 from accounts.models import User
 from activation.dates import add_months
+from reports.episodes import episodes_rebuild
 from reports.importing import COLUMNS
 from reports.jobs import job_create, job_run
 from reports.models import ExternalRef, ImportJob
@@ -92,7 +93,11 @@ def _rows(today: datetime.date) -> dict[str, list[list]]:
 
 
 def seed() -> int:
-    """Import the demo's past records once; the number of records created."""
+    """Import the demo's past records once; the number of records created.
+
+    First the episodes table is rebuilt from every stay: the shelters' seed (an app below this
+    one, which runs before) writes its stays in bulk, without the signals that keep it."""
+    episodes_rebuild()
     if ExternalRef.objects.filter(kind="facility", ref="demo-archive").exists():
         return 0
     admin = User.objects.filter(username="admin", organisation__name=FOUNDATION).first()

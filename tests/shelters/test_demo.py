@@ -143,6 +143,7 @@ def test_every_open_demo_stay_can_be_checked_out(db):
         assert stay.checked_out_by == desk
 
 
+@override_settings(DEMO=True)
 def test_the_house_for_single_mothers_is_never_over_full_in_the_demos_figures(db):
     """The outcome report's occupancy counts the children's nights (MemberStay) as places taken:
     with family rooms of one bed the demo household made its room 300 % full."""

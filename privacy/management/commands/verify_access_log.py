@@ -1,4 +1,7 @@
-"""Check the access log's hash chain against its anchors; exit non-zero naming what is wrong."""
+"""Check the access log's hash chain against its anchors; exit non-zero naming what is wrong.
+
+It lives in privacy, not audit: after a prune the anchor must be older than the access log's
+retention period, which privacy keeps (audit, a lower layer, does not import privacy)."""
 
 from pathlib import Path
 
