@@ -130,15 +130,7 @@ def prepare(*, debug: bool = False, prefix: str = "przystan-bench-") -> BenchEnv
             "LOG_LEVEL": "WARNING",
         }
     )
-    # The _FILE twins win over the variables: never let a real installation's keys in.
-    for name in (
-        "PRZYSTAN_KEKS_FILE",
-        "PRZYSTAN_INDEX_KEY_FILE",
-        "PRZYSTAN_AUDIT_KEY_FILE",
-        "SECRET_KEY_FILE",
-        "DATABASE_URL_FILE",
-    ):
-        os.environ.pop(name, None)
+    _drop_file_twins()
     return env
 
 
@@ -162,6 +154,12 @@ def prepare_existing(kept: dict[str, str]) -> BenchEnv:
             "LOG_LEVEL": "WARNING",
         }
     )
+    _drop_file_twins()
+    return env
+
+
+def _drop_file_twins() -> None:
+    """The _FILE twins win over the variables: never let a real installation's keys in."""
     for name in (
         "PRZYSTAN_KEKS_FILE",
         "PRZYSTAN_INDEX_KEY_FILE",
@@ -170,7 +168,6 @@ def prepare_existing(kept: dict[str, str]) -> BenchEnv:
         "DATABASE_URL_FILE",
     ):
         os.environ.pop(name, None)
-    return env
 
 
 def cleanup(env: BenchEnv) -> None:
