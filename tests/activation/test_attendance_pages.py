@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from activation import selectors, services
@@ -264,11 +265,18 @@ def test_the_day_s_form_and_its_save_take_a_constant_number_of_queries(
     client.force_login(job_coach)
     with travel(TODAY):
         client.get(day_url(cohort, TODAY))  # the session and the user, warmed
-        with django_assert_num_queries(RENDER_QUERIES):
+        with django_assert_num_queries(RENDER_QUERIES - _one_statement_log()):
             client.get(day_url(cohort, TODAY))
         token = selectors.attendance_version(cohort, TODAY)
-        with django_assert_num_queries(SAVE_QUERIES):
+        with django_assert_num_queries(SAVE_QUERIES - _one_statement_log()):
             post_day(client, cohort, TODAY, {**everyone(people), people[0]: "sick"}, seen=token)
+
+
+def _one_statement_log() -> int:
+    """On PostgreSQL an access-log row and its chain head's move are one statement (issue 14,
+    audit.services._insert_and_advance): the page's one access-log append costs one query less
+    there than on SQLite, where they are an INSERT and an UPDATE."""
+    return 1 if connection.vendor == "postgresql" else 0
 
 
 # The same for 5 and 25 people (the parametrised test above asserts both sizes against these).
