@@ -341,6 +341,38 @@ def _result(counts: dict, created: dict) -> dict:
     return result
 
 
+def _importing(job: ImportJob, folder: Path, progress: ProgressFile) -> dict:
+    """`import_records` of the unpacked folder, tried again while the database is busy.
+
+    The import is one transaction: an OperationalError (SQLite's "database is locked" while the
+    upload's own request still writes its session and access-log rows) leaves nothing stored,
+    so the whole import is simply run again, after the same pauses as the claim. The last
+    failure is raised (the job then fails with nothing stored)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return import_records(
+                directory=folder,
+                by=job.created_by,
+                organisation=job.organisation,
+                progress=progress,
+            )
+        except OperationalError as error:
+            if attempt == START_ATTEMPTS:
+                raise
+            logger.warning(
+                "import job %s: the import met a busy database (attempt %d of %d): %s",
+                job.pk,
+                attempt,
+                START_ATTEMPTS,
+                type(error).__name__,
+            )
+            connection = connections[DEFAULT_DB_ALIAS]
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()
+            time.sleep(START_PAUSE_SECONDS * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def job_run(job_id: uuid.UUID) -> ImportJob:
     """Import a queued job's ZIP (the thread's and run_import_job's work); the job as it ended.
 
@@ -360,12 +392,7 @@ def job_run(job_id: uuid.UUID) -> ImportJob:
             with tempfile.TemporaryDirectory(dir=imports_dir()) as folder:
                 _unpack(content, Path(folder))
                 del content
-                created = import_records(
-                    directory=Path(folder),
-                    by=job.created_by,
-                    organisation=job.organisation,
-                    progress=progress,
-                )
+                created = _importing(job, Path(folder), progress)
             job.status = ImportJob.Status.DONE
             job.result = _result(progress.counts, created)
         except ImportRefused as refused:

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 from accounts.roles import Role
 from audit.models import AccessLogEntry
@@ -380,6 +380,54 @@ def test_the_first_write_is_tried_again_while_the_database_is_locked(uploaded, b
     warnings = [r.getMessage() for r in caplog.records if r.name == "reports.jobs"]
     assert len(warnings) == 2
     assert all(str(uploaded.pk) in w and "OperationalError" in w for w in warnings)
+
+
+def test_an_import_that_meets_a_locked_database_runs_again_whole(uploaded, monkeypatch, caplog):
+    # The upload's request still writes (its session, its access-log row) while the thread
+    # imports: SQLite answers "database is locked". The import is one transaction, so nothing
+    # of the failed try is kept and the whole import runs again after a pause.
+    waits = []
+    monkeypatch.setattr(jobs.time, "sleep", waits.append)
+    real_import = jobs.import_records
+    failures = [2]
+
+    def locked_then_real(**kwargs):
+        if failures[0] > 0:
+            failures[0] -= 1
+            # Part of the work was done inside the transaction before the lock was met.
+            with transaction.atomic():
+                real_import(**kwargs)
+                raise OperationalError("database is locked")
+        return real_import(**kwargs)
+
+    monkeypatch.setattr(jobs, "import_records", locked_then_real)
+    with time_machine.travel(MOMENT, tick=False):
+        jobs.job_run_guarded(uploaded.pk)
+    uploaded.refresh_from_db()
+    assert uploaded.status == ImportJob.Status.DONE, uploaded.errors
+    # Ten clients, not thirty: the failed tries left nothing behind.
+    assert Client.objects.count() == 10
+    assert uploaded.result["clients.csv"]["created"] == 10
+    assert waits == [0.25, 0.5]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "reports.jobs"]
+    assert len(warnings) == 2 and all("busy database" in w for w in warnings)
+
+
+def test_an_import_locked_on_every_try_fails_with_nothing_stored(uploaded, monkeypatch):
+    monkeypatch.setattr(jobs.time, "sleep", lambda seconds: None)
+    tries = []
+
+    def always_locked(**kwargs):
+        tries.append(1)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(jobs, "import_records", always_locked)
+    jobs.job_run_guarded(uploaded.pk)
+    uploaded.refresh_from_db()
+    assert len(tries) == jobs.START_ATTEMPTS
+    assert uploaded.status == ImportJob.Status.FAILED
+    assert Client.objects.count() == 0
+    assert _imports_folder_is_empty()
 
 
 def test_a_job_that_cannot_start_is_marked_failed_not_left_queued(uploaded, busy_start, caplog):
