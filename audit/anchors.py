@@ -18,6 +18,13 @@ only append to the file or send to the log server from planting an anchor; what 
 existing anchors is where they live (an append-only file on the application server, a copy on
 another machine), not the key: see docs/privacy.md.
 
+The log has several chains (audit/models.py); an anchor names the head of one. The timer writes
+one line for each chain's head, together, in one write: chain 0's line is the one above,
+unchanged (version 1, so the anchors written before chains existed stay valid); another chain's
+is version 2 and names it, signed with the rest:
+
+    {"at":"…","chain":3,"mac":"<64 hex>","seq":87,"sig":"<64 hex>","v":2}
+
 A line read back may carry a prefix before its `{` (a syslog server's time, host and tag), so an
 extract of the remote log can be checked like the file.
 """
@@ -38,14 +45,17 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from audit import keys
-from audit.models import GENESIS_MAC
+from audit.models import GENESIS_MAC, MAX_CHAINS
 
 VERSION = 1
+# The version of a line naming a chain other than 0.
+CHAIN_VERSION = 2
 SYSLOG_TAG = "przystan-anchor"
 # auth.notice: security messages, which syslog setups usually keep and forward.
 SYSLOG_PRIORITY = SysLogHandler.LOG_AUTH * 8 + SysLogHandler.LOG_NOTICE
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _FIELDS = {"v", "seq", "mac", "at", "sig"}
+_CHAIN_FIELDS = {*_FIELDS, "chain"}
 _HOST_PORT = re.compile(
     r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})$"
 )
@@ -57,26 +67,29 @@ def anchor_key() -> bytes:
     return hkdf.derive(keys.audit_key())
 
 
-def _signature(*, seq: int, mac: str, at: str) -> str:
-    message = json.dumps(
-        {"v": VERSION, "seq": seq, "mac": mac, "at": at}, sort_keys=True, separators=(",", ":")
-    ).encode()
+def _signature(*, seq: int, mac: str, at: str, chain: int = 0) -> str:
+    signed = {"v": VERSION, "seq": seq, "mac": mac, "at": at}
+    if chain:
+        signed |= {"v": CHAIN_VERSION, "chain": chain}
+    message = json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
     return hmac.new(anchor_key(), message, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
-    """One valid anchor: the chain reached `seq` with `mac` at `at`; where it was read."""
+    """One valid anchor: `chain` reached `seq` with `mac` at `at`; where it was read."""
 
     seq: int
     mac: str
     at: str
     source: str = ""
     line: int = 0
+    chain: int = 0
 
     def __str__(self) -> str:
         where = f" ({self.source} line {self.line})" if self.source else ""
-        return f"the anchor of {self.at}{where}"
+        of_chain = f" of chain {self.chain}" if self.chain else ""
+        return f"the anchor{of_chain} of {self.at}{where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,26 +105,19 @@ class BadAnchor:
 
 
 @dataclass
-class AnchorSet:
-    """The valid anchors of one or more files, by seq, and the lines that are not anchors.
+class ChainAnchors:
+    """The valid anchors of one chain, by seq.
 
     Only the first anchor of each (seq, mac) is kept: the timer anchors an idle log again and
     again with the same head, and those repeats prove nothing more.
     """
 
     by_seq: dict[int, list[Anchor]] = field(default_factory=dict)
-    count: int = 0
-    bad: list[BadAnchor] = field(default_factory=list)
-    # The anchor written last (by its time): shows that the timer still runs.
-    latest: Anchor | None = None
 
     def add(self, anchor: Anchor) -> None:
-        self.count += 1
         kept = self.by_seq.setdefault(anchor.seq, [])
         if all(other.mac != anchor.mac for other in kept):
             kept.append(anchor)
-        if self.latest is None or _time(anchor.at) > _time(self.latest.at):
-            self.latest = anchor
 
     @property
     def newest(self) -> Anchor | None:
@@ -131,16 +137,39 @@ class AnchorSet:
         return self.by_seq[max(below)][0] if below else None
 
 
-def anchor_line(*, seq: int, mac: str, at: datetime.datetime) -> str:
-    """The signed JSON line that anchors the chain at (seq, mac) at the time `at`."""
+@dataclass
+class AnchorSet:
+    """The valid anchors of one or more files, chain by chain, and the lines that are not."""
+
+    chains: dict[int, ChainAnchors] = field(default_factory=dict)
+    count: int = 0
+    bad: list[BadAnchor] = field(default_factory=list)
+    # The anchor written last (by its time): shows that the timer still runs.
+    latest: Anchor | None = None
+
+    def add(self, anchor: Anchor) -> None:
+        self.count += 1
+        self.chains.setdefault(anchor.chain, ChainAnchors()).add(anchor)
+        if self.latest is None or _time(anchor.at) > _time(self.latest.at):
+            self.latest = anchor
+
+    def of(self, chain: int) -> ChainAnchors:
+        """The anchors of `chain` (none: an empty set)."""
+        return self.chains.get(chain, ChainAnchors())
+
+
+def anchor_line(*, seq: int, mac: str, at: datetime.datetime, chain: int = 0) -> str:
+    """The signed JSON line that anchors `chain` at (seq, mac) at the time `at`."""
     at_text = at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     signed = {
         "v": VERSION,
         "seq": seq,
         "mac": mac,
         "at": at_text,
-        "sig": _signature(seq=seq, mac=mac, at=at_text),
+        "sig": _signature(seq=seq, mac=mac, at=at_text, chain=chain),
     }
+    if chain:
+        signed |= {"v": CHAIN_VERSION, "chain": chain}
     return json.dumps(signed, sort_keys=True, separators=(",", ":"))
 
 
@@ -157,12 +186,18 @@ def anchor_parse(text: str, *, source: str = "", line: int = 0) -> Anchor | BadA
         data = json.loads(text[start:])
     except ValueError:
         return bad("not an anchor (the JSON does not parse)")
-    if not isinstance(data, dict) or set(data) != _FIELDS:
-        return bad(f"not an anchor (the fields must be {', '.join(sorted(_FIELDS))})")
+    chained = isinstance(data, dict) and "chain" in data
+    fields = _CHAIN_FIELDS if chained else _FIELDS
+    if not isinstance(data, dict) or set(data) != fields:
+        return bad(f"not an anchor (the fields must be {', '.join(sorted(fields))})")
     seq, mac, at, sig = data["seq"], data["mac"], data["at"], data["sig"]
+    chain = data.get("chain", 0)
     # Each check names what is wrong (`type(...) is int`: JSON's true is no number here).
-    if type(data["v"]) is not int or data["v"] != VERSION:
+    if type(data["v"]) is not int or data["v"] != (CHAIN_VERSION if chained else VERSION):
         return bad(f"unknown anchor version {data['v']!r}")
+    # Chain 0 is always written as version 1: a version 2 line naming it is not ours.
+    if chained and (type(chain) is not int or not 1 <= chain < MAX_CHAINS):
+        return bad(f"malformed anchor: chain is not a whole number from 1 to {MAX_CHAINS - 1}")
     if type(seq) is not int or seq < 0:
         return bad("malformed anchor: seq is not a whole number from 0")
     if not isinstance(mac, str) or not _HEX64.match(mac):
@@ -171,12 +206,12 @@ def anchor_parse(text: str, *, source: str = "", line: int = 0) -> Anchor | BadA
         return bad("malformed anchor: sig is not 64 hex characters")
     if not isinstance(at, str) or not _aware_time(at):
         return bad("malformed anchor: at is not a time with its offset")
-    if not hmac.compare_digest(sig, _signature(seq=seq, mac=mac, at=at)):
+    if not hmac.compare_digest(sig, _signature(seq=seq, mac=mac, at=at, chain=chain)):
         return bad("its signature does not verify: forged, or signed with another audit key")
     # Signed, yet impossible: before the first entry the chain has only the genesis MAC.
     if seq == 0 and mac != GENESIS_MAC:
         return bad("malformed anchor: seq 0 with a MAC other than the genesis MAC")
-    return Anchor(seq=seq, mac=mac, at=at, source=source, line=line)
+    return Anchor(seq=seq, mac=mac, at=at, source=source, line=line, chain=chain)
 
 
 def _aware_time(text: str) -> bool:
@@ -213,11 +248,12 @@ def anchors_read(paths: Iterable[Path], *, missing_ok: bool = True) -> AnchorSet
 
 
 def anchor_append(path: Path, line: str) -> None:
-    """Append one line to the anchor file and wait until it is on disk.
+    """Append one line (or several, joined by newlines) to the anchor file; wait until on disk.
 
     O_APPEND: every write lands at the end, whatever else appends, and one short write is never
-    interleaved with another's. The file is created readable by its owner only; a new file's
-    directory entry is synced too, or a crash could lose the file it names.
+    interleaved with another's (the lines of every chain go in one write). The file is created
+    readable by its owner only; a new file's directory entry is synced too, or a crash could
+    lose the file it names.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     created = not path.exists()

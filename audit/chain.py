@@ -7,6 +7,10 @@ different rows encode to the same bytes. `prev_mac` is always 64 hex characters.
 `way` (how the access was granted) came later: it is in the content only when it is not empty,
 so the rows written before it existed keep their MACs and the chain verifies across the change,
 while a way set on a newer row is sealed like every other field (emptying it changes the MAC).
+
+`chain` (which of the log's chains the row is in) likewise: in the content only when it is not
+0, so the rows written before chains existed are chain 0 with their MACs unchanged, and a row
+moved to another chain no longer matches its MAC.
 """
 
 import datetime
@@ -17,6 +21,7 @@ import uuid
 
 # The fields a row's MAC covers, in addition to `prev_mac`: everything it records.
 SEALED_FIELDS = (
+    "chain",
     "seq",
     "at",
     "actor_id",
@@ -33,6 +38,7 @@ SEALED_FIELDS = (
 
 def canonical_content(
     *,
+    chain: int = 0,
     seq: int,
     at: datetime.datetime,
     actor_id: int | None,
@@ -61,6 +67,8 @@ def canonical_content(
     }
     if way:
         content["way"] = str(way)
+    if chain:
+        content["chain"] = int(chain)
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 

@@ -39,7 +39,7 @@ LOG_TABLE = AccessLogEntry._meta.db_table
 HEAD_TABLE = ChainHead._meta.db_table
 PRUNE_TABLE = PrunePoint._meta.db_table
 AUDIT_TABLES = (LOG_TABLE, HEAD_TABLE)
-PRUNE_FUNCTION = "audit_prune_through(bigint, text, text)"
+PRUNE_FUNCTION = "audit_prune_through(integer, bigint, text, text)"
 PARTITION_FUNCTION = "audit_partition_ahead(integer)"
 MIGRATIONS_TABLE = "django_migrations"
 # Plain lower-case names only: the name is put into SQL as an identifier.

@@ -1,5 +1,9 @@
 """The read-access log: append-only rows, each chained to the one before it by an HMAC.
 
+The log is several chains (PRZYSTAN_ACCESS_LOG_CHAINS), each with its own head, positions and
+MACs, so that appends to different chains do not wait for each other; a row names its `chain`.
+The rows written before chains existed are chain 0, sealed exactly as before.
+
 Rows are written only by `audit.services.access_log_write` and checked by `audit.verify`.
 A row records who touched whose data, how, why and from where; never a value of the client.
 """
@@ -11,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 # The `prev_mac` of the first row, and the `mac` of the chain head before any row exists.
 GENESIS_MAC = "0" * 64
+# Chains are numbered 0 to MAX_CHAINS - 1 (the setting's ceiling; the database checks it too).
+MAX_CHAINS = 64
 
 
 class AppendOnlyError(RuntimeError):
@@ -69,7 +75,10 @@ class AccessLogEntry(models.Model):
     Outcome = Outcome
     Way = Way
 
-    seq = models.PositiveBigIntegerField(_("position in the log"), unique=True, editable=False)
+    # Which chain the row belongs to (audit/services.py picks a free one); 0 for the old rows.
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0, editable=False)
+    # The position in its chain: each chain counts from 1.
+    seq = models.PositiveBigIntegerField(_("position in the chain"), editable=False)
     at = models.DateTimeField(_("time"), editable=False)
     # PROTECT: staff are deactivated, never deleted, so the actor of a row always exists.
     actor = models.ForeignKey(
@@ -103,7 +112,12 @@ class AccessLogEntry(models.Model):
         # recent wrong password confirmations (accounts.reconfirm).
         indexes = [models.Index(fields=["actor", "at"], name="audit_entry_actor_at")]
         constraints = [
+            # PostgreSQL's partitioned table holds it as (chain, seq, at): audit migration 0008.
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_entry_chain_seq_unique"),
             models.CheckConstraint(condition=Q(seq__gte=1), name="audit_entry_seq_from_one"),
+            models.CheckConstraint(
+                condition=Q(chain__lt=MAX_CHAINS), name="audit_entry_chain_in_range"
+            ),
             models.CheckConstraint(
                 condition=Q(action__in=Action.values), name="audit_entry_action_valid"
             ),
@@ -113,7 +127,7 @@ class AccessLogEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.outcome}"
+        return f"#{self.chain}.{self.seq} {self.action} {self.outcome}"
 
     def save(self, *args, **kwargs):
         # A row is written once; a loaded row (or one saved before) is never written again.
@@ -132,15 +146,16 @@ class ChainHeadQuerySet(models.QuerySet):
 
 
 class ChainHead(models.Model):
-    """The one row naming the newest entry of the log (its seq and mac).
+    """The row naming the newest entry of one chain (its seq and mac); its id is the chain.
 
-    Writers lock it to append one at a time; verification compares it with the newest row, so
-    deleting the newest rows (truncation) is seen.
+    Writers lock it to append to its chain one at a time; verification compares it with the
+    chain's newest row, so deleting the newest rows (truncation) is seen.
     """
 
-    PK = 1
+    # The first chain (the only one with PRZYSTAN_ACCESS_LOG_CHAINS = 1).
+    PK = 0
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=PK, editable=False)
+    id = models.PositiveSmallIntegerField(_("chain"), primary_key=True, default=PK, editable=False)
     seq = models.PositiveBigIntegerField(_("position of the newest entry"), default=0)
     mac = models.CharField(_("MAC of the newest entry"), max_length=64, default=GENESIS_MAC)
 
@@ -148,11 +163,13 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("access-log chain head")
-        verbose_name_plural = _("access-log chain head")
-        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_chainhead_single")]
+        verbose_name_plural = _("access-log chain heads")
+        constraints = [
+            models.CheckConstraint(condition=Q(id__lt=MAX_CHAINS), name="audit_chainhead_in_range")
+        ]
 
     def __str__(self) -> str:
-        return f"head #{self.seq}"
+        return f"head of chain {self.id} #{self.seq}"
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The access-log chain head is never deleted.")
@@ -167,7 +184,7 @@ class PrunePointQuerySet(models.QuerySet):
 
 
 class PrunePoint(models.Model):
-    """Where the access log was pruned: every entry up to `seq` is gone, behind a signed anchor.
+    """Where one chain was pruned: its every entry up to `seq` is gone, behind a signed anchor.
 
     Written only by `audit.prune.access_log_prune` (on PostgreSQL by the SECURITY DEFINER
     function `audit_prune_through` of audit/migrations/0006). `anchor` is the signed anchor
@@ -175,7 +192,8 @@ class PrunePoint(models.Model):
     MAC, once the line's signature holds, so the first kept entry is authenticated by it.
     """
 
-    seq = models.PositiveBigIntegerField(_("pruned up to the position"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("chain"), default=0)
+    seq = models.PositiveBigIntegerField(_("pruned up to the position"))
     mac = models.CharField(_("MAC of the last pruned entry"), max_length=64)
     anchor = models.TextField(_("the signed anchor naming it"))
     pruned_at = models.DateTimeField(_("pruned at"))
@@ -187,11 +205,12 @@ class PrunePoint(models.Model):
         verbose_name = _("access-log prune point")
         verbose_name_plural = _("access-log prune points")
         constraints = [
-            models.CheckConstraint(condition=Q(seq__gte=1), name="audit_prune_seq_from_one")
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_prune_chain_seq_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="audit_prune_seq_from_one"),
         ]
 
     def __str__(self) -> str:
-        return f"pruned up to #{self.seq}"
+        return f"chain {self.chain} pruned up to #{self.seq}"
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Prune points are never deleted.")

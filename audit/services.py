@@ -4,6 +4,7 @@ And its anchoring: the signed chain head written outside the database (audit/anc
 """
 
 import ipaddress
+import random
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,15 +36,16 @@ def access_log_write(
     request: HttpRequest | None = None,
     way: str = "",
 ) -> AccessLogEntry:
-    """Append one row to the access log, sealed to the row before it.
+    """Append one row to the access log, sealed to the row before it in its chain.
 
     `actor` is a user (settings.AUTH_USER_MODEL, whose `role` is recorded) or None for system
     actions; `subject_id` is the data subject whose data was touched; `purpose` is a code of
     audit.purposes.Purpose (or empty), never a stated reason: a reason may name someone. The
-    chain head stays locked until the caller's transaction ends, so appends happen one at a
-    time and the chain never forks: inside a long transaction, call this late, since every
-    other writer waits. `way` says how the access was granted (AccessLogEntry.Way), where the
-    caller knows it (the access modules do).
+    row goes to the first chain whose head is free (`_locked_head`); that head stays locked
+    until the caller's transaction ends, so appends to one chain happen one at a time and no
+    chain ever forks: inside a long transaction, call this late, since the head stays taken.
+    `way` says how the access was granted (AccessLogEntry.Way), where the caller knows it (the
+    access modules do).
     """
     entry = AccessLogEntry(
         actor=actor,
@@ -60,6 +62,7 @@ def access_log_write(
     key = keys.audit_key()
     with transaction.atomic():
         head = _locked_head()
+        entry.chain = head.pk
         entry.seq = head.seq + 1
         # The time is taken under the lock, so times follow the order of the chain.
         entry.at = timezone.now()
@@ -98,7 +101,7 @@ def _insert_and_advance(entry: AccessLogEntry) -> None:
         f"FROM entry WHERE {head}.id = %s RETURNING entry.id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, ChainHead.PK])
+        cursor.execute(sql, [*params, entry.chain])
         row = cursor.fetchone()
     # Exactly one head moved, or the chain would fork; the trigger refuses a wrong move.
     if row is None:
@@ -118,9 +121,10 @@ def access_log_write_many(
 ) -> int:
     """Append one row per subject of `subject_ids` (a list page's people), in a few queries.
 
-    The rows are sealed one after another exactly as `access_log_write` seals them (the same
-    lock of the chain head, the same MAC), and inserted together: a page listing 200 people
-    costs the same number of queries as one listing 2. Returns how many rows were written.
+    The rows are sealed one after another in one chain exactly as `access_log_write` seals
+    them (the same lock of a chain head, the same MAC), and inserted together: a page listing
+    200 people costs the same number of queries as one listing 2. Returns how many rows were
+    written.
     """
     ids = list(subject_ids)
     if not ids:
@@ -147,7 +151,7 @@ def access_log_write_many(
             )
             _validate(entry)
             seq += 1
-            entry.seq, entry.at, entry.prev_mac = seq, at, mac
+            entry.chain, entry.seq, entry.at, entry.prev_mac = head.pk, seq, at, mac
             content = canonical_content(**{name: getattr(entry, name) for name in SEALED_FIELDS})
             entry.mac = mac = entry_mac(key, entry.prev_mac, content)
             entries.append(entry)
@@ -178,21 +182,58 @@ def _validate(entry: AccessLogEntry) -> None:
 
 
 def _locked_head() -> ChainHead:
-    """The chain head, locked until the transaction ends; created by the very first append."""
-    head = ChainHead.objects.select_for_update().filter(pk=ChainHead.PK).first()
+    """A chain's head, locked until the transaction ends: the first free one, else one to wait on.
+
+    With one chain (SQLite, or PRZYSTAN_ACCESS_LOG_CHAINS = 1) it is always chain 0. With more,
+    `SKIP LOCKED` takes the lowest-numbered head no other transaction holds, so a writer waits
+    only when every chain is busy (then for a chain drawn at random). A lone writer always
+    writes chain 0. Heads are created on first need, one at a time (the next number when every
+    existing head is busy); a head created anew must find its chain empty, or the old head was deleted and starting again from the beginning would hide that.
+    """
+    chains = settings.PRZYSTAN_ACCESS_LOG_CHAINS
+    if chains == 1 or not connection.features.has_select_for_update_skip_locked:
+        head = _head_waited_for(ChainHead.PK)
+    else:
+        free = ChainHead.objects.select_for_update(skip_locked=True).filter(pk__lt=chains)
+        head = free.order_by("pk").first()
+        if head is None and _create_head(chains):
+            head = free.order_by("pk").first()
+        if head is None:
+            # Every chain is busy: queue behind one of them, drawn so the queues stay even.
+            head = _head_waited_for(random.randrange(chains))  # noqa: S311 - not a secret
+    # Each row is written together with its head: rows without a head mean the head was
+    # deleted (a chain's first append only: the query runs while its head is at 0).
+    if head.seq == 0 and AccessLogEntry.objects.filter(chain=head.pk).exists():
+        raise RuntimeError(
+            f"The access-log chain head is missing (chain {head.pk}) while its entries exist; "
+            "run `manage.py verify_access_log`."
+        )
+    return head
+
+
+def _head_waited_for(chain: int) -> ChainHead:
+    """The head of `chain`, locked (waiting for whoever holds it); created if missing."""
+    head = ChainHead.objects.select_for_update().filter(pk=chain).first()
     if head is None:
         # The first two writers may race here: the second insert waits for the first, then
         # does nothing, and the second writer takes the lock after the first one commits.
-        ChainHead.objects.bulk_create([ChainHead(pk=ChainHead.PK)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=ChainHead.PK)
-        # Each row is written together with its head: rows without a head mean the head was
-        # deleted, and starting again from the beginning would hide that.
-        if head.seq == 0 and AccessLogEntry.objects.exists():
-            raise RuntimeError(
-                "The access-log chain head is missing while entries exist; "
-                "run `manage.py verify_access_log`."
-            )
+        ChainHead.objects.bulk_create([ChainHead(pk=chain)], ignore_conflicts=True)
+        head = ChainHead.objects.select_for_update().get(pk=chain)
     return head
+
+
+def _create_head(chains: int) -> bool:
+    """Create the lowest-numbered missing head below `chains`; whether one was missing.
+
+    One at a time, as writers meet busy heads: a lone writer only ever has chain 0.
+    """
+    existing = set(ChainHead.objects.filter(pk__lt=chains).values_list("pk", flat=True))
+    missing = next((chain for chain in range(chains) if chain not in existing), None)
+    if missing is None:
+        return False
+    # A head another writer creates meanwhile is left as it is (and taken by one of us).
+    ChainHead.objects.bulk_create([ChainHead(pk=missing)], ignore_conflicts=True)
+    return True
 
 
 def _client_address(request: HttpRequest | None) -> str | None:
@@ -217,7 +258,8 @@ class AnchorRefused(RuntimeError):
 
 @dataclass(frozen=True)
 class AnchorWritten:
-    """The anchor written (its seq, MAC and line), where, and the bad lines met in the file."""
+    """The anchors written (chain 0's seq, MAC and line; every chain's line), where, and the bad
+    lines met in the file."""
 
     seq: int
     mac: str
@@ -225,39 +267,49 @@ class AnchorWritten:
     path: Path
     syslog: str
     bad_anchors: tuple[BadAnchor, ...]
+    # One line a chain: chain 0's first.
+    lines: tuple[str, ...] = ()
 
 
 def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) -> AnchorWritten:
-    """Check the chain since the newest anchor, then append the signed head to the anchor file.
+    """Check the chains since their newest anchors, then append every signed head to the file.
 
     `path` defaults to PRZYSTAN_ANCHOR_FILE, `syslog` to PRZYSTAN_ANCHOR_SYSLOG ("" for none).
-    A broken chain (a changed row, a cut tail) is refused with AnchorRefused and nothing is
-    written. Bad lines in the file do not stop the anchor (they are returned, to be reported):
-    one garbage line must not stop the anchoring. The file is written first and synced to disk,
-    then the line goes to syslog; an OSError from either reaches the caller (saying, for syslog,
-    that the file has the anchor).
+    One line a chain (chain 0 always, every other chain that has a head), all in one write, so
+    a tail cut from any chain after this is found. A broken chain (a changed row, a cut tail)
+    is refused with AnchorRefused and nothing is written. Bad lines in the file do not stop the
+    anchor (they are returned, to be reported): one garbage line must not stop the anchoring.
+    The file is written first and synced to disk, then the lines go to syslog; an OSError from
+    either reaches the caller (saying, for syslog, that the file has the anchor).
     """
     path = settings.PRZYSTAN_ANCHOR_FILE if path is None else path
     syslog = settings.PRZYSTAN_ANCHOR_SYSLOG if syslog is None else syslog
     result = access_log_verify(anchor_files=[path], since_newest_anchor=True)
     if result.broken is not None:
         raise AnchorRefused(result.broken)
-    # Taken after the head was read: at this time the chain reached at least this entry.
-    line = anchor_line(seq=result.entries, mac=result.mac, at=timezone.now())
-    anchor_append(path, line)
+    # Taken after the heads were read: at this time each chain reached at least its entry.
+    at = timezone.now()
+    lines = tuple(
+        anchor_line(seq=chain.entries, mac=chain.mac, at=at, chain=chain.chain)
+        for chain in result.chains
+        if chain.chain == 0 or chain.has_head
+    )
+    anchor_append(path, "\n".join(lines))
     if syslog:
         try:
-            anchor_send_syslog(syslog, line)
+            for line in lines:
+                anchor_send_syslog(syslog, line)
         except OSError as error:
             raise OSError(
                 f"the anchor is in {path}, but syslog {syslog} did not take it "
                 f"({error.strerror or type(error).__name__})"
             ) from None
     return AnchorWritten(
-        seq=result.entries,
-        mac=result.mac,
-        line=line,
+        seq=result.chains[0].entries,
+        mac=result.chains[0].mac,
+        line=lines[0],
         path=path,
         syslog=syslog,
         bad_anchors=result.bad_anchors,
+        lines=lines,
     )

@@ -1,6 +1,11 @@
-"""Check the access log's chain and name the first place where it is broken.
+"""Check the access log's chains and name the first place where one is broken.
 
-Walks the rows in seq order, a chunk at a time (constant memory), recomputing each row's MAC
+The log is several chains (audit/models.py), each checked alone exactly as the one chain was
+before: its rows by its own seq from 1, sealed to its own predecessors, its tail pinned by its
+own head and by the anchors naming it. Every chain that has a head, a prune point, an anchor
+or a row is checked, so a chain deleted whole after an anchor named it is seen too (cut).
+
+Each chain's walk goes in seq order, a chunk at a time (constant memory), recomputing each row's MAC
 with the audit key. What each break means:
 
 - missing: a seq is absent in the middle (a row was deleted or renumbered);
@@ -28,17 +33,16 @@ together, and an anchor names a head that was committed before it was written).
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Subquery
 
 from audit import keys
-from audit.anchors import Anchor, AnchorSet, BadAnchor, anchor_parse, anchors_read
+from audit.anchors import Anchor, BadAnchor, ChainAnchors, anchor_parse, anchors_read
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
-from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead, PrunePoint
+from audit.models import GENESIS_MAC, MAX_CHAINS, AccessLogEntry, ChainHead, PrunePoint
 
 
 class Problem(StrEnum):
@@ -54,26 +58,45 @@ class Problem(StrEnum):
 
 @dataclass(frozen=True)
 class Break:
-    """The first break: the seq where the chain breaks, and the row there (None if it is gone)."""
+    """The first break: the seq where a chain breaks, and the row there (None if it is gone)."""
 
     seq: int
     entry_id: int | None
     problem: Problem
     detail: str
+    chain: int = 0
 
     def __str__(self) -> str:
         where = f"id {self.entry_id}" if self.entry_id is not None else "no such row"
-        return f"broken at seq {self.seq} ({where}): {self.problem}: {self.detail}"
+        of_chain = f" of chain {self.chain}" if self.chain else ""
+        return f"broken at seq {self.seq}{of_chain} ({where}): {self.problem}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """How far one chain holds: from its start to seq `entries`, ending with the MAC `mac`.
+
+    `has_head`: its head was there when the check began (the anchor timer anchors those).
+    `pruned_through`: the chain was pruned up to this seq (0: never), behind `pruned_behind`.
+    """
+
+    chain: int
+    entries: int
+    mac: str = GENESIS_MAC
+    has_head: bool = False
+    pruned_through: int = 0
+    pruned_behind: Anchor | None = None
 
 
 @dataclass(frozen=True)
 class Verification:
-    """How far the chain holds, its first break, and what the anchors said.
+    """How far the chains hold, the first break, and what the anchors said.
 
-    `entries`: the chain holds from seq 1 to `entries` (since an anchor: from that anchor on,
-    and up to it by the anchor's word), ending with the MAC `mac`. `anchors`: how many valid
-    anchor lines were read; `latest_anchor` the one written last; `bad_anchors` the lines that
-    are not valid anchors (forged, malformed). Intact means no break and no bad line.
+    `chains`: each chain checked, by number. `entries`: the sum of the chains' `entries` (with
+    one chain: it holds from seq 1 to `entries`, or from an anchor on and up to it by the
+    anchor's word), `mac` chain 0's last MAC. `anchors`: how many valid anchor lines were
+    read; `latest_anchor` the one written last; `bad_anchors` the lines that are not valid
+    anchors (forged, malformed). Intact means no break and no bad line.
     """
 
     entries: int
@@ -82,9 +105,10 @@ class Verification:
     anchors: int = 0
     latest_anchor: Anchor | None = None
     bad_anchors: tuple[BadAnchor, ...] = ()
-    # The log was pruned up to this seq (0: never), behind `pruned_behind`.
+    # Chain 0 was pruned up to this seq (0: never), behind `pruned_behind` (other chains: `chains`).
     pruned_through: int = 0
     pruned_behind: Anchor | None = None
+    chains: tuple[ChainVerification, ...] = ()
 
     @property
     def is_intact(self) -> bool:
@@ -98,54 +122,103 @@ def access_log_verify(
     since_newest_anchor: bool = False,
     retained_since: datetime.datetime | None = None,
 ) -> Verification:
-    """Recompute the chain in seq order, check it against the anchors, return the first break.
+    """Recompute every chain in seq order, check it against the anchors, return the first break.
 
     `anchor_files` default to PRZYSTAN_ANCHOR_FILE (a missing file has no anchors). Every
-    anchored (seq, mac) must still be in the chain, and the chain must reach the highest
-    anchored seq. With `since_newest_anchor` the walk starts at the newest anchor the head
-    covers instead of the first entry (what the anchoring timer does: the rows before it were
-    checked when it was written). The walk stops at the first break: what follows it cannot be
-    trusted until it is explained. After a prune the walk starts behind the newest prune point
-    (see the module); with `retained_since` (the access log's retention cut-off) its anchor
-    must be older than that, or more was deleted than retention allows.
+    anchored (chain, seq, mac) must still be in its chain, and each chain must reach its
+    highest anchored seq. With `since_newest_anchor` each chain's walk starts at its newest
+    anchor the head covers instead of its first entry (what the anchoring timer does: the rows
+    before it were checked when it was written). The walk stops at the first break: what
+    follows it cannot be trusted until it is explained. After a prune a chain's walk starts
+    behind its newest prune point (see the module); with `retained_since` (the access log's
+    retention cut-off) its anchor must be older than that, or more was deleted than retention
+    allows. Chains are checked one after another, each alone, in the order of their numbers.
     """
     paths = [settings.PRZYSTAN_ANCHOR_FILE] if anchor_files is None else list(anchor_files)
-    # The anchors first, then the head: an anchor written meanwhile names a head we will see.
+    # The anchors first, then the heads: an anchor written meanwhile names a head we will see.
     anchors = anchors_read(paths)
     key = keys.audit_key()
-    # The newest prune point comes with the head, in the same query (the timer's check is short).
-    newest_prune = PrunePoint.objects.order_by("-seq")
-    head = (
-        ChainHead.objects.filter(pk=ChainHead.PK)
-        .annotate(
-            prune_seq=Subquery(newest_prune.values("seq")[:1]),
-            prune_mac=Subquery(newest_prune.values("mac")[:1]),
-            prune_anchor=Subquery(newest_prune.values("anchor")[:1]),
-        )
-        .values("seq", "mac", "prune_seq", "prune_mac", "prune_anchor")
-        .first()
+    heads = {
+        head["id"]: head for head in ChainHead.objects.order_by("id").values("id", "seq", "mac")
+    }
+    # The newest prune point of each chain (a few rows: one a prune run and chain).
+    prunes: dict[int, dict] = {}
+    for point in PrunePoint.objects.order_by("chain", "-seq").values(
+        "chain", "seq", "mac", "anchor"
+    ):
+        prunes.setdefault(point["chain"], point)
+    # Rows of chains without a head: an index probe a chain, none of which should find any.
+    headless = [chain for chain in range(MAX_CHAINS) if chain not in heads]
+    orphans = set(
+        AccessLogEntry.objects.filter(chain__in=headless)
+        .order_by()
+        .values_list("chain", flat=True)
+        .distinct()
     )
-    head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
-    prune = (
-        {"seq": head["prune_seq"], "mac": head["prune_mac"], "anchor": head["prune_anchor"]}
-        if head and head["prune_seq"] is not None
-        else None
-    )
-    rows = AccessLogEntry.objects.order_by("seq").values("id", "prev_mac", "mac", *SEALED_FIELDS)
+    chains = sorted({0, *heads, *prunes, *anchors.chains, *orphans})
 
+    checked: list[ChainVerification] = []
+    broken = None
+    for chain in chains:
+        verified, broken = _verify_chain(
+            chain,
+            head=heads.get(chain),
+            prune=prunes.get(chain),
+            anchors=anchors.of(chain),
+            key=key,
+            chunk_size=chunk_size,
+            since_newest_anchor=since_newest_anchor,
+            retained_since=retained_since,
+        )
+        checked.append(verified)
+        if broken is not None:
+            break
+    first = checked[0]
+    return Verification(
+        entries=sum(c.entries for c in checked),
+        broken=broken,
+        mac=first.mac,
+        anchors=anchors.count,
+        latest_anchor=anchors.latest,
+        bad_anchors=tuple(anchors.bad),
+        pruned_through=first.pruned_through,
+        pruned_behind=first.pruned_behind,
+        chains=tuple(checked),
+    )
+
+
+def _verify_chain(
+    chain: int,
+    *,
+    head: dict | None,
+    prune: dict | None,
+    anchors: ChainAnchors,
+    key: bytes,
+    chunk_size: int,
+    since_newest_anchor: bool,
+    retained_since: datetime.datetime | None,
+) -> tuple[ChainVerification, Break | None]:
+    """Check one chain (its head `head`, its newest prune point `prune`); its first break."""
+    head_seq, head_mac = (head["seq"], head["mac"]) if head else (0, GENESIS_MAC)
+    rows = (
+        AccessLogEntry.objects.filter(chain=chain)
+        .order_by("seq")
+        .values("id", "prev_mac", "mac", *SEALED_FIELDS)
+    )
     pruned_behind: Anchor | None = None
 
-    def result(entries: int, broken: Break | None, mac: str) -> Verification:
-        return Verification(
+    def result(
+        entries: int, broken: Break | None, mac: str
+    ) -> tuple[ChainVerification, Break | None]:
+        verified = ChainVerification(
+            chain=chain,
             entries=entries,
-            broken=broken,
             mac=mac,
-            anchors=anchors.count,
-            latest_anchor=anchors.latest,
-            bad_anchors=tuple(anchors.bad),
+            has_head=head is not None,
             pruned_through=prune["seq"] if prune else 0,
             pruned_behind=pruned_behind,
         )
+        return verified, replace(broken, chain=chain) if broken is not None else None
 
     expected_seq, prev_mac, prev_id = 1, GENESIS_MAC, None
     if prune is not None:
@@ -176,13 +249,13 @@ def access_log_verify(
 
     checked = expected_seq - 1
     broken = _check_end(
-        checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None
+        chain, checked, prev_id, prev_mac, head_seq, head_mac, has_head=head is not None
     ) or _check_reaches_anchors(checked, prev_id, anchors)
     return result(checked, broken, prev_mac)
 
 
 def _check_prune_point(
-    prune: dict, head_seq: int, anchors: AnchorSet, retained_since: datetime.datetime | None
+    prune: dict, head_seq: int, anchors: ChainAnchors, retained_since: datetime.datetime | None
 ) -> Anchor | Break:
     """The signed anchor behind the newest prune point, or what is wrong with the point."""
 
@@ -196,11 +269,13 @@ def _check_prune_point(
             f"the log was pruned up to seq {prune['seq']} behind an anchor that is "
             f"not valid ({anchor.reason})"
         )
-    # A genuine anchor of another point, copied next to a seq it does not name.
-    if anchor.seq != prune["seq"] or anchor.mac != prune["mac"]:
+    # A genuine anchor of another point (or of another chain), copied next to a seq it does not
+    # name.
+    if anchor.seq != prune["seq"] or anchor.mac != prune["mac"] or anchor.chain != prune["chain"]:
         return broken(
             f"the prune point names seq {prune['seq']}, its anchor seq {anchor.seq} "
             "with another MAC"
+            + (f" of chain {anchor.chain}" if anchor.chain != prune["chain"] else "")
         )
     if prune["seq"] > head_seq:
         return broken(f"the prune point lies beyond the chain head (seq {head_seq})")
@@ -253,7 +328,9 @@ def _check_row(row: dict, expected_seq: int, prev_mac: str, key: bytes) -> Break
     return None
 
 
-def _check_anchored_row(row: dict | None, start: Anchor | None, anchors: AnchorSet) -> Break | None:
+def _check_anchored_row(
+    row: dict | None, start: Anchor | None, anchors: ChainAnchors
+) -> Break | None:
     """Whether `row` still has the MAC every anchor of its seq names (the walk's start: `start`)."""
     # The anchored entry the walk starts from is gone (deleted, or renumbered away).
     if row is None:
@@ -277,7 +354,9 @@ def _check_anchored_row(row: dict | None, start: Anchor | None, anchors: AnchorS
     return None
 
 
-def _check_reaches_anchors(checked: int, last_id: int | None, anchors: AnchorSet) -> Break | None:
+def _check_reaches_anchors(
+    checked: int, last_id: int | None, anchors: ChainAnchors
+) -> Break | None:
     """Whether the chain, intact up to seq `checked`, reaches the highest anchored seq."""
     anchor = anchors.beyond(checked)
     if anchor is None:
@@ -297,6 +376,7 @@ def _check_reaches_anchors(checked: int, last_id: int | None, anchors: AnchorSet
 
 
 def _check_end(
+    chain: int,
     checked: int,
     last_id: int | None,
     last_mac: str,
@@ -329,7 +409,7 @@ def _check_end(
             detail="the chain head's MAC is not the MAC of the newest entry",
         )
     # Rows the head does not cover: written outside the service, or the head was moved back.
-    if beyond := _row_beyond_head(head_seq):
+    if beyond := _row_beyond_head(chain, head_seq):
         return Break(
             seq=beyond["seq"],
             entry_id=beyond["id"],
@@ -348,14 +428,18 @@ def _entries(first: int, last: int) -> str:
     return f"entry {first} is" if first == last else f"entries {first} to {last} are"
 
 
-def _row_beyond_head(head_seq: int) -> dict | None:
-    """A row past the head that its head does not cover, or None.
+def _row_beyond_head(chain: int, head_seq: int) -> dict | None:
+    """A row of `chain` past its head that its head does not cover, or None.
 
     A row committed after the head was read is legitimate only if the head now covers it.
     """
-    beyond = AccessLogEntry.objects.filter(seq__gt=head_seq).order_by("seq").values("id", "seq")
+    beyond = (
+        AccessLogEntry.objects.filter(chain=chain, seq__gt=head_seq)
+        .order_by("seq")
+        .values("id", "seq")
+    )
     row = beyond.first()
     if row is None:
         return None
-    now = ChainHead.objects.filter(pk=ChainHead.PK).values_list("seq", flat=True).first() or 0
+    now = ChainHead.objects.filter(pk=chain).values_list("seq", flat=True).first() or 0
     return row if row["seq"] > now else None

@@ -274,6 +274,7 @@ def test_the_log_holds_no_column_for_a_clients_data(db):
 
     assert columns == {
         "id",
+        "chain",
         "seq",
         "at",
         "actor_id",

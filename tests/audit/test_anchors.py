@@ -416,9 +416,10 @@ def test_anchoring_checks_only_the_rows_since_the_newest_anchor(
         verify, "_check_row", lambda row, *a: checked.append(row["seq"]) or check_row(row, *a)
     )
 
-    # The head, the anchored row, one chunk of the two new rows, the look past the head; on
-    # PostgreSQL one more, for the next months' partitions (audit/partitions.py).
-    with django_assert_max_num_queries(4 + (connection.vendor == "postgresql")):
+    # The heads, the prune points, the look for rows of chains without a head, the anchored
+    # row, one chunk of the two new rows, the look past the head; on PostgreSQL one more, for
+    # the next months' partitions (audit/partitions.py).
+    with django_assert_max_num_queries(6 + (connection.vendor == "postgresql")):
         anchor()
 
     assert checked == [41, 42]

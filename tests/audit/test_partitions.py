@@ -102,7 +102,7 @@ def test_seq_is_unique_per_partition_and_the_primary_key_includes_the_time(db):
 
     assert keys == [
         ("audit_accesslogentry_pkey", "p", "PRIMARY KEY (id, at)"),
-        ("audit_accesslogentry_seq_key", "u", "UNIQUE (seq, at)"),
+        ("audit_entry_chain_seq_unique", "u", "UNIQUE (chain, seq, at)"),
     ]
 
 
@@ -307,7 +307,7 @@ def test_a_month_reaching_into_the_last_365_days_is_never_dropped(write_entries)
         entries = write_entries(2)
 
     raw("SET CONSTRAINTS ALL IMMEDIATE")  # as above: only the floor keeps the month
-    raw("SELECT audit_prune_through(1, %s, 'x')", [entries[0].mac])
+    raw("SELECT audit_prune_through(0, 1, %s, 'x')", [entries[0].mac])
 
     assert name in partitions()
     assert kept_seqs() == [2]
@@ -320,7 +320,7 @@ def test_a_partition_holding_an_entry_younger_than_a_year_is_never_dropped(write
     (this_month,) = months_from_database_now(0)
     homes = raw("SELECT DISTINCT tableoid::regclass::text FROM audit_accesslogentry")
 
-    message = refused("SELECT audit_prune_through(2, %s, 'x')", [entries[1].mac])
+    message = refused("SELECT audit_prune_through(0, 2, %s, 'x')", [entries[1].mac])
 
     assert homes == [(this_month,)]
     assert "younger than 365 days are never pruned" in message
@@ -338,9 +338,9 @@ def test_elsewhere_the_log_is_one_table_and_nothing_is_made(db):
 def insert_copy(seq: int, *, as_seq: int, at: datetime.datetime) -> None:
     """Insert, as the owner with the triggers on, a copy of entry `seq` as `as_seq` at `at`."""
     raw(
-        "INSERT INTO audit_accesslogentry (seq, at, actor_id, actor_role, subject_id, action, "
-        "purpose, request_id, ip_address, outcome, way, prev_mac, mac) "
-        "SELECT %s, %s, actor_id, actor_role, subject_id, action, purpose, request_id, "
+        "INSERT INTO audit_accesslogentry (chain, seq, at, actor_id, actor_role, subject_id, "
+        "action, purpose, request_id, ip_address, outcome, way, prev_mac, mac) "
+        "SELECT chain, %s, %s, actor_id, actor_role, subject_id, action, purpose, request_id, "
         "ip_address, outcome, way, prev_mac, mac FROM audit_accesslogentry WHERE seq = %s",
         [as_seq, at, seq],
     )

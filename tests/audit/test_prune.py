@@ -272,8 +272,8 @@ def test_pruning_more_than_retention_allows_behind_a_genuine_anchor_is_found(
     # 7 (2021, newer than the cut-off), and every entry up to it deleted.
     anchor_2021 = anchor_file.read_text().splitlines()[1]
     raw_sql(
-        "INSERT INTO audit_prunepoint (seq, mac, anchor, pruned_at, entries) "
-        "VALUES (7, %s, %s, %s, 4)",
+        "INSERT INTO audit_prunepoint (chain, seq, mac, anchor, pruned_at, entries) "
+        "VALUES (0, 7, %s, %s, %s, 4)",
         [pruned[6].mac, anchor_2021, NOW],
     )
     raw_sql("DELETE FROM audit_accesslogentry WHERE seq <= 7")
@@ -329,8 +329,8 @@ def test_postgresql_refuses_changing_the_prune_points(pruned, sql):
 
 @pytest.mark.postgres
 def test_postgresql_prunes_only_forward_and_only_to_an_entry_with_its_mac(pruned):
-    behind = refused_by_the_database("SELECT audit_prune_through(2, %s, 'x')", [pruned[1].mac])
-    wrong_mac = refused_by_the_database("SELECT audit_prune_through(5, %s, 'x')", ["0" * 64])
+    behind = refused_by_the_database("SELECT audit_prune_through(0, 2, %s, 'x')", [pruned[1].mac])
+    wrong_mac = refused_by_the_database("SELECT audit_prune_through(0, 5, %s, 'x')", ["0" * 64])
 
     assert "already pruned up to seq 3" in behind
     assert "no entry 5 with that MAC" in wrong_mac
@@ -342,7 +342,7 @@ def test_postgresql_never_prunes_an_entry_younger_than_a_year(write_entries):
     # Written now by the database's clock (which time-machine does not move).
     entries = write_entries(2)
 
-    message = refused_by_the_database("SELECT audit_prune_through(2, %s, 'x')", [entries[1].mac])
+    message = refused_by_the_database("SELECT audit_prune_through(0, 2, %s, 'x')", [entries[1].mac])
 
     assert "younger than 365 days are never pruned" in message
     assert kept_seqs() == [1, 2]
@@ -378,9 +378,9 @@ def test_the_app_role_may_read_prune_points_and_call_the_prune_function_only(gra
     assert privileges(role, "audit_prunepoint") == {"SELECT"}
     assert privileges(role, "audit_accesslogentry") == {"SELECT", "INSERT"}
     assert raw(
-        "SELECT has_function_privilege(%s, 'audit_prune_through(bigint, text, text)', "
+        "SELECT has_function_privilege(%s, 'audit_prune_through(integer, bigint, text, text)', "
         "'EXECUTE'), has_function_privilege('public', "
-        "'audit_prune_through(bigint, text, text)', 'EXECUTE')",
+        "'audit_prune_through(integer, bigint, text, text)', 'EXECUTE')",
         [role],
     ) == [(True, False)]
 
@@ -408,7 +408,7 @@ def test_the_app_role_cannot_delete_rows_or_write_a_prune_point_of_its_own(
                     ),
                     # The function's own floor, by the database's clock (time-machine does not
                     # move it): entry 5, written on 2026-11-30, is younger than a year.
-                    ("SELECT audit_prune_through(5, %s, 'x')", [write_mac(5)]),
+                    ("SELECT audit_prune_through(0, 5, %s, 'x')", [write_mac(5)]),
                 ]
             ]
             # Through its one door the role prunes the old entries behind the 2019 anchor.

@@ -24,8 +24,9 @@ def test_the_chain_is_intact_after_many_writes_across_chunks(
 ):
     write_entries(50)
 
-    # 50 rows in chunks of 7: 8 chunk queries, plus the head and the look past it.
-    with django_assert_max_num_queries(8 + 3):
+    # 50 rows in chunks of 7: 8 chunk queries, plus the heads, the prune points, the look for
+    # rows of chains without a head and the look past the head.
+    with django_assert_max_num_queries(8 + 4):
         result = access_log_verify(chunk_size=7)
 
     assert result.is_intact
@@ -54,6 +55,8 @@ def test_an_entry_appended_while_verifying_is_not_taken_for_tampering(write_entr
 def new_value(column: str, entry: AccessLogEntry, other_user):
     """A different value for `column` of `entry`, one the database accepts."""
     return {
+        # Moved to another chain: gone from its place in chain 0 (and not sealed for chain 1).
+        "chain": 1,
         "seq": ROWS + 100,
         "at": entry.at + datetime.timedelta(microseconds=1),
         "actor_id": other_user.pk,
@@ -72,6 +75,7 @@ def new_value(column: str, entry: AccessLogEntry, other_user):
 
 # What verification calls each change. Renumbering a row leaves a hole where it was.
 EXPECTED = {
+    "chain": Problem.MISSING,
     "seq": Problem.MISSING,
     "prev_mac": Problem.LINK,
     **{
@@ -104,8 +108,8 @@ def test_changing_any_column_of_any_row_is_named(write_entries, tamper, manager,
 
     assert not result.is_intact
     assert result.broken.seq == position
-    if column == "seq":
-        # The renumbered row is gone from its place: a hole there, or a cut-off end.
+    if column in ("seq", "chain"):
+        # The renumbered (or moved) row is gone from its place: a hole there, or a cut-off end.
         assert result.broken.entry_id is None
         assert result.broken.problem == (Problem.TRUNCATED if position == ROWS else Problem.MISSING)
     else:

@@ -28,8 +28,10 @@ class Command(BaseCommand):
             # The file is written before syslog: say which of the two failed.
             raise CommandError(f"Anchoring failed: {error}") from None
         sent = f" and syslog {written.syslog}" if written.syslog else ""
+        others = len(written.lines) - 1
+        more = f" and the heads of {others} other chain(s)" if others else ""
         self.stdout.write(
-            f"Anchored seq {written.seq} (MAC {written.mac[:16]}…) to {written.path}{sent}"
+            f"Anchored seq {written.seq} (MAC {written.mac[:16]}…){more} to {written.path}{sent}"
         )
         # On PostgreSQL the next months' partitions of the log, made ahead (cheap, idempotent).
         try:
