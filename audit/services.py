@@ -188,7 +188,8 @@ def _locked_head() -> ChainHead:
     `SKIP LOCKED` takes the lowest-numbered head no other transaction holds, so a writer waits
     only when every chain is busy (then for a chain drawn at random). A lone writer always
     writes chain 0. Heads are created on first need, one at a time (the next number when every
-    existing head is busy); a head created anew must find its chain empty, or the old head was deleted and starting again from the beginning would hide that.
+    existing head is busy); a head created anew must find its chain empty, or the old head was
+    deleted and starting again from the beginning would hide that.
     """
     chains = settings.PRZYSTAN_ACCESS_LOG_CHAINS
     if chains == 1 or not connection.features.has_select_for_update_skip_locked:
