@@ -3,14 +3,15 @@
 Usage: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
        .venv/bin/python -m bench.accesslog_concurrent        (or `make bench-accesslog`)
 
-Knobs: BENCH_WRITERS=1,2,4,8 (writers at each step), BENCH_SECONDS=10 (each step's length).
+Knobs: BENCH_WRITERS=1,2,4,8 (writers at each step), BENCH_SECONDS=10 (each step's length),
+PRZYSTAN_ACCESS_LOG_CHAINS (the log's chains; 8 by default on PostgreSQL, 1 is the old log).
 
 Each writer is a process of its own (as gunicorn's workers are) with its own connection, calling
-audit.services.access_log_write in autocommit, as a view does: lock the one chain head, seal the
-row to the one before it, insert it, move the head, commit. Every append of every writer waits
-for the head's lock, held until the commit (its WAL flush included), so the chain can never fork;
-the figures show what that costs. At the end the chain is checked end to end (verify_chain), so
-a fast result that broke the chain would not count.
+audit.services.access_log_write in autocommit, as a view does: lock a free chain head, seal the
+row to the one before it in that chain, insert it, move the head, commit. An append waits for a
+head's lock (held until the commit, its WAL flush included) only when every chain is busy, so no
+chain can fork; the figures show what that costs. At the end every chain is checked end to end
+(access_log_verify), so a fast result that broke a chain would not count.
 
 The database is the benchmark's own (bench/env.py): created, migrated (the audit app and what it
 needs), dropped at the end.
@@ -72,6 +73,7 @@ def main() -> None:
 
         django.setup()
         call_command("migrate", "audit", verbosity=0)
+        from django.conf import settings
         from django.db import connection
 
         from audit.models import AccessLogEntry
@@ -89,7 +91,10 @@ def main() -> None:
         rows = AccessLogEntry.objects.count()
         verification = access_log_verify(anchor_files=[])
         state = "intact" if verification.is_intact else f"BROKEN: {verification.broken}"
-        print(f"chain of {rows} rows, {verification.entries} verified: {state}")
+        chains = settings.PRZYSTAN_ACCESS_LOG_CHAINS
+        used = ", ".join(f"{c.chain}: {c.entries}" for c in verification.chains if c.entries)
+        print(f"{chains} chain(s) allowed; rows by chain {used}")
+        print(f"log of {rows} rows, {verification.entries} verified: {state}")
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
     finally:
         bench_env.cleanup(env)

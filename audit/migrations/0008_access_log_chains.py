@@ -173,6 +173,17 @@ def move_head(apps, schema_editor):
         schema_editor.execute("UPDATE audit_chainhead SET id = 0 WHERE id = 1", params=None)
 
 
+def move_head_back(apps, schema_editor):
+    """SQLite only (PostgreSQL refuses to go back, below): while there is one chain."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM audit_accesslogentry WHERE chain <> 0")
+        (others,) = cursor.fetchone()
+    if others:
+        raise migrations.exceptions.IrreversibleError("The access log has more than one chain.")
+    schema_editor.execute("DELETE FROM audit_chainhead WHERE id <> 0", params=None)
+    schema_editor.execute("UPDATE audit_chainhead SET id = 1 WHERE id = 0", params=None)
+
+
 def forward(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor != "postgresql":
@@ -208,6 +219,16 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "access-log chain heads",
             },
         ),
+        migrations.AddField(
+            model_name="accesslogentry",
+            name="chain",
+            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="chain"),
+        ),
+        migrations.AddField(
+            model_name="prunepoint",
+            name="chain",
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="chain"),
+        ),
         migrations.RemoveConstraint(
             model_name="chainhead",
             name="audit_chainhead_single",
@@ -219,22 +240,12 @@ class Migration(migrations.Migration):
                 default=0, editable=False, primary_key=True, serialize=False, verbose_name="chain"
             ),
         ),
-        migrations.RunPython(move_head, migrations.RunPython.noop),
+        migrations.RunPython(move_head, move_head_back),
         migrations.AddConstraint(
             model_name="chainhead",
             constraint=models.CheckConstraint(
                 condition=models.Q(("id__lt", 64)), name="audit_chainhead_in_range"
             ),
-        ),
-        migrations.AddField(
-            model_name="accesslogentry",
-            name="chain",
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name="chain"),
-        ),
-        migrations.AddField(
-            model_name="prunepoint",
-            name="chain",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="chain"),
         ),
         OnlyElsewhereThanPostgres(
             migrations.AlterField(
