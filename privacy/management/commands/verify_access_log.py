@@ -42,19 +42,24 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("\n".join(problems))
         anchors_said = _anchors(result, paths)
+        chains = len(result.chains)
+        intact = "chain intact" if chains == 1 else f"{chains} chains, each intact"
         self.stdout.write(
-            f"OK: {result.entries} entries, chain intact; {anchors_said}{_pruned(result)}"
+            f"OK: {result.entries} entries, {intact}; {anchors_said}{_pruned(result)}"
         )
 
 
 def _pruned(result) -> str:
-    if not result.pruned_through:
-        return ""
-    anchor = result.pruned_behind
-    return (
-        f"; pruned up to seq {result.pruned_through} behind the signed anchor of {anchor.at}, "
-        f"verified from seq {result.pruned_through + 1}"
-    )
+    said = []
+    for chain in result.chains:
+        if not chain.pruned_through:
+            continue
+        of_chain = f"chain {chain.chain} " if len(result.chains) > 1 else ""
+        said.append(
+            f"; {of_chain}pruned up to seq {chain.pruned_through} behind the signed anchor of "
+            f"{chain.pruned_behind.at}, verified from seq {chain.pruned_through + 1}"
+        )
+    return "".join(said)
 
 
 def _anchors(result, paths) -> str:
