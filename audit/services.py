@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audit import keys
 from audit.anchors import BadAnchor, anchor_append, anchor_line, anchor_send_syslog
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
-from audit.models import AccessLogEntry, ChainHead
+from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
 from audit.purposes import Purpose
 from audit.verify import Break, access_log_verify
 
@@ -224,17 +224,24 @@ def _head_waited_for(chain: int) -> ChainHead:
 
 
 def _create_head(chains: int) -> bool:
-    """Create the lowest-numbered missing head below `chains`; whether one was missing.
+    """Create the lowest-numbered missing head below `chains`; whether one was made.
 
-    One at a time, as writers meet busy heads: a lone writer only ever has chain 0.
+    One at a time, as writers meet busy heads: a lone writer only ever has chain 0. One
+    statement (PostgreSQL, the only database with more than one chain): the first append of a
+    new log costs what it did with one chain. A head another writer creates meanwhile is left
+    as it is (the insert does nothing).
     """
-    existing = set(ChainHead.objects.filter(pk__lt=chains).values_list("pk", flat=True))
-    missing = next((chain for chain in range(chains) if chain not in existing), None)
-    if missing is None:
-        return False
-    # A head another writer creates meanwhile is left as it is (and taken by one of us).
-    ChainHead.objects.bulk_create([ChainHead(pk=missing)], ignore_conflicts=True)
-    return True
+    head = connection.ops.quote_name(ChainHead._meta.db_table)
+    with connection.cursor() as cursor:
+        # The table's name comes from the model; the values are parameters.
+        cursor.execute(
+            f"INSERT INTO {head} (id, seq, mac) "  # noqa: S608
+            "SELECT MIN(chain), 0, %s FROM generate_series(0, %s) AS chain "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {head} WHERE id = chain) "
+            "HAVING MIN(chain) IS NOT NULL ON CONFLICT DO NOTHING",
+            [GENESIS_MAC, chains - 1],
+        )
+        return cursor.rowcount > 0
 
 
 def _client_address(request: HttpRequest | None) -> str | None:

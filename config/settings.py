@@ -190,7 +190,8 @@ if _replica_url:
 PRZYSTAN_REPORTS_DATABASE = "replica" if _replica_url else "default"
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 # The access log's chains (audit/services.py): appends that meet a busy chain head take the next
-# free one, so up to this many append at once. PostgreSQL: 8; SQLite (one writer at a time): 1.
+# free one, so up to this many append at once. PostgreSQL: 8; SQLite writes one at a time and
+# always uses one chain, whatever this says.
 PRZYSTAN_ACCESS_LOG_CHAINS = env_int(
     "PRZYSTAN_ACCESS_LOG_CHAINS",
     1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 8,
