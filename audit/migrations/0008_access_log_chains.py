@@ -11,7 +11,9 @@ On PostgreSQL (run as the tables' owner, like every migration):
   of a partitioned table must hold the partition key); Django's state says `(chain, seq)`, as
   SQLite has it;
 - the head's trigger lets a head advance only over entries of its own chain, all there, to an
-  entry of its chain that exists with that MAC (as 0005 did for the one chain);
+  entry of its chain that exists with that MAC (as 0005 did for the one chain); a new trigger
+  lets a head be created only at the start of its chain (seq 0, the genesis MAC): the
+  application's role may insert heads (appends create them), never one naming entries;
 - the row trigger refusing deletions lets an entry go only behind its own chain's newest prune
   point;
 - `audit_prune_through(chain, seq, mac, anchor)` replaces `audit_prune_through(seq, mac,
@@ -70,6 +72,19 @@ BEGIN
     RETURN NEW;
 END
 $$;
+
+CREATE FUNCTION audit_chainhead_starts_at_genesis() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.seq <> 0 OR NEW.mac <> repeat('0', 64) THEN
+        RAISE EXCEPTION 'audit: a chain head is created at the start of its chain';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER audit_chainhead_starts_at_genesis
+    BEFORE INSERT ON audit_chainhead
+    FOR EACH ROW EXECUTE FUNCTION audit_chainhead_starts_at_genesis();
 
 CREATE OR REPLACE FUNCTION audit_delete_behind_prune_point() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -299,3 +299,15 @@ def test_the_migration_makes_a_single_chain_log_chain_0_and_it_still_verifies():
     appended = services.access_log_write(actor=None, action="view", subject_id=uuid.uuid4())
     assert (appended.chain, appended.seq, appended.prev_mac) == (0, 4, prev)
     assert access_log_verify().entries == 4
+
+
+@pytest.mark.postgres
+def test_postgresql_creates_a_chain_head_only_at_the_start_of_its_chain(three_chains):
+    with pytest.raises(DatabaseError) as error, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_chainhead (id, seq, mac) VALUES (9, 2, %s)",
+            [three_chains[2][-1].mac],
+        )
+
+    assert "a chain head is created at the start of its chain" in str(error.value)
+    assert not ChainHead.objects.filter(pk=9).exists()
