@@ -12,15 +12,15 @@ application as another role, given exactly what it needs by `app_role_grants` (r
 - the access log (`audit_accesslogentry`): SELECT and INSERT only;
 - the chain heads (`audit_chainhead`, one row per chain): SELECT, INSERT (appends create the
   heads; the trigger of audit/migrations/0008 lets a head be created only at the start of its
-  chain) and UPDATE of `seq` and `mac`. Every append moves the head, and `select_for_update` (the lock that
-  makes appends one at a time) needs the UPDATE privilege in PostgreSQL. The trigger of
-  audit/migrations/0002 (as changed by 0005 and 0008) lets an UPDATE only advance a head over
-  entries of its chain, to one that exists with that MAC, so this right cannot rewind it; DELETE and TRUNCATE are neither granted nor
-  allowed by the triggers;
+  chain) and UPDATE of `seq` and `mac`. Every append moves a head, and `select_for_update` (the
+  lock that makes a chain's appends one at a time) needs the UPDATE privilege in PostgreSQL.
+  The trigger of audit/migrations/0002 (as changed by 0005 and 0008) lets an UPDATE only
+  advance a head over entries of its chain, to one that exists with that MAC, so this right
+  cannot rewind it; DELETE and TRUNCATE are neither granted nor allowed by the triggers;
 - the prune points (`audit_prunepoint`): SELECT only, and EXECUTE on `audit_prune_through`, the
-  SECURITY DEFINER function of audit/migrations/0006 (per chain since 0008) that records a prune point and deletes
-  the entries behind it (never one younger than its floor): the role's only way to delete
-  from the log;
+  SECURITY DEFINER function of audit/migrations/0006 (per chain since 0008) that records a
+  prune point and deletes the entries behind it (never one younger than its floor): the role's
+  only way to delete from the log;
 - the log's monthly partitions (audit/migrations/0007): nothing on the partitions themselves
   (the role reaches the rows only through the parent table), and EXECUTE on
   `audit_partition_ahead`, the SECURITY DEFINER function that makes the next months'
