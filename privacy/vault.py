@@ -116,11 +116,11 @@ class _KeyCache:
         with self._lock:
             self._clear()
 
-    def forget_epoch(self) -> None:
-        """Empty, and as if the epoch had never been read (a new process; tests)."""
+    def reset(self, *, epoch: int | None = None) -> None:
+        """Empty, with `epoch` as the last epoch read (None: as a new process; tests)."""
         with self._lock:
             self._clear()
-            self.epoch = None
+            self.epoch = epoch
             self.checked_at = -math.inf
 
     def adopt_epoch(self, epoch: int, *, checked_at: float) -> None:

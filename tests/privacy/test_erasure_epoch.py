@@ -13,14 +13,6 @@ from privacy.services import reapply_erasures, subject_erase
 from tests.factories import make_client
 
 
-@pytest.fixture(autouse=True)
-def _a_process_that_has_read_no_epoch_yet():
-    vault.cache.forget_epoch()
-    yield
-    vault.cache.forget_epoch()
-    vault.request_ended()
-
-
 @pytest.fixture
 def people(db):
     return [make_client(first_name="Halina", surname=f"Wierzbowa{n}") for n in range(3)]
@@ -98,7 +90,7 @@ def test_a_request_reads_the_epoch_once_whatever_the_number_of_rows(db, django_a
     people = [make_client(first_name="Jan", surname=f"Kowalski{n}") for n in range(25)]
     ids = [p.pk for p in people]
     vault.request_began()
-    read_surnames(ids)  # the first read of the process: the epoch is read, the cache flushed
+    read_surnames(ids)  # the keys, cached by this request
     vault.request_ended()
     vault.request_began()
     # The rows; the epoch (the keys were cached by the request before): 2, not 1 per row.
@@ -120,6 +112,20 @@ def test_a_key_loaded_during_the_request_needs_no_epoch(db, django_assert_num_qu
         read_surnames([p.pk for p in people])
 
 
+def test_the_first_epoch_a_process_reads_flushes_what_it_cached_before(people):
+    # Keys cached before any epoch was read cannot be known good: one flush per process.
+    vault.cache.reset()
+    vault.request_began()
+    vault.key_for_subject(people[0].subject_id)
+    vault.key_for_subject(people[1].subject_id)
+    vault.request_ended()
+    assert vault.cache.holds(people[0].subject_id) and vault.cache.epoch is None
+    vault.request_began()
+    read_surnames([people[1].pk])
+    assert vault.cache.epoch == 0
+    assert not vault.cache.holds(people[0].subject_id)
+
+
 def test_a_key_read_before_a_flush_is_not_put_back_after_it(people):
     subject_id = people[0].subject_id
     key_id, key = vault.key_for_subject(subject_id)
@@ -134,6 +140,7 @@ def test_a_key_read_before_a_flush_is_not_put_back_after_it(people):
 
 def test_an_epoch_smaller_than_the_one_seen_flushes_too(people):
     # A database restored from a backup: its epoch went back; keys may have come back with it.
+    vault.cache.reset()
     vault.request_began()
     read_surnames([people[0].pk])
     vault.request_ended()
