@@ -57,6 +57,7 @@ class PrivacyConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_save
         from simple_history.signals import pre_create_historical_record
 
@@ -66,6 +67,12 @@ class PrivacyConfig(AppConfig):
         pre_create_historical_record.connect(keep_erased_in_history)
         # A new row whose id the INSERT made gets its values sealed, bound to that id.
         post_save.connect(seal_after_insert, dispatch_uid="privacy.seal_after_insert")
+
+        # Keys cached before a request began are checked against the erasure epoch first.
+        from privacy import vault
+
+        request_started.connect(vault.request_began, dispatch_uid="privacy.vault.request_began")
+        request_finished.connect(vault.request_ended, dispatch_uid="privacy.vault.request_ended")
 
         # The DPO's to-do: refused requests whose review day has come.
         from accounts import todo

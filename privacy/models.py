@@ -59,6 +59,26 @@ class DataKey(models.Model):
         return f"data key {self.pk}"
 
 
+class VaultEpoch(models.Model):
+    """One row: a counter every erasure moves, in the erasure's own transaction.
+
+    Each app server caches unwrapped data keys for a while (privacy/vault.py). Reading this
+    counter, one primary-key lookup, tells a server whether anyone, on any server, erased
+    somebody since it last looked: if the counter moved, it forgets every cached key.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("erasure epoch")
+        verbose_name_plural = _("erasure epoch")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="vault_epoch_one_row")]
+
+    def __str__(self) -> str:
+        return f"erasure epoch {self.value}"
+
+
 class ErasureReason(models.TextChoices):
     """Why a subject was erased: a code from a closed list, never free text (it could name the
     person, and it outlives their data)."""

@@ -89,6 +89,8 @@ def _erase_one(
         data_key.wrapped = b""
         data_key.destroyed_at = now
         data_key.save(update_fields=["wrapped", "destroyed_at"])
+        # Other app servers forget their cached keys before their next request uses one.
+        vault.epoch_bump()
     subject.erased_at = now
     subject.save(update_fields=["erased_at"])
     subject_erased.send(sender=Subject, subject_id=subject.pk)
@@ -205,7 +207,11 @@ def reapply_erasures(ledger_lines: list[str]) -> int:
             continue
         # Marked erased, but the backup may have brought the wrapped key back: destroy it again.
         live = DataKey.objects.filter(subject_id=subject_id, destroyed_at__isnull=True)
-        if live.update(wrapped=b"", destroyed_at=timezone.now()):
+        with transaction.atomic():
+            destroyed = live.update(wrapped=b"", destroyed_at=timezone.now())
+            if destroyed:
+                vault.epoch_bump()
+        if destroyed:
             vault.cache.evict_subject(subject_id)
             count += 1
     return count

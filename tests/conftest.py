@@ -67,6 +67,19 @@ def _empty_cache_for_each_test():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _vault_keys_of_a_new_process():
+    """Each test starts with no key cached and the erasure epoch every test database starts from
+    (0, privacy migration 0008) as the last one read. The database rolls back between tests, its
+    epoch with it: the epoch an earlier test saw must not decide whether this one's first request
+    flushes its keys (query counts stay the same whatever ran before)."""
+    from privacy import vault
+
+    vault.cache.reset(epoch=0)
+    yield
+    vault.request_ended()
+
+
 @pytest.fixture
 def password():
     """The password every persona signs in with."""

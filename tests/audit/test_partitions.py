@@ -1,7 +1,8 @@
 """On PostgreSQL the access log is partitioned by month (audit/migrations/0007).
 
 Raw-database tests: the table is partitioned by range of `at`, an entry lands in its month's
-partition, the anchor timer makes the next months' partitions (idempotently), nobody changes a
+partition, the anchor timer makes the next months' partitions (idempotently), entries that fell
+into the default partition move to their month's when it is made (0008), nobody changes a
 partition directly, and a prune behind a signed anchor drops whole old months, never one that
 could hold an entry younger than the database's 365-day floor.
 
@@ -157,17 +158,86 @@ def test_the_anchor_command_makes_the_next_months_partitions(write_entries):
     assert "Made 1 monthly partition(s) of the access log ahead." in out.getvalue()
 
 
+def homes() -> list[tuple[int, str]]:
+    return raw("SELECT seq, tableoid::regclass::text FROM audit_accesslogentry ORDER BY seq")
+
+
+def rows() -> list[tuple]:
+    """Every entry as stored, partition aside."""
+    return raw("SELECT * FROM audit_accesslogentry ORDER BY seq")
+
+
 @postgres_only
-def test_a_month_whose_entries_sit_in_the_default_partition_is_not_made_over_them(
+def test_a_month_made_after_its_entries_fell_into_the_default_partition_takes_them(
     write_entries,
 ):
-    with time_machine.travel(moment(2019, 5, 7, 10), tick=False):
+    # Entry 1 in 2019-03 (its partition exists), 2 and 3 in 2019-05 and 4 in 2019-07 (none:
+    # the default partition); then 2019-05 is made.
+    make_month(2019, 3)
+    with time_machine.travel(moment(2019, 3, 1, 10), tick=False):
         write_entries(1)
+    with time_machine.travel(moment(2019, 5, 7, 10), tick=False):
+        write_entries(2)
+    with time_machine.travel(moment(2019, 7, 31, 23), tick=False):
+        write_entries(1)
+    before = rows()
+    # The test's inserts share the move's transaction: their deferred foreign-key checks are
+    # done first, or PostgreSQL cannot detach the default partition (pending trigger events;
+    # never so for the anchor timer, which writes no entry in the transaction that moves).
+    raw("SET CONSTRAINTS ALL IMMEDIATE")
 
-    message = refused("SELECT audit_partition_create(%s)", [moment(2019, 5, 1, 12)])
+    made = raw("SELECT audit_partition_create(%s)", [moment(2019, 5, 1, 12)])
 
-    assert "entries of 2019-05 sit in the default partition" in message
-    assert "audit_accesslogentry_y2019m05" not in partitions()
+    may, default = "audit_accesslogentry_y2019m05", "audit_accesslogentry_default"
+    assert made == [(True,)]
+    assert homes() == [(1, month_name(moment(2019, 3, 1))), (2, may), (3, may), (4, default)]
+    # Copied as they were: ids, seqs, MACs and all.
+    assert rows() == before
+    assert "audit_accesslogentry_default_moved" not in partitions()
+    triggers = raw(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE c.relname = ANY(%s) AND NOT t.tgisinternal ORDER BY 1, 2",
+        [[default, may]],
+    )
+    assert triggers == [
+        (name, trigger)
+        for name in (default, may)
+        for trigger in ("audit_accesslogentry_append_only", "audit_accesslogentry_pruned_only")
+    ]
+    assert raw(
+        "SELECT partdefid::regclass::text FROM pg_partitioned_table "
+        "WHERE partrelid = 'audit_accesslogentry'::regclass"
+    ) == [(default,)]
+    assert access_log_verify().is_intact
+    # The log goes on: the next entry of May lands in May, the chain continues.
+    with time_machine.travel(moment(2019, 5, 20, 10), tick=False):
+        write_entries(1)
+    assert homes()[-1] == (5, may)
+    assert access_log_verify().is_intact
+
+
+@postgres_only
+def test_the_anchor_timer_moves_entries_of_a_month_without_partition_into_it(write_entries):
+    # Entries written four months ahead of the database's clock, where the migration made no
+    # partition: they land in the default one. The timer, asked for five months ahead, makes
+    # months 4 and 5, and month 4 takes them.
+    ((fourth_month,),) = raw(
+        "SELECT (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '4 months 9 days 10 "
+        "hours') AT TIME ZONE 'UTC'"
+    )
+    (name,) = months_from_database_now(4)
+    with time_machine.travel(fourth_month, tick=False):
+        write_entries(3)
+        assert {home for _seq, home in homes()} == {"audit_accesslogentry_default"}
+        raw("SET CONSTRAINTS ALL IMMEDIATE")  # as above
+
+        made = access_log_partition_ahead(5)
+
+        assert made == 2
+        assert homes() == [(1, name), (2, name), (3, name)]
+        assert access_log_verify().is_intact
+        out = io.StringIO()
+        call_command("verify_access_log", stdout=out)
 
 
 @postgres_only
