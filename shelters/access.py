@@ -20,7 +20,7 @@ from audit.purposes import Purpose
 from audit.services import access_log_write
 from cases import access as case_access
 from cases.models import Client, Household
-from shelters.compiled import Compiled
+from config.compiled import Compiled
 from shelters.models import (
     Ban,
     BedOutage,
@@ -84,7 +84,7 @@ def facilities_for_user(user) -> QuerySet[Facility]:
 
 
 # `facilities_for_user(user).filter(pk=…)`, its statement built once a process: the ORM took
-# about 1.5 ms of CPU to build it on every page of a facility (shelters/compiled.py).
+# about 1.5 ms of CPU to build it on every page of a facility (config/compiled.py).
 _facility_in_reach = Compiled(
     lambda user_id, facility_id: _operated_facilities(user_id).filter(pk=facility_id),
     ids=("user_id", "facility_id"),

@@ -10,10 +10,10 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 from django.utils import timezone
 
 from cases.models import Client, Household
+from config.compiled import Compiled
 from privacy import vault
 from privacy.blind import normalise
 from privacy.fields import ERASED
-from shelters.compiled import Compiled
 from shelters.models import (
     Admits,
     Ban,
@@ -399,7 +399,7 @@ def _board_stays_query(facility_id: int) -> QuerySet:
     )
 
 
-# Built once a process (shelters/compiled.py): building it cost each refresh about 1 ms of CPU.
+# Built once a process (config/compiled.py): building it cost each refresh about 1 ms of CPU.
 _board_stays = Compiled(_board_stays_query, ids=("facility_id",))
 
 

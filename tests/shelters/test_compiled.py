@@ -1,4 +1,4 @@
-"""Statements built once a process (shelters/compiled.py, issue 14): the facility check and the
+"""Statements built once a process (config/compiled.py, issue 14): the facility check and the
 board's open stays give what the ORM gives, for every way in and out of reach."""
 
 import pytest
@@ -8,8 +8,8 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
+from config.compiled import Compiled
 from shelters import access, selectors, services
-from shelters.compiled import Compiled
 from shelters.models import Facility, Stay
 
 

@@ -57,10 +57,8 @@ class Compiled:
             return None
         compiler = queryset.query.get_compiler(using=connection.alias)
         sql, params = compiler.as_sql()
-        # Annotations on instances and known related objects are not rebuilt here.
-        if queryset._iterable_class is ModelIterable and (
-            compiler.annotation_col_map or queryset._known_related_objects
-        ):
+        # Known related objects (a related manager's queryset) are not rebuilt here.
+        if queryset._iterable_class is ModelIterable and queryset._known_related_objects:
             return None
         slots = []
         for param in params:
@@ -100,7 +98,8 @@ class Compiled:
         return [tuple(row) for row in self._converted(statement, values)]
 
     def objects(self, **values: int) -> list:
-        """The model instances of a model queryset, with their `select_related` objects."""
+        """The model instances of a model queryset, with their `select_related` objects and
+        annotations."""
         if any(v not in _BIGINT for v in values.values()):
             return []
         statement = self._statement()
@@ -118,5 +117,7 @@ class Compiled:
             obj = model.from_db(connection.alias, names, row[first:last], fetch_mode=fetch_mode)
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in compiler.annotation_col_map.items():
+                setattr(obj, name, row[position])
             found.append(obj)
         return found
