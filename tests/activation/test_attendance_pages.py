@@ -283,11 +283,14 @@ def _one_statement_log() -> int:
 # 13 before issue 13's second factor, whose middleware asks once per request whether this
 # session still owes a code (the organisation's switch or an app of the person's: one query),
 # and whose OTP middleware loads the session's device (one query). 14 since issue 14: the
-# navigation reads the middleware's answer instead of asking the database again.
-RENDER_QUERIES = 14
+# navigation reads the middleware's answer instead of asking the database again. 12 since the
+# signed-in user's row brings their roles (their groups) and the second factor's answer in the
+# same statement (accounts/backends.py, branch boardcost): two queries fewer.
+RENDER_QUERIES = 12
 # 22 before issue 13, one UPDATE (executemany) sealing the new rows bound to their ids, and
-# the second factor's check of the session (one query; the device is loaded with the user).
-SAVE_QUERIES = 24
+# the second factor's check of the session (one query; the device is loaded with the user);
+# 22 again since the roles and that check come with the user's row (accounts/backends.py).
+SAVE_QUERIES = 22
 
 
 def test_the_monthly_sheet_shows_every_day_and_the_totals(client, three, job_coach, cohort):
