@@ -14,8 +14,11 @@ makes them (with their `select_related` objects). The definition of the query st
 was, written once with the ORM; a test compares each compiled query's results with the ORM's.
 
 Only integer ids are handled (primary keys): no adaptation differs between the databases for
-them. If a probe cannot be found among the parameters (the ORM inlined it, or left it out), the
-ORM builds every statement, as before.
+them. The statements run on the default database (`django.db.connection`), where pages and
+access checks read (config/routers.py), never on the reports' replica. The converters are those
+of the connection that compiled the statement; they read only settings (the time zone), so a
+statement compiled in one thread serves the others. If a probe cannot be found among the
+parameters (the ORM inlined it, or left it out), the ORM builds every statement, as before.
 """
 
 from collections.abc import Callable
