@@ -9,6 +9,7 @@ named as a role (`User.roles`), and the second factor's condition is `second_fac
 """
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -59,7 +60,19 @@ def roles_from_bits(bits: int) -> set[str]:
 
 
 class StaffBackend(ModelBackend):
-    """Django's ModelBackend; `get_user` reads the roles and the second factor's condition too."""
+    """Django's ModelBackend; `get_user` reads the roles and the second factor's condition too.
+
+    Django's own ModelBackend stays listed after this one, for the sessions signed in before
+    (a session names the backend that signed it in). So that it never checks a refused password
+    a second time (a second Argon2 hash), a refusal here ends the sign-in: PermissionDenied,
+    which `authenticate()` turns into the same failure (and the same `user_login_failed`).
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            raise PermissionDenied
+        return user
 
     def get_user(self, user_id):
         try:

@@ -198,6 +198,8 @@ AUTHENTICATION_BACKENDS = [
     # Django's ModelBackend, reading a signed-in person's roles and second factor's condition
     # with their row (one statement a request instead of three).
     "accounts.backends.StaffBackend",
+    # Only for the sessions signed in before StaffBackend (it refuses what StaffBackend refused).
+    "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "accounts:login"

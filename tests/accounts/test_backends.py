@@ -2,14 +2,19 @@
 (accounts/backends.py, issue 14): the same answers as the groups and the second factor's query."""
 
 import pytest
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
+from django.contrib.auth.signals import user_login_failed
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.backends import StaffBackend
+from accounts.models import User
 from accounts.roles import Role
 from accounts.second_factor import needs_verification
+from tests.factories import TEST_PASSWORD
 
 
 def _signed_in(user):
@@ -83,3 +88,37 @@ def test_a_deactivated_user_is_signed_out(social_worker):
     social_worker.is_active = False
     social_worker.save()
     assert _signed_in(social_worker) is None
+
+
+def test_a_session_signed_in_before_the_staff_backend_stays_signed_in(client, social_worker):
+    # Such a session names Django's ModelBackend, still listed for it.
+    client.force_login(social_worker, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("accounts:home"))
+    assert response.wsgi_request.user.pk == social_worker.pk
+
+
+def test_a_wrong_password_is_checked_once_and_refused(rf, social_worker, monkeypatch):
+    checked = []
+    original = User.check_password
+
+    def counting(user, raw):
+        checked.append(user.pk)
+        return original(user, raw)
+
+    monkeypatch.setattr(User, "check_password", counting)
+    request = rf.post("/login/")
+    request.session = {}
+    failed = []
+    user_login_failed.connect(lambda **kw: failed.append(kw), weak=False, dispatch_uid="t")
+    try:
+        assert authenticate(request, username=social_worker.username, password="wrong") is None
+    finally:
+        user_login_failed.disconnect(dispatch_uid="t")
+    # One hash, not one per listed backend; the failure is signalled (django-axes counts it).
+    assert checked == [social_worker.pk]
+    assert len(failed) == 1
+    checked.clear()
+    signed_in = authenticate(request, username=social_worker.username, password=TEST_PASSWORD)
+    assert signed_in == social_worker
+    assert signed_in.backend == "accounts.backends.StaffBackend"
+    assert checked == [social_worker.pk]
