@@ -50,6 +50,13 @@ APP_DEVICE_NAME = "app"
 BACKUP_DEVICE_NAME = "backup"
 
 
+# Who owes a code at sign-in beyond the required roles (a User filter): an organisation that asks
+# it of all its staff, or a confirmed app of their own.
+MAY_OWE_CODE = Q(organisation__requires_second_factor=True) | Q(totpdevice__confirmed=True)
+# The same condition read with the signed-in user's row (accounts.backends).
+LOADED_MAY_OWE_CODE = "signed_in_may_owe_code"
+
+
 class SecondFactorLocked(ConfirmationLocked):
     """Too many wrong codes in a row: the session has been ended."""
 
@@ -91,12 +98,14 @@ def needs_verification(user) -> bool:
     # The role held (read once per request, and by the page anyway).
     if user.roles & REQUIRED_ROLES:
         return True
-    # The organisation asks it of all its staff, or the person has an app: one query for both.
-    return (
-        User.objects.filter(pk=user.pk)
-        .filter(Q(organisation__requires_second_factor=True) | Q(totpdevice__confirmed=True))
-        .exists()
-    )
+    # The organisation asks it of all its staff, or the person has an app: read with the user
+    # when the request signed them in (accounts.backends, used once), else one query for both.
+    loaded = getattr(user, LOADED_MAY_OWE_CODE, None)
+    if loaded is not None:
+        # request.user is a lazy proxy: delattr reaches the user object itself.
+        delattr(user, LOADED_MAY_OWE_CODE)
+        return bool(loaded)
+    return User.objects.filter(pk=user.pk).filter(MAY_OWE_CODE).exists()
 
 
 # --- enrolment ------------------------------------------------------------------------------

@@ -204,6 +204,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, reading a signed-in person's roles and second factor's condition
+    # with their row (one statement a request instead of three).
+    "accounts.backends.StaffBackend",
+    # Only for the sessions signed in before StaffBackend (it refuses what StaffBackend refused).
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]

@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 from django.utils import timezone
 
 from cases.models import Client, Household
+from config.compiled import Compiled
 from privacy import vault
 from privacy.blind import normalise
 from privacy.fields import ERASED
@@ -384,6 +385,24 @@ def board_beds(at: datetime.datetime, facility_id: int) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _board_stays_query(facility_id: int) -> QuerySet:
+    """The open stays of a facility with their clients' shown columns, by bed."""
+    return Stay.objects.filter(facility_id=facility_id, ended_at__isnull=True).values_list(
+        "bed_id",
+        "pk",
+        "night_of",
+        "started_at",
+        "client_id",
+        *_client_only(),
+        # A walk-in's estimated year (one join, no query per row).
+        "client__walk_in__birth_year_estimated",
+    )
+
+
+# Built once a process (config/compiled.py): building it cost each refresh about 1 ms of CPU.
+_board_stays = Compiled(_board_stays_query, ids=("facility_id",))
+
+
 def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
     """Every bed of a facility with its state and occupant, and tonight's counts.
 
@@ -406,19 +425,7 @@ def bed_board(facility: Facility, at: datetime.datetime | None = None) -> Board:
         # Raw columns, not model instances: 60 stays and their clients built as objects cost
         # more than the rest of the board (docs/benchmarks.md); the names open as the model
         # would open them (people.person_from_row).
-        stays = {
-            row[0]: row[1:]
-            for row in Stay.objects.filter(facility=facility, ended_at__isnull=True).values_list(
-                "bed_id",
-                "pk",
-                "night_of",
-                "started_at",
-                "client_id",
-                *_client_only(),
-                # A walk-in's estimated year (one join, no query per row).
-                "client__walk_in__birth_year_estimated",
-            )
-        }
+        stays = {row[0]: row[1:] for row in _board_stays.rows(facility_id=facility.pk)}
     if HELD in states:
         holds = {
             h.bed_id: h

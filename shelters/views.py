@@ -67,8 +67,9 @@ def staff_start(request):
 def board(request, facility_id):
     """The bed board; htmx asks for the inner part every 30 s. One access-log row per render."""
     facility = access.get_facility_for_user(request.user, facility_id)
-    filters = forms.BoardFilterForm(request.GET or None)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
+    # The refresh of an unfiltered board has nothing to validate (a form costs its fields' copy).
+    filters = forms.BoardFilterForm(request.GET) if request.GET else None
+    chosen = filters.cleaned_data if filters is not None and filters.is_valid() else {}
     data = selectors.bed_board(facility)
     rows = selectors.board_filter(
         data,
@@ -85,12 +86,11 @@ def board(request, facility_id):
         "rooms": rooms,
         "rooms_html": board_rooms_html(rooms, facility),
         "filtered": any(chosen.values()),
-        "filters": filters,
         "query": request.GET.urlencode(),
-        "checkout_form": forms.CheckOutForm(),
     }
     if request.htmx:
         return render(request, "shelters/_board.html", context)
+    context["filters"] = filters or forms.BoardFilterForm()
     context["waiting"] = list(selectors.waitlist(facility))
     context["returning"] = (
         selectors.last_night_guests(facility, data.at) if facility.is_night_only else []

@@ -283,14 +283,17 @@ def _one_statement_log() -> int:
 # 13 before issue 13's second factor, whose middleware asks once per request whether this
 # session still owes a code (the organisation's switch or an app of the person's: one query),
 # and whose OTP middleware loads the session's device (one query). 14 since issue 14: the
-# navigation reads the middleware's answer instead of asking the database again. 15 since the
+# navigation reads the middleware's answer instead of asking the database again. 12 since the
+# signed-in user's row brings their roles (their groups) and the second factor's answer in the
+# same statement (accounts/backends.py, branch boardcost): two queries fewer. 13 since the
 # erasure epoch (issue 14, several app servers): the people's keys, cached by the request
 # before, are used once the request has read the epoch (one primary-key lookup).
-RENDER_QUERIES = 15
+RENDER_QUERIES = 13
 # 22 before issue 13, one UPDATE (executemany) sealing the new rows bound to their ids, and
-# the second factor's check of the session (one query; the device is loaded with the user).
-# 25 with the erasure epoch, read once by the request as above.
-SAVE_QUERIES = 25
+# the second factor's check of the session (one query; the device is loaded with the user);
+# 22 again since the roles and that check come with the user's row (accounts/backends.py);
+# 23 with the erasure epoch, read once by the request as above.
+SAVE_QUERIES = 23
 
 
 def test_the_monthly_sheet_shows_every_day_and_the_totals(client, three, job_coach, cohort):

@@ -471,3 +471,56 @@ def test_bed_choices_offer_the_regular_beds_first_and_the_overflow_last(facility
     form = WalkInForm(prefix="new", beds=_beds_for_choice(facility_a))
     offered = [str(label) for value, label in form.fields["bed"].choices if value]
     assert offered[0].startswith("Sala") and offered[-1].startswith("Korytarz"), offered
+
+
+# --- the refresh's fixed cost (issue 14) --------------------------------------------------------
+
+
+def test_the_board_s_refresh_renders_the_board_alone_in_a_fixed_number_of_statements(
+    client, staff_of_a, facility_a, beds, man, evening
+):
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=man, bed=beds["1.1"])
+    client.force_login(staff_of_a)
+    url = f"/shelters/{facility_a.pk}/"
+    client.get(url, headers={"HX-Request": "true"})  # statements compiled, keys cached
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    # The board and its counts (swapped out of band), nothing of the page around them.
+    assert [t.name for t in response.templates] == [
+        "shelters/_board.html",
+        "shelters/_board_summary.html",
+    ]
+    for key in ("waiting", "returning", "absent", "filters", "checkout_form"):
+        assert key not in response.context
+    assert "<nav" not in html and "<html" not in html
+    assert "Zdzisław K." in html and 'hx-swap-oob="true"' in html
+    # Each free bed links to the check-in with that bed (the address built once).
+    check_in = f"/shelters/{facility_a.pk}/check-in/?bed="
+    assert {f"{check_in}{beds[label].pk}" for label in ("1.2", "1.3", "2.1", "2.2")} <= set(
+        re.findall(r'href="([^"]+\?bed=\d+)"', html)
+    )
+    # The session; the user with their roles and the second factor's condition; the facility
+    # check; the beds; the open stays; then the access-log row in its own transaction (a
+    # savepoint inside the test's): the head read and locked, the row and the head's move (two
+    # statements on SQLite, one on PostgreSQL), the savepoint released: 5 + 5 or 5 + 4.
+    row_and_head = 2 if connection.vendor == "sqlite" else 1
+    assert len(queries) == 5 + 3 + row_and_head, [q["sql"][:60] for q in queries]
+    # The row of the read is written, with the request's own user.
+    assert AccessLogEntry.objects.filter(purpose="bed_board", actor=staff_of_a).count() == 2
+
+
+def test_the_full_board_still_shows_the_filters_and_a_filtered_refresh_keeps_its_filter(
+    client, staff_of_a, facility_a, beds, man, evening
+):
+    services.stay_check_in(by=staff_of_a, facility=facility_a, client=man, bed=beds["1.1"])
+    client.force_login(staff_of_a)
+    url = f"/shelters/{facility_a.pk}/"
+    page = client.get(url)
+    assert 'class="board-filters"' in page.content.decode()
+    assert not page.context["filters"].is_bound
+    refresh = client.get(f"{url}?state=occupied", headers={"HX-Request": "true"})
+    html = refresh.content.decode()
+    assert "?state=occupied" in html and "Zdzisław K." in html
+    # Only the occupied bed is drawn; the other four are filtered out.
+    assert re.findall(r'class="bed (bed-[a-z]+)"', html) == ["bed-occupied"]
