@@ -238,13 +238,14 @@ g AS (
     CROSS JOIN generate_series(0, {STAYS_PER_CLIENT - 1}) AS k
 )
 INSERT INTO shelters_stay (
-    client_id, subject_id, facility_id, bed_id, started_at, ended_at, night_of, last_night,
-    last_seen_on, exit_destination, notes, override_reason, checked_in_by_id, checked_out_by_id
+    client_id, subject_id, facility_id, bed_id, started_at, ended_at, ended_on, night_of,
+    last_night, last_seen_on, exit_destination, notes, override_reason, checked_in_by_id,
+    checked_out_by_id
 )
 SELECT g.client_id, g.client_id, g.facility_id, g.bed_id,
     (g.night_of + time '18:00') AT TIME ZONE %(zone)s,
     (g.night_of + g.nights + time '08:00') AT TIME ZONE %(zone)s,
-    g.night_of, g.night_of + g.nights - 1, g.night_of + g.nights,
+    g.night_of + g.nights, g.night_of, g.night_of + g.nights - 1, g.night_of + g.nights,
     (ARRAY{EXITS!r})[g.exit_n + 1], s.notes, s.override, %(user)s, %(user)s
 FROM g JOIN bench_seal s ON s.client_id = g.client_id
 """

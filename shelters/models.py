@@ -7,6 +7,7 @@ get a clear, translated message instead of an integrity error.
 """
 
 import datetime
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -259,6 +260,35 @@ class BedOutage(models.Model):
         return self.reason
 
 
+class LocalDateOf(models.DateField):
+    """The local date (settings.TIME_ZONE) of the model's datetime `source`, set on every save.
+
+    Kept by the field itself (`pre_save`), so `save()` and `bulk_create` both store it; writes
+    that bypass the model (`.update()`, raw SQL) must set it themselves: on PostgreSQL a check
+    constraint (migration shelters 0008) refuses a row whose date disagrees with `source`.
+    """
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        moment = getattr(model_instance, self.source)
+        # The project's zone, never the request's: the figures must not depend on who saved.
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        value = moment.astimezone(zone).date() if moment is not None else None
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class StayQuerySet(VaultQuerySet):
     def open(self):
         return self.filter(ended_at__isnull=True)
@@ -286,6 +316,9 @@ class Stay(models.Model):
     # The last night the stay covered (set at check-out; open stays run to tonight). Occupancy
     # counts a stay on every night from `night_of` to `last_night`.
     last_night = models.DateField(_("last night"), null=True, blank=True)
+    # The local date of `ended_at` (empty while open), stored so the outcome report reads it
+    # from the row and its indexes instead of converting every stay's moment per query.
+    ended_on = LocalDateOf(_("checked out on"), source="ended_at")
     last_seen_on = models.DateField(_("last seen on"))
     exit_destination = models.CharField(
         _("exit destination"), max_length=20, choices=ExitDestination.choices, blank=True
@@ -345,6 +378,10 @@ class Stay(models.Model):
 
     def save(self, *args, **kwargs):
         self.subject_id = self.client_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "ended_at" in update_fields:
+            # The stored local date follows its moment even in a partial save.
+            kwargs["update_fields"] = {*update_fields, "ended_on"}
         super().save(*args, **kwargs)
 
     @property

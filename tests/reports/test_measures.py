@@ -132,36 +132,3 @@ def test_unsuppressed_counts_are_logged(two_stays):
         "report_unsuppressed",
         None,
     )
-
-
-@pytest.mark.parametrize(
-    "utc",
-    [
-        "2025-03-29 23:30:00",  # 00:30 on 30 March in Warsaw (winter time, +1)
-        "2025-03-30 00:59:59",
-        "2025-03-30 01:00:00",  # summer time from here (+2)
-        "2025-10-25 22:30:00",  # 00:30 on 26 October (summer time)
-        "2025-10-26 00:59:59.500000",
-        "2025-10-26 01:00:00",  # winter time again
-        "2025-12-31 23:00:00",  # midnight: already 2026 in Warsaw
-        "2024-06-30 21:59:00",
-    ],
-)
-def test_the_local_date_of_an_end_is_computed_in_sql_as_in_python(utc):
-    import sqlite3
-    import zoneinfo
-
-    from reports.sql import sqlite_local_date
-
-    expected = (
-        datetime.datetime.fromisoformat(utc)
-        .replace(tzinfo=datetime.UTC)
-        .astimezone(zoneinfo.ZoneInfo("Europe/Warsaw"))
-        .date()
-        .isoformat()
-    )
-    sql = sqlite_local_date("t.ended_at", "Europe/Warsaw", 2026)
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE TABLE t (ended_at text)")
-    connection.execute("INSERT INTO t VALUES (?)", [utc])
-    assert connection.execute(f"SELECT {sql} FROM t").fetchone()[0] == expected  # noqa: S608
