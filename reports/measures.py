@@ -159,10 +159,16 @@ def _report(*, start, end, using) -> dict:
 
 
 def _served_sql() -> str:
-    """`served(client_id)`: clients with a stay, enrolment or placement overlapping the period."""
+    """`served(client_id)`: clients with a stay, enrolment or placement overlapping the period.
+
+    The stays ended in or after the period and the open ones are two ranges of the stored end
+    date (index shelters_stay_ended), read apart: an OR of the two would read every stay.
+    """
     return """
     served AS (
-        SELECT client_id FROM st WHERE s <= {end} AND (e IS NULL OR e >= {start})
+        SELECT client_id FROM st WHERE s <= {end} AND e >= {start}
+        UNION
+        SELECT client_id FROM st WHERE s <= {end} AND e IS NULL
         UNION
         SELECT client_id FROM en
         WHERE started_on IS NOT NULL AND started_on <= {end}
@@ -638,15 +644,36 @@ def _first_timers_sql(d: Dialect) -> str:
     night in F − 730 … F − 1."""
     window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
     earliest = d.plus_days("{start}", -RETURN_WINDOW_DAYS)
-    # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
-    # an index, and a subquery per client would scan them once per client. The join keeps only
-    # the stays that could count (begun by the period's end, a night on or after start − 730:
-    # F is in the period), and the client's first stay of the period always joins itself.
-    return f"""
+    firsts = """
     firsts AS (
-        SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
+        SELECT client_id, MIN(s) AS f FROM st WHERE s >= {start} AND s <= {end}
         GROUP BY client_id
-    ),
+    )"""
+    if not d.sqlite:
+        # PostgreSQL inlines `st`: the period's first stays come from the index of the nights
+        # (shelters_stay_began), then one probe per client of the index of each client's stays
+        # (shelters_stay_report, last night included), backwards from F − 1, so the latest
+        # earlier stay, the likeliest to have a night in the window, is read first. OFFSET 0
+        # keeps the probe a subplan: without it PostgreSQL turns the NOT EXISTS into a hash
+        # anti join over every stay of every client, whose cost grows with the whole history
+        # (the probes grow with the period's clients only).
+        return f"""{firsts},
+    first_timers AS (
+        SELECT client_id FROM firsts WHERE NOT EXISTS (
+            SELECT 1 FROM st AS earlier
+            WHERE earlier.client_id = firsts.client_id
+              AND earlier.s <= {d.plus_days("firsts.f", -1)}
+              AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
+              AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
+            ORDER BY earlier.s DESC
+            LIMIT 1 OFFSET 0
+        )
+    )"""
+    # SQLite keeps `st` as a table without an index: a join and a count per client, not a
+    # correlated NOT EXISTS that would scan it once per client. The join keeps only the stays
+    # that could count (begun by the period's end, a night on or after start − 730: F is in
+    # the period), and the client's first stay of the period always joins itself.
+    return f"""{firsts},
     first_timers AS (
         SELECT client_id FROM (
             SELECT firsts.client_id,

@@ -184,9 +184,13 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
         querysets = _querysets(_scope.get())
     finally:
         _vendor.reset(token)
+    postgres = connections[using].vendor == "postgresql"
     for name, queryset in querysets.items():
         sql, query_params = queryset.query.get_compiler(using=using).as_sql()
-        parts.append(f"{name} AS ({sql})")
+        # PostgreSQL materialises a CTE read twice (every stay copied before any filter): the
+        # stays are inlined instead, so each reader's conditions reach the stays' indexes.
+        inline = "NOT MATERIALIZED " if postgres and name.startswith("st(") else ""
+        parts.append(f"{name} AS {inline}({sql})")
         params.extend(query_params)
     return ", ".join(parts), params
 

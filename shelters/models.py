@@ -10,6 +10,7 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -264,8 +265,9 @@ class LocalDateOf(models.DateField):
     """The local date (settings.TIME_ZONE) of the model's datetime `source`, set on every save.
 
     Kept by the field itself (`pre_save`), so `save()` and `bulk_create` both store it; writes
-    that bypass the model (`.update()`, raw SQL) must set it themselves: on PostgreSQL a check
-    constraint (migration shelters 0008) refuses a row whose date disagrees with `source`.
+    that bypass the model must set it themselves (StayQuerySet.update and bulk_update do; raw
+    SQL such as seed_scale's COPY writes it): on PostgreSQL a check constraint (migration
+    shelters 0008) refuses a row whose date disagrees with `source`.
     """
 
     def __init__(self, *args, source: str = "", **kwargs):
@@ -280,16 +282,37 @@ class LocalDateOf(models.DateField):
         kwargs["source"] = self.source
         return name, path, args, kwargs
 
-    def pre_save(self, model_instance, add):
-        moment = getattr(model_instance, self.source)
+    @staticmethod
+    def local_date(moment: datetime.datetime | None) -> datetime.date | None:
         # The project's zone, never the request's: the figures must not depend on who saved.
-        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        value = moment.astimezone(zone).date() if moment is not None else None
+        if moment is None:
+            return None
+        return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+
+    def pre_save(self, model_instance, add):
+        value = self.local_date(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
         return value
 
 
 class StayQuerySet(VaultQuerySet):
+    def update(self, **kwargs):
+        """`ended_at` never changes without its stored local date (Stay.ended_on)."""
+        if "ended_at" in kwargs and "ended_on" not in kwargs:
+            moment = kwargs["ended_at"]
+            if moment is not None and not isinstance(moment, datetime.datetime):
+                raise FieldError("update(ended_at=<expression>) must set ended_on too.")
+            kwargs["ended_on"] = Stay._meta.get_field("ended_on").local_date(moment)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if "ended_at" in fields:
+            field = Stay._meta.get_field("ended_on")
+            for obj in objs:
+                field.pre_save(obj, add=False)
+            fields = [*fields, "ended_on"] if "ended_on" not in fields else fields
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -370,6 +393,19 @@ class Stay(models.Model):
                 fields=["client", "night_of", "id"],
                 include=["facility", "last_night", "ended_at", "exit_destination"],
                 name="shelters_stay_report",
+            ),
+            # The outcome report's clients served (the stays ended in or after the period, and
+            # the open ones: a range of the stored end date each) and first time (the stays
+            # begun in the period), read from the indexes alone on PostgreSQL.
+            models.Index(
+                fields=["ended_on", "night_of"],
+                include=["client", "facility"],
+                name="shelters_stay_ended",
+            ),
+            models.Index(
+                fields=["night_of"],
+                include=["client", "facility", "last_night"],
+                name="shelters_stay_began",
             ),
         ]
 

@@ -106,3 +106,18 @@ def test_postgresql_refuses_an_end_date_that_disagrees_with_the_moment(
             ended_at=datetime.datetime(2026, 1, 15, 23, 30, tzinfo=datetime.UTC),
             ended_on=datetime.date(2026, 1, 15),
         )
+
+
+def test_an_update_of_the_end_stores_its_date_too(staff_of_a, facility_a, man, evening):
+    stay = services.stay_check_in(by=staff_of_a, facility=facility_a, client=man)
+    # 23:30 on the 15th in UTC is 00:30 on the 16th in Warsaw.
+    Stay.objects.filter(pk=stay.pk).update(
+        ended_at=datetime.datetime(2026, 1, 15, 23, 30, tzinfo=datetime.UTC)
+    )
+    assert as_date(stored(stay.pk)[1]) == datetime.date(2026, 1, 16)
+    stay.refresh_from_db()
+    stay.ended_at = datetime.datetime(2026, 1, 16, 22, 30, tzinfo=datetime.UTC)
+    Stay.objects.bulk_update([stay], ["ended_at"])
+    assert as_date(stored(stay.pk)[1]) == datetime.date(2026, 1, 16)  # 23:30 in Warsaw
+    Stay.objects.filter(pk=stay.pk).update(ended_at=None)
+    assert stored(stay.pk)[1] is None
