@@ -68,7 +68,6 @@ class Scope:
 
 EVERYTHING = Scope()
 _scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("report_scope", default=EVERYTHING)
-_vendor: contextvars.ContextVar[str] = contextvars.ContextVar("report_vendor", default="sqlite")
 # The clients whose stays `st` holds (reports.episodes refreshes a few clients' episodes): None
 # for every client of the scope.
 _clients: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
@@ -179,11 +178,7 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
     placements, `asm` assessments (ids and dates), `ps` the dated pathway steps.
     """
     parts, params = [], []
-    token = _vendor.set(connections[using].vendor)
-    try:
-        querysets = _querysets(_scope.get())
-    finally:
-        _vendor.reset(token)
+    querysets = _querysets(_scope.get())
     postgres = connections[using].vendor == "postgresql"
     for name, queryset in querysets.items():
         sql, query_params = queryset.query.get_compiler(using=using).as_sql()
