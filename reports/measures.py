@@ -350,23 +350,48 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     member's nights count as the mother's do (each takes a place of the household's room).
     """
     months = _months(start, end)
-    # The stays of the period first (each month's join repeats it): every other stay would be
-    # compared with every month, 24 million comparisons at 2,000,000 stays.
     values: dict = {"far": far}
     rows_sql = []
     for n, (key, first, last) in enumerate(months):
         values.update({f"m{n}": key, f"f{n}": first, f"l{n}": last})
-        rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}})")
-    months_cte = f"months(m, first_day, last_day) AS (VALUES {', '.join(rows_sql)})"
-    stay_first = d.greatest("o.s", "months.first_day")
-    stay_last = d.least("COALESCE(o.last_n, {far})", "months.last_day")
+        values[f"n{n}"] = first.year * 12 + first.month
+        rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}}, {{n{n}}})")
+    months_cte = f"months(m, first_day, last_day, n) AS (VALUES {', '.join(rows_sql)})"
+    # Each stay's nights in the period, [a, b], split by month without comparing it with every
+    # month (twelve comparisons a stay cost a second at 2,000,000 stays): the nights of its
+    # first month p and of its last month q are found by equality with the month's number, and
+    # only a stay over three months or more is compared with the months between. A stay with no
+    # night in the period (b < a) adds nothing, as before.
+    spans = f"""
+    spans AS (
+        SELECT facility_id, a, b, {d.month_number("a")} AS p, {d.month_number("b")} AS q
+        FROM (
+            SELECT facility_id, {d.greatest("s", "{start}")} AS a,
+                {d.least("COALESCE(last_n, {far})", "{end}")} AS b
+            FROM occupied
+            WHERE s <= {{end}} AND (last_n IS NULL OR last_n >= {{start}})
+        ) AS clipped
+        WHERE b >= a
+    )"""
     used = run(
         f"""
-        WITH {months_cte}, {_occupied_sql()}
-        SELECT o.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
-        FROM occupied o JOIN months
-          ON o.s <= months.last_day AND (o.last_n IS NULL OR o.last_n >= months.first_day)
-        WHERE o.s <= {{end}} AND (o.last_n IS NULL OR o.last_n >= {{start}})
+        WITH {months_cte}, {_occupied_sql()}, {spans}
+        SELECT facility_id, m, SUM(nights) FROM (
+            SELECT sp.facility_id, months.m,
+                {d.days(d.least("sp.b", "months.last_day"), "sp.a")} + 1 AS nights
+            FROM spans sp JOIN months ON months.n = sp.p
+            UNION ALL
+            SELECT sp.facility_id, months.m, {d.days("sp.b", "months.first_day")} + 1
+            FROM spans sp JOIN months ON months.n = sp.q
+            WHERE sp.q > sp.p
+            UNION ALL
+            SELECT sp.facility_id, months.m,
+                sp.stays * ({d.days("months.last_day", "months.first_day")} + 1)
+            FROM (
+                SELECT facility_id, p, q, COUNT(*) AS stays FROM spans
+                WHERE q > p + 1 GROUP BY facility_id, p, q
+            ) AS sp JOIN months ON months.n > sp.p AND months.n < sp.q
+        ) AS by_month
         GROUP BY 1, 2
         """,
         using=using,
@@ -378,14 +403,18 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     bed_last = d.least(
         f"COALESCE({d.plus_days('b.available_until', -1)}, {{far}})", "months.last_day"
     )
+    # The beds of a facility with the same inventory dates counted once and multiplied: most
+    # share them, and each bed compared with each month cost half a second at 50,000 beds.
     capacity = run(
         f"""
         WITH {months_cte}
-        SELECT b.facility_id, months.m, SUM({_nights(d, bed_first, bed_last)})
-        FROM bd b JOIN months
+        SELECT b.facility_id, months.m, SUM(b.beds * {_nights(d, bed_first, bed_last)})
+        FROM (
+            SELECT facility_id, available_from, available_until, COUNT(*) AS beds FROM bd
+            WHERE NOT is_overflow GROUP BY facility_id, available_from, available_until
+        ) AS b JOIN months
           ON b.available_from <= months.last_day
           AND (b.available_until IS NULL OR b.available_until > months.first_day)
-        WHERE NOT b.is_overflow
         GROUP BY 1, 2
         """,
         using=using,

@@ -43,6 +43,16 @@ class Dialect:
             return f"date({day}, '{days:+d} days')"
         return f"({day} + {days:d})"
 
+    def month_number(self, day: str) -> str:
+        """The month of `day` as one integer, year × 12 + month (consecutive across years)."""
+        if self.sqlite:
+            # ISO text: no strftime, whose % the parameter binding would take for its own.
+            return (
+                f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12"
+                f" + CAST(substr({day}, 6, 2) AS INTEGER))"
+            )
+        return f"(EXTRACT(YEAR FROM {day})::int * 12 + EXTRACT(MONTH FROM {day})::int)"
+
     def least(self, *args: str) -> str:
         return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(args)})"
 
