@@ -121,3 +121,30 @@ def test_an_update_of_the_end_stores_its_date_too(staff_of_a, facility_a, man, e
     assert as_date(stored(stay.pk)[1]) == datetime.date(2026, 1, 16)  # 23:30 in Warsaw
     Stay.objects.filter(pk=stay.pk).update(ended_at=None)
     assert stored(stay.pk)[1] is None
+
+
+def test_the_migrations_backfill_on_sqlite_dates_the_stays_and_their_history(
+    staff_of_a, facility_a, man, evening
+):
+    import importlib
+    import types
+
+    from django.apps import apps
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's backfill is one UPDATE, and its check refuses an empty date")
+    migration = importlib.import_module("shelters.migrations.0008_stay_ended_on")
+    stay = services.stay_check_in(by=staff_of_a, facility=facility_a, client=man)
+    with time_machine.travel(evening + 27 * H, tick=False):  # 00:00 on the 17th in Warsaw
+        services.stay_check_out(by=staff_of_a, stay=stay, destination="street")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE shelters_stay SET ended_on = NULL")
+        cursor.execute("UPDATE shelters_historicalstay SET ended_on = NULL")
+    # The backfill reads only the editor's connection (SQLite's own editor cannot open inside
+    # the test's transaction).
+    migration.backfill(apps, types.SimpleNamespace(connection=connection))
+    assert as_date(stored(stay.pk)[1]) == datetime.date(2026, 1, 17)
+    assert sorted(Stay.history.values_list("ended_on", flat=True), key=str) == [
+        datetime.date(2026, 1, 17),
+        None,
+    ]
