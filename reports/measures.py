@@ -114,9 +114,13 @@ def _episodes_once(d: Dialect, *, using: str):
     if not d.sqlite:
         # The medians and the episodes sort hundreds of thousands of rows: in memory, not in
         # temporary files (the server's default is 4 MB a sort), for this transaction only.
+        # No JIT compilation: the measures' plans cost enough to trigger it (inlining and
+        # optimisation above 500,000), and compiling took longer than it saved (at 2,000,000
+        # stays: 1.8 s of compilation for a query that runs in 1.0 s without it).
         with transaction.atomic(using=using):
             with connections[using].cursor() as cursor:
                 cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
+                cursor.execute("SET LOCAL jit = off")
             yield
         return
     name = f"report_episodes_{uuid.uuid4().hex[:12]}"
@@ -159,10 +163,16 @@ def _report(*, start, end, using) -> dict:
 
 
 def _served_sql() -> str:
-    """`served(client_id)`: clients with a stay, enrolment or placement overlapping the period."""
+    """`served(client_id)`: clients with a stay, enrolment or placement overlapping the period.
+
+    The stays ended in or after the period and the open ones are two ranges of the stored end
+    date (index shelters_stay_ended), read apart: an OR of the two would read every stay.
+    """
     return """
     served AS (
-        SELECT client_id FROM st WHERE s <= {end} AND (e IS NULL OR e >= {start})
+        SELECT client_id FROM st WHERE s <= {end} AND e >= {start}
+        UNION
+        SELECT client_id FROM st WHERE s <= {end} AND e IS NULL
         UNION
         SELECT client_id FROM en
         WHERE started_on IS NOT NULL AND started_on <= {end}
@@ -340,23 +350,48 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     member's nights count as the mother's do (each takes a place of the household's room).
     """
     months = _months(start, end)
-    # The stays of the period first (each month's join repeats it): every other stay would be
-    # compared with every month, 24 million comparisons at 2,000,000 stays.
     values: dict = {"far": far}
     rows_sql = []
     for n, (key, first, last) in enumerate(months):
         values.update({f"m{n}": key, f"f{n}": first, f"l{n}": last})
-        rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}})")
-    months_cte = f"months(m, first_day, last_day) AS (VALUES {', '.join(rows_sql)})"
-    stay_first = d.greatest("o.s", "months.first_day")
-    stay_last = d.least("COALESCE(o.last_n, {far})", "months.last_day")
+        values[f"n{n}"] = first.year * 12 + first.month
+        rows_sql.append(f"({{m{n}}}, {{f{n}}}, {{l{n}}}, {{n{n}}})")
+    months_cte = f"months(m, first_day, last_day, n) AS (VALUES {', '.join(rows_sql)})"
+    # Each stay's nights in the period, [a, b], split by month without comparing it with every
+    # month (twelve comparisons a stay cost a second at 2,000,000 stays): the nights of its
+    # first month p and of its last month q are found by equality with the month's number, and
+    # only a stay over three months or more is compared with the months between. A stay with no
+    # night in the period (b < a) adds nothing, as before.
+    spans = f"""
+    spans AS (
+        SELECT facility_id, a, b, {d.month_number("a")} AS p, {d.month_number("b")} AS q
+        FROM (
+            SELECT facility_id, {d.greatest("s", "{start}")} AS a,
+                {d.least("COALESCE(last_n, {far})", "{end}")} AS b
+            FROM occupied
+            WHERE s <= {{end}} AND (last_n IS NULL OR last_n >= {{start}})
+        ) AS clipped
+        WHERE b >= a
+    )"""
     used = run(
         f"""
-        WITH {months_cte}, {_occupied_sql()}
-        SELECT o.facility_id, months.m, SUM({_nights(d, stay_first, stay_last)})
-        FROM occupied o JOIN months
-          ON o.s <= months.last_day AND (o.last_n IS NULL OR o.last_n >= months.first_day)
-        WHERE o.s <= {{end}} AND (o.last_n IS NULL OR o.last_n >= {{start}})
+        WITH {months_cte}, {_occupied_sql()}, {spans}
+        SELECT facility_id, m, SUM(nights) FROM (
+            SELECT sp.facility_id, months.m,
+                {d.days(d.least("sp.b", "months.last_day"), "sp.a")} + 1 AS nights
+            FROM spans sp JOIN months ON months.n = sp.p
+            UNION ALL
+            SELECT sp.facility_id, months.m, {d.days("sp.b", "months.first_day")} + 1
+            FROM spans sp JOIN months ON months.n = sp.q
+            WHERE sp.q > sp.p
+            UNION ALL
+            SELECT sp.facility_id, months.m,
+                sp.stays * ({d.days("months.last_day", "months.first_day")} + 1)
+            FROM (
+                SELECT facility_id, p, q, COUNT(*) AS stays FROM spans
+                WHERE q > p + 1 GROUP BY facility_id, p, q
+            ) AS sp JOIN months ON months.n > sp.p AND months.n < sp.q
+        ) AS by_month
         GROUP BY 1, 2
         """,
         using=using,
@@ -368,14 +403,18 @@ def occupancy(d: Dialect, *, start, end, far, using, **_) -> dict:
     bed_last = d.least(
         f"COALESCE({d.plus_days('b.available_until', -1)}, {{far}})", "months.last_day"
     )
+    # The beds of a facility with the same inventory dates counted once and multiplied: most
+    # share them, and each bed compared with each month cost half a second at 50,000 beds.
     capacity = run(
         f"""
         WITH {months_cte}
-        SELECT b.facility_id, months.m, SUM({_nights(d, bed_first, bed_last)})
-        FROM bd b JOIN months
+        SELECT b.facility_id, months.m, SUM(b.beds * {_nights(d, bed_first, bed_last)})
+        FROM (
+            SELECT facility_id, available_from, available_until, COUNT(*) AS beds FROM bd
+            WHERE NOT is_overflow GROUP BY facility_id, available_from, available_until
+        ) AS b JOIN months
           ON b.available_from <= months.last_day
           AND (b.available_until IS NULL OR b.available_until > months.first_day)
-        WHERE NOT b.is_overflow
         GROUP BY 1, 2
         """,
         using=using,
@@ -638,15 +677,36 @@ def _first_timers_sql(d: Dialect) -> str:
     night in F − 730 … F − 1."""
     window_start = d.plus_days("firsts.f", -RETURN_WINDOW_DAYS)
     earliest = d.plus_days("{start}", -RETURN_WINDOW_DAYS)
-    # A join and a count per client, not a correlated NOT EXISTS: the stays are a CTE without
-    # an index, and a subquery per client would scan them once per client. The join keeps only
-    # the stays that could count (begun by the period's end, a night on or after start − 730:
-    # F is in the period), and the client's first stay of the period always joins itself.
-    return f"""
+    firsts = """
     firsts AS (
-        SELECT client_id, MIN(s) AS f FROM st WHERE s >= {{start}} AND s <= {{end}}
+        SELECT client_id, MIN(s) AS f FROM st WHERE s >= {start} AND s <= {end}
         GROUP BY client_id
-    ),
+    )"""
+    if not d.sqlite:
+        # PostgreSQL inlines `st`: the period's first stays come from the index of the nights
+        # (shelters_stay_began), then one probe per client of the index of each client's stays
+        # (shelters_stay_report, last night included), backwards from F − 1, so the latest
+        # earlier stay, the likeliest to have a night in the window, is read first. OFFSET 0
+        # keeps the probe a subplan: without it PostgreSQL turns the NOT EXISTS into a hash
+        # anti join over every stay of every client, whose cost grows with the whole history
+        # (the probes grow with the period's clients only).
+        return f"""{firsts},
+    first_timers AS (
+        SELECT client_id FROM firsts WHERE NOT EXISTS (
+            SELECT 1 FROM st AS earlier
+            WHERE earlier.client_id = firsts.client_id
+              AND earlier.s <= {d.plus_days("firsts.f", -1)}
+              AND COALESCE(earlier.last_n, {{far}}) >= {window_start}
+              AND COALESCE(earlier.last_n, {{far}}) >= earlier.s
+            ORDER BY earlier.s DESC
+            LIMIT 1 OFFSET 0
+        )
+    )"""
+    # SQLite keeps `st` as a table without an index: a join and a count per client, not a
+    # correlated NOT EXISTS that would scan it once per client. The join keeps only the stays
+    # that could count (begun by the period's end, a night on or after start − 730: F is in
+    # the period), and the client's first stay of the period always joins itself.
+    return f"""{firsts},
     first_timers AS (
         SELECT client_id FROM (
             SELECT firsts.client_id,

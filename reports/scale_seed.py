@@ -535,8 +535,8 @@ def _stays(cursor, plan: Plan, beds, deks, client_ids, user, out, figures) -> No
     row_label, _pk = row_identity(Stay)
     columns = [
         "id", "client_id", "subject_id", "facility_id", "bed_id", "started_at", "ended_at",
-        "night_of", "last_night", "last_seen_on", "exit_destination", "notes", "override_reason",
-        "checked_in_by_id", "checked_out_by_id",
+        "ended_on", "night_of", "last_night", "last_seen_on", "exit_destination", "notes",
+        "override_reason", "checked_in_by_id", "checked_out_by_id",
     ]  # fmt: skip
     stays = Writer(cursor, Stay._meta.db_table, columns)
     a, _inverse = plan.spread()
@@ -572,7 +572,7 @@ def _stays(cursor, plan: Plan, beds, deks, client_ids, user, out, figures) -> No
             ]
             if start + nights >= days:
                 # Still in the bed on the last night: open (ends after the last morning).
-                ended = (None, None, plan.until, "", None)
+                ended = (None, None, plan.until, "", None, None)
             else:
                 last = night_of + datetime.timedelta(days=nights)
                 ended = (
@@ -581,6 +581,8 @@ def _stays(cursor, plan: Plan, beds, deks, client_ids, user, out, figures) -> No
                     last,
                     EXITS[rng.randrange(len(EXITS))].value,
                     user.pk,
+                    # The stored local end date (Stay.ended_on): the morning's own date.
+                    last,
                 )
             stays.write(
                 (
@@ -591,6 +593,7 @@ def _stays(cursor, plan: Plan, beds, deks, client_ids, user, out, figures) -> No
                     bed_id,
                     started_at,
                     ended[0],
+                    ended[5],
                     night_of,
                     ended[1],
                     ended[2],
@@ -614,6 +617,7 @@ def _stays(cursor, plan: Plan, beds, deks, client_ids, user, out, figures) -> No
     copied = [f.column for f in history._meta.concrete_fields if not f.name.startswith("history_")]
     at_check_in = {
         "ended_at": "NULL",
+        "ended_on": "NULL",
         "last_night": "NULL",
         "last_seen_on": "night_of",
         "exit_destination": "''",

@@ -8,17 +8,11 @@ appearance, so a query reads as SQL and never formats a value into its text.
 
 import contextvars
 import datetime
-import functools
 import re
-import zoneinfo
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import Q
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from activation.models import Enrolment, Placement
 from cases.models import Assessment, PathwayStep
@@ -49,6 +43,16 @@ class Dialect:
             return f"date({day}, '{days:+d} days')"
         return f"({day} + {days:d})"
 
+    def month_number(self, day: str) -> str:
+        """The month of `day` as one integer, year × 12 + month (consecutive across years)."""
+        if self.sqlite:
+            # ISO text: no strftime, whose % the parameter binding would take for its own.
+            return (
+                f"(CAST(substr({day}, 1, 4) AS INTEGER) * 12"
+                f" + CAST(substr({day}, 6, 2) AS INTEGER))"
+            )
+        return f"(EXTRACT(YEAR FROM {day})::int * 12 + EXTRACT(MONTH FROM {day})::int)"
+
     def least(self, *args: str) -> str:
         return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(args)})"
 
@@ -74,7 +78,6 @@ class Scope:
 
 EVERYTHING = Scope()
 _scope: contextvars.ContextVar[Scope] = contextvars.ContextVar("report_scope", default=EVERYTHING)
-_vendor: contextvars.ContextVar[str] = contextvars.ContextVar("report_vendor", default="sqlite")
 # The clients whose stays `st` holds (reports.episodes refreshes a few clients' episodes): None
 # for every client of the scope.
 _clients: contextvars.ContextVar[tuple | None] = contextvars.ContextVar(
@@ -109,71 +112,6 @@ def scoped(scope: Scope):
     return _Scoped()
 
 
-def _offsets(zone: str, year: int) -> list[tuple[str | None, int]]:
-    """The UTC offsets of `zone` in `year`: [(UTC moment it begins, seconds)], the first None.
-
-    Found by stepping through the year a day at a time and halving to the minute, so any zone
-    with its transitions on whole minutes is exact (Europe/Warsaw: two a year).
-    """
-    tz = zoneinfo.ZoneInfo(zone)
-
-    def offset(moment: datetime.datetime) -> int:
-        return int(moment.astimezone(tz).utcoffset().total_seconds())
-
-    day = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
-    found: list[tuple[str | None, int]] = [(None, offset(day))]
-    while day.year == year:
-        following = day + datetime.timedelta(days=1)
-        if offset(following) != offset(day):
-            low, high = 0, 24 * 60
-            while high - low > 1:
-                middle = (low + high) // 2
-                if offset(day + datetime.timedelta(minutes=middle)) == offset(day):
-                    low = middle
-                else:
-                    high = middle
-            moment = day + datetime.timedelta(minutes=high)
-            found.append((moment.strftime("%Y-%m-%d %H:%M:%S"), offset(moment)))
-        day = following
-    return found
-
-
-@functools.cache
-def sqlite_local_date(column: str, zone: str, last_year: int) -> str:
-    """SQL for the local date of a UTC datetime `column` (SQLite's ISO text), without a UDF.
-
-    Django's own conversion calls Python once per row, which costs seconds over a few hundred
-    thousand stays; this CASE picks the offset by year (2000 to `last_year`, newest first) and
-    by the zone's transitions in that year, all as literals computed here from zoneinfo.
-    """
-    years = []
-    for year in range(last_year, 1999, -1):
-        offsets = _offsets(zone, year)
-        branches = " ".join(
-            f"WHEN {column} < '{moment}' THEN {previous}"
-            for (moment, _offset), (_m, previous) in zip(offsets[1:], offsets, strict=False)
-        )
-        last = offsets[-1][1]
-        years.append(
-            f"WHEN '{year}' THEN {f'CASE {branches} ELSE {last} END' if branches else last}"
-        )
-    fallback = _offsets(zone, last_year)[0][1]
-    return (
-        f"date({column}, (CASE substr({column}, 1, 4) {' '.join(years)} ELSE {fallback} END)"
-        " || ' seconds')"
-    )
-
-
-def _local_date_of_end():
-    """The local date a stay ended: PostgreSQL converts natively, SQLite by the CASE above."""
-    if _vendor.get() != "sqlite":
-        return TruncDate("ended_at")
-    column = '"shelters_stay"."ended_at"'
-    zone = settings.TIME_ZONE
-    # Literals computed from zoneinfo above, no input of anyone: nothing to inject.
-    return RawSQL(sqlite_local_date(column, zone, timezone.now().year + 1), [])  # noqa: S611
-
-
 def _within(field: str, ids: list) -> Q:
     """`field` among `ids`; none at all as a condition that compiles (an empty IN does not)."""
     if ids:
@@ -183,19 +121,10 @@ def _within(field: str, ids: list) -> Q:
 
 def _querysets(scope: Scope) -> dict:
     """The records of the scope, as querysets the ORM compiles into the CTEs below."""
-    # The annotation last: values_list puts model fields before annotations.
-    stays = (
-        Stay.objects.order_by()
-        .annotate(ended_on=_local_date_of_end())
-        .values_list(
-            "id",
-            "client_id",
-            "facility_id",
-            "night_of",
-            "last_night",
-            "exit_destination",
-            "ended_on",
-        )
+    # `ended_on` is stored with the stay (the local date of `ended_at`, set on every save): no
+    # conversion per row, and the column is in the stays' indexes.
+    stays = Stay.objects.order_by().values_list(
+        "id", "client_id", "facility_id", "night_of", "last_night", "exit_destination", "ended_on"
     )
     # A household member's stay, under the head's client id: the member is no client (no file,
     # no municipality of their own), so their nights are billed with the mother's.
@@ -252,21 +181,21 @@ def stays_cte(using: str = "default") -> tuple[str, list]:
     `st`: every stay as the measures see it: s is the night the stay began, last_n the last
     night it covered (empty while open; before s for a transfer on its first night, which
     covers no night), e the local date it ended (empty while open), exit its exit destination.
-    Built by the ORM, so the local date of `ended_at` is computed in the project's time zone on
-    either engine. `ms` the stays of household members in a house for single mothers (children
-    mostly: no client, no bed of their own; `head_id` is the mother's client id, s and last_n as
-    in `st`). `bd` beds, `en` enrolments, `pl` placements, `asm` assessments (ids and dates),
-    `ps` the dated pathway steps.
+    e is the stay's stored `ended_on` (the local date of `ended_at` in the project's time zone,
+    kept by shelters.models.LocalDateOf on every save). `ms` the stays of household members in
+    a house for single mothers (children mostly: no client, no bed of their own; `head_id` is
+    the mother's client id, s and last_n as in `st`). `bd` beds, `en` enrolments, `pl`
+    placements, `asm` assessments (ids and dates), `ps` the dated pathway steps.
     """
     parts, params = [], []
-    token = _vendor.set(connections[using].vendor)
-    try:
-        querysets = _querysets(_scope.get())
-    finally:
-        _vendor.reset(token)
+    querysets = _querysets(_scope.get())
+    postgres = connections[using].vendor == "postgresql"
     for name, queryset in querysets.items():
         sql, query_params = queryset.query.get_compiler(using=using).as_sql()
-        parts.append(f"{name} AS ({sql})")
+        # PostgreSQL materialises a CTE read twice (every stay copied before any filter): the
+        # stays are inlined instead, so each reader's conditions reach the stays' indexes.
+        inline = "NOT MATERIALIZED " if postgres and name.startswith("st(") else ""
+        parts.append(f"{name} AS {inline}({sql})")
         params.extend(query_params)
     return ", ".join(parts), params
 

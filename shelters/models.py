@@ -7,8 +7,10 @@ get a clear, translated message instead of an integrity error.
 """
 
 import datetime
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -259,7 +261,58 @@ class BedOutage(models.Model):
         return self.reason
 
 
+class LocalDateOf(models.DateField):
+    """The local date (settings.TIME_ZONE) of the model's datetime `source`, set on every save.
+
+    Kept by the field itself (`pre_save`), so `save()` and `bulk_create` both store it; writes
+    that bypass the model must set it themselves (StayQuerySet.update and bulk_update do; raw
+    SQL such as seed_scale's COPY writes it): on PostgreSQL a check constraint (migration
+    shelters 0008) refuses a row whose date disagrees with `source`.
+    """
+
+    def __init__(self, *args, source: str = "", **kwargs):
+        self.source = source
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    @staticmethod
+    def local_date(moment: datetime.datetime | None) -> datetime.date | None:
+        # The project's zone, never the request's: the figures must not depend on who saved.
+        if moment is None:
+            return None
+        return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
+
+    def pre_save(self, model_instance, add):
+        value = self.local_date(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class StayQuerySet(VaultQuerySet):
+    def update(self, **kwargs):
+        """`ended_at` never changes without its stored local date (Stay.ended_on)."""
+        if "ended_at" in kwargs and "ended_on" not in kwargs:
+            moment = kwargs["ended_at"]
+            if moment is not None and not isinstance(moment, datetime.datetime):
+                raise FieldError("update(ended_at=<expression>) must set ended_on too.")
+            kwargs["ended_on"] = Stay._meta.get_field("ended_on").local_date(moment)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if "ended_at" in fields:
+            field = Stay._meta.get_field("ended_on")
+            for obj in objs:
+                field.pre_save(obj, add=False)
+            fields = [*fields, "ended_on"] if "ended_on" not in fields else fields
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     def open(self):
         return self.filter(ended_at__isnull=True)
 
@@ -286,6 +339,9 @@ class Stay(models.Model):
     # The last night the stay covered (set at check-out; open stays run to tonight). Occupancy
     # counts a stay on every night from `night_of` to `last_night`.
     last_night = models.DateField(_("last night"), null=True, blank=True)
+    # The local date of `ended_at` (empty while open), stored so the outcome report reads it
+    # from the row and its indexes instead of converting every stay's moment per query.
+    ended_on = LocalDateOf(_("checked out on"), source="ended_at")
     last_seen_on = models.DateField(_("last seen on"))
     exit_destination = models.CharField(
         _("exit destination"), max_length=20, choices=ExitDestination.choices, blank=True
@@ -338,6 +394,19 @@ class Stay(models.Model):
                 include=["facility", "last_night", "ended_at", "exit_destination"],
                 name="shelters_stay_report",
             ),
+            # The outcome report's clients served (the stays ended in or after the period, and
+            # the open ones: a range of the stored end date each) and first time (the stays
+            # begun in the period), read from the indexes alone on PostgreSQL.
+            models.Index(
+                fields=["ended_on", "night_of"],
+                include=["client", "facility"],
+                name="shelters_stay_ended",
+            ),
+            models.Index(
+                fields=["night_of"],
+                include=["client", "facility", "last_night"],
+                name="shelters_stay_began",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,6 +414,10 @@ class Stay(models.Model):
 
     def save(self, *args, **kwargs):
         self.subject_id = self.client_id
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "ended_at" in update_fields:
+            # The stored local date follows its moment even in a partial save.
+            kwargs["update_fields"] = {*update_fields, "ended_on"}
         super().save(*args, **kwargs)
 
     @property

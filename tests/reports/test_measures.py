@@ -134,34 +134,17 @@ def test_unsuppressed_counts_are_logged(two_stays):
     )
 
 
-@pytest.mark.parametrize(
-    "utc",
-    [
-        "2025-03-29 23:30:00",  # 00:30 on 30 March in Warsaw (winter time, +1)
-        "2025-03-30 00:59:59",
-        "2025-03-30 01:00:00",  # summer time from here (+2)
-        "2025-10-25 22:30:00",  # 00:30 on 26 October (summer time)
-        "2025-10-26 00:59:59.500000",
-        "2025-10-26 01:00:00",  # winter time again
-        "2025-12-31 23:00:00",  # midnight: already 2026 in Warsaw
-        "2024-06-30 21:59:00",
-    ],
-)
-def test_the_local_date_of_an_end_is_computed_in_sql_as_in_python(utc):
-    import sqlite3
-    import zoneinfo
-
-    from reports.sql import sqlite_local_date
-
-    expected = (
-        datetime.datetime.fromisoformat(utc)
-        .replace(tzinfo=datetime.UTC)
-        .astimezone(zoneinfo.ZoneInfo("Europe/Warsaw"))
-        .date()
-        .isoformat()
-    )
-    sql = sqlite_local_date("t.ended_at", "Europe/Warsaw", 2026)
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE TABLE t (ended_at text)")
-    connection.execute("INSERT INTO t VALUES (?)", [utc])
-    assert connection.execute(f"SELECT {sql} FROM t").fetchone()[0] == expected  # noqa: S608
+def test_occupancy_of_stays_over_many_months_and_a_period_cut_mid_month(night_shelter):
+    beds = list(night_shelter.beds.order_by("pk"))
+    # Nights 2025-01-20 … 2025-05-09: 12 in January, every night of February to April, 9 in May.
+    make_stay(make_client(), night_shelter, D(2025, 1, 20), D(2025, 5, 10), "street", bed=beds[0])
+    # Open since June 2024: every night of every month.
+    make_stay(make_client(), night_shelter, D(2024, 6, 1), bed=beds[1])
+    occupancy = outcome_report(**YEAR)["occupancy"]["Noclegownia A"]
+    # Five beds. January (12 + 31) ÷ 155 = 27.74 %; February (28 + 28) ÷ 140 = 40 %; March
+    # 62 ÷ 155, April 60 ÷ 150: 40 %; May (9 + 31) ÷ 155 = 25.81 %; June 30 ÷ 150 = 20 %.
+    assert [occupancy[f"2025-{m:02d}"] for m in range(1, 7)] == [27.7, 40.0, 40.0, 40.0, 25.8, 20.0]
+    assert occupancy["2025-12"] == 20.0
+    cut = outcome_report(start=D(2025, 1, 17), end=D(2025, 4, 3))["occupancy"]["Noclegownia A"]
+    # 17 … 31 January (15 days, 75 bed-days): 12 + 15 = 27, 36 %; 1 … 3 April: (3 + 3) ÷ 15.
+    assert cut == {"2025-01": 36.0, "2025-02": 40.0, "2025-03": 40.0, "2025-04": 40.0}
