@@ -72,12 +72,21 @@ def _vault_keys_of_a_new_process():
     """Each test starts with no key cached and the erasure epoch every test database starts from
     (0, privacy migration 0008) as the last one read. The database rolls back between tests, its
     epoch with it: the epoch an earlier test saw must not decide whether this one's first request
-    flushes its keys (query counts stay the same whatever ran before)."""
+    flushes its keys (query counts stay the same whatever ran before).
+
+    Outside requests a cached key is trusted for EPOCH_RECHECK_SECONDS (1 s), then the epoch is
+    read again: a service called by a test a second after its data were made would count one
+    query more on a slow machine than on a fast one. Tests trust it for an hour instead, so a
+    query count never depends on the machine's speed; tests/privacy/test_erasure_epoch.py moves
+    the clock past that time to test the rule itself."""
     from privacy import vault
 
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(vault, "EPOCH_RECHECK_SECONDS", 3600.0)
     vault.cache.reset(epoch=0)
     yield
     vault.request_ended()
+    monkeypatch.undo()
 
 
 @pytest.fixture
