@@ -220,8 +220,9 @@ class JobNotStarted(Exception):
     """The job could not be claimed: the database stayed busy through every attempt."""
 
 
-def _retrying(what: str, job_id: uuid.UUID, work):
-    """`work()`, tried again on OperationalError; JobNotStarted when the last try fails.
+def _retrying(what: str, job_id: uuid.UUID, work, *, give_up=JobNotStarted):
+    """`work()`, tried again on OperationalError; when the last try fails, `give_up` is raised
+    (JobNotStarted), or with `give_up=None` the last error itself.
 
     Each failure is logged with the job's id and the error's type only (its text may quote a
     row's value)."""
@@ -244,7 +245,9 @@ def _retrying(what: str, job_id: uuid.UUID, work):
                 connection.close_if_unusable_or_obsolete()
             if attempt < START_ATTEMPTS:
                 time.sleep(START_PAUSE_SECONDS * 2 ** (attempt - 1))
-    raise JobNotStarted
+            elif give_up is None:
+                raise
+    raise give_up
 
 
 def _fail_unstarted(job_id: uuid.UUID) -> None:
@@ -348,29 +351,14 @@ def _importing(job: ImportJob, folder: Path, progress: ProgressFile) -> dict:
     upload's own request still writes its session and access-log rows) leaves nothing stored,
     so the whole import is simply run again, after the same pauses as the claim. The last
     failure is raised (the job then fails with nothing stored)."""
-    for attempt in range(1, START_ATTEMPTS + 1):
-        try:
-            return import_records(
-                directory=folder,
-                by=job.created_by,
-                organisation=job.organisation,
-                progress=progress,
-            )
-        except OperationalError as error:
-            if attempt == START_ATTEMPTS:
-                raise
-            logger.warning(
-                "import job %s: the import met a busy database (attempt %d of %d): %s",
-                job.pk,
-                attempt,
-                START_ATTEMPTS,
-                type(error).__name__,
-            )
-            connection = connections[DEFAULT_DB_ALIAS]
-            if not connection.in_atomic_block:
-                connection.close_if_unusable_or_obsolete()
-            time.sleep(START_PAUSE_SECONDS * 2 ** (attempt - 1))
-    raise AssertionError("unreachable")  # pragma: no cover
+    return _retrying(
+        "the import",
+        job.pk,
+        lambda: import_records(
+            directory=folder, by=job.created_by, organisation=job.organisation, progress=progress
+        ),
+        give_up=None,
+    )
 
 
 def job_run(job_id: uuid.UUID) -> ImportJob:
