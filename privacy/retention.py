@@ -86,6 +86,8 @@ class RetentionRun:
     # The newest signed anchor older than the cut-off (the prune goes up to it), how many
     # entries lie up to it (deleted unless a dry run), and why nothing was pruned, if refused.
     access_log_anchor: Anchor | None = None
+    # Each chain's anchor the prune goes up to, by chain number (audit/prune.py: one per chain).
+    access_log_anchors: tuple[tuple[int, Anchor], ...] = ()
     access_log_prunable: int = 0
     access_log_pruned: int = 0
     access_log_refused: str = ""
@@ -231,6 +233,7 @@ def _prune_access_log(run: RetentionRun, *, dry_run: bool) -> None:
     plan = access_log_prune_plan(before=cut_off)
     run.access_log_expired = plan.expired
     run.access_log_anchor = plan.anchor
+    run.access_log_anchors = tuple((c.chain, c.anchor) for c in plan.chains if c.anchor)
     run.access_log_prunable = plan.entries
     if dry_run:
         return

@@ -311,3 +311,32 @@ def test_postgresql_creates_a_chain_head_only_at_the_start_of_its_chain(three_ch
 
     assert "a chain head is created at the start of its chain" in str(error.value)
     assert not ChainHead.objects.filter(pk=9).exists()
+
+
+def test_the_retention_command_names_each_chain_s_anchor(write_entries, in_chain, anchor_file):
+    import io
+
+    from django.core.management import call_command
+
+    # As in the test above: 2 + 3 entries of 2019 behind the 2019 anchors, one more a chain in
+    # 2025. The command's summary names both chains' anchors, not chain 0's alone.
+    with time_machine.travel(moment(2019, 3, 1, 10), tick=False):
+        with in_chain(0):
+            write_entries(2)
+        with in_chain(1):
+            write_entries(3)
+        access_log_anchor()
+    with time_machine.travel(moment(2025, 6, 1, 10), tick=False):
+        with in_chain(0):
+            write_entries(1)
+        with in_chain(1):
+            write_entries(1)
+        access_log_anchor()
+    out = io.StringIO()
+    with time_machine.travel(moment(2026, 11, 30, 12), tick=False):
+        call_command("apply_retention", stdout=out)
+    summary = out.getvalue()
+    # The access log's retention default, 5 years + the 365-day floor: cut-off 2020-11-30;
+    # 5 entries older than it, all 5 behind the anchors of chain 0 (seq 2) and chain 1 (seq 3).
+    assert "5 entries older than 2020-11-30; pruned 5 behind the anchors of 2 chains (" in summary
+    assert "chain 0: seq 2 at 2019-03-01" in summary and "chain 1: seq 3 at 2019-03-01" in summary

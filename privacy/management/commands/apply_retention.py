@@ -45,6 +45,12 @@ def _access_log(run) -> str:
             return f"{expired}; kept: no signed anchor older than {run.access_log_before}."
         return f"{expired}."
     behind = f"behind the anchor of seq {anchor.seq} at {anchor.at}"
+    if len(run.access_log_anchors) > 1:
+        # One anchor a chain (audit/prune.py): each named, so no chain's cut goes unsaid.
+        each = "; ".join(
+            f"chain {chain}: seq {one.seq} at {one.at}" for chain, one in run.access_log_anchors
+        )
+        behind = f"behind the anchors of {len(run.access_log_anchors)} chains ({each})"
     if run.dry_run:
         return f"{expired}; would prune {run.access_log_prunable} {behind}."
     if run.access_log_refused:
