@@ -68,7 +68,7 @@ def _empty_cache_for_each_test():
 
 
 @pytest.fixture(autouse=True)
-def _vault_keys_of_a_new_process():
+def vault_of_a_new_process():
     """Each test starts with no key cached and the erasure epoch every test database starts from
     (0, privacy migration 0008) as the last one read. The database rolls back between tests, its
     epoch with it: the epoch an earlier test saw must not decide whether this one's first request
@@ -78,13 +78,15 @@ def _vault_keys_of_a_new_process():
     read again: a service called by a test a second after its data were made would count one
     query more on a slow machine than on a fast one. Tests trust it for an hour instead, so a
     query count never depends on the machine's speed; tests/privacy/test_erasure_epoch.py moves
-    the clock past that time to test the rule itself."""
+    the clock past the vault's own time (this fixture's value, which a test may ask for) to test
+    the rule itself."""
     from privacy import vault
 
+    own_recheck_seconds = vault.EPOCH_RECHECK_SECONDS
     monkeypatch = pytest.MonkeyPatch()
     monkeypatch.setattr(vault, "EPOCH_RECHECK_SECONDS", 3600.0)
     vault.cache.reset(epoch=0)
-    yield
+    yield own_recheck_seconds
     vault.request_ended()
     monkeypatch.undo()
 
