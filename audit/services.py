@@ -3,6 +3,7 @@
 And its anchoring: the signed chain head written outside the database (audit/anchors.py).
 """
 
+import contextlib
 import ipaddress
 import random
 import uuid
@@ -60,15 +61,11 @@ def access_log_write(
     )
     _validate(entry)
     key = keys.audit_key()
+    if _alone_on_postgresql() and _append_alone(entry, key):
+        return entry
     with transaction.atomic():
         head = _locked_head()
-        entry.chain = head.pk
-        entry.seq = head.seq + 1
-        # The time is taken under the lock, so times follow the order of the chain.
-        entry.at = timezone.now()
-        entry.prev_mac = head.mac
-        content = canonical_content(**{name: getattr(entry, name) for name in SEALED_FIELDS})
-        entry.mac = entry_mac(key, entry.prev_mac, content)
+        _seal(entry, key, head.pk, head.seq, head.mac)
         head.seq = entry.seq
         head.mac = entry.mac
         if connection.vendor == "postgresql":
@@ -79,36 +76,110 @@ def access_log_write(
     return entry
 
 
-def _insert_and_advance(entry: AccessLogEntry) -> None:
-    """Insert `entry` and move the chain head to it in one statement (one round trip, not two).
+def _seal(entry: AccessLogEntry, key: bytes, chain: int, seq: int, mac: str) -> None:
+    """Set `entry`'s chain fields: the row after (`seq`, `mac`) of `chain`, under its lock."""
+    entry.chain = chain
+    entry.seq = seq + 1
+    # The time is taken under the lock, so times follow the order of the chain.
+    entry.at = timezone.now()
+    entry.prev_mac = mac
+    content = canonical_content(**{name: getattr(entry, name) for name in SEALED_FIELDS})
+    entry.mac = entry_mac(key, entry.prev_mac, content)
+
+
+def _insert_and_advance_sql(entry: AccessLogEntry) -> tuple[str, list]:
+    """One statement: insert `entry`, move its chain's head to it, return the row's id.
 
     PostgreSQL only: the UPDATE reads the new row from the INSERT of its WITH clause, so the row
     is written first and the head's trigger (audit migrations 0002 and 0005: the head moves
-    forward only, to an entry that exists with that MAC) sees it and checks it as before. The
-    caller holds the head's lock and has set `entry`'s chain fields.
+    forward only, to an entry that exists with that MAC) sees it and checks it as before. If no
+    head moved, the statement fails (a division by zero), so nothing of it can be committed.
     """
-    using = connection.alias  # the transaction's (transaction.atomic above): the default one
     fields = [f for f in AccessLogEntry._meta.local_concrete_fields if not f.primary_key]
     query = InsertQuery(AccessLogEntry)
     query.insert_values(fields, [entry])
-    [(insert_sql, params)] = query.get_compiler(using=using).as_sql()
+    [(insert_sql, params)] = query.get_compiler(using=connection.alias).as_sql()
     quote = connection.ops.quote_name
     head = quote(ChainHead._meta.db_table)
     # Names quoted from the models; every value is a parameter (the INSERT's own and the pk).
     sql = (
-        f"WITH entry AS ({insert_sql} RETURNING id, seq, mac) "  # noqa: S608
-        f"UPDATE {head} SET seq = entry.seq, mac = entry.mac "
-        f"FROM entry WHERE {head}.id = %s RETURNING entry.id"
+        f"WITH entry AS ({insert_sql} RETURNING id, seq, mac), "  # noqa: S608
+        f"moved AS (UPDATE {head} SET seq = entry.seq, mac = entry.mac "
+        f"FROM entry WHERE {head}.id = %s RETURNING entry.id) "
+        "SELECT (SELECT id FROM moved), 1 / (SELECT COUNT(*) FROM moved)"
+    )
+    return sql, [*params, entry.chain]
+
+
+def _stored(entry: AccessLogEntry, pk: int) -> None:
+    entry.pk = pk
+    entry._state.adding = False
+    entry._state.db = connection.alias
+
+
+def _insert_and_advance(entry: AccessLogEntry) -> None:
+    """Insert `entry` and move the chain head to it in one statement (one round trip, not two).
+
+    The caller holds the head's lock and has set `entry`'s chain fields.
+    """
+    sql, params = _insert_and_advance_sql(entry)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        _stored(entry, cursor.fetchone()[0])
+
+
+def _alone_on_postgresql() -> bool:
+    """Whether an append here would be a transaction of its own, on PostgreSQL."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and connection.get_autocommit()
+    )
+
+
+def _append_alone(entry: AccessLogEntry, key: bytes) -> bool:
+    """The append as a transaction of its own in two round trips (PostgreSQL, autocommit).
+
+    `transaction.atomic()` costs four: BEGIN, the head's lock, the row with the head's move,
+    COMMIT. Here the first trip is `BEGIN; SELECT … FOR UPDATE` and the second the row with the
+    head's move, then `COMMIT`, each pair sent as one string (Django's psycopg cursor binds
+    values on the client, so a string may hold several statements). It is the same transaction
+    as `access_log_write`'s, statement for statement: the same lock, the same checks (the
+    head's trigger; a head that does not move fails the statement, and the COMMIT after a failed
+    statement commits nothing). A page's single log row is written this way (the board's
+    refresh, every case file opened).
+
+    Returns False, having changed nothing, where the usual path must decide: every chain busy,
+    or a chain's first row (its head is created or checked for lost rows there).
+    """
+    chains = settings.PRZYSTAN_ACCESS_LOG_CHAINS
+    head = connection.ops.quote_name(ChainHead._meta.db_table)
+    # The same choice as _locked_head's: the lowest free head (or chain 0, waited for).
+    which = (
+        f"WHERE id = {ChainHead.PK} FOR UPDATE"
+        if chains == 1
+        else f"WHERE id < {int(chains)} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, entry.chain])
-        row = cursor.fetchone()
-    # Exactly one head moved, or the chain would fork; the trigger refuses a wrong move.
-    if row is None:
-        raise RuntimeError("The access-log chain head did not move; run verify_access_log.")
-    entry.pk = row[0]
-    entry._state.adding = False
-    entry._state.db = using
+        try:
+            cursor.execute(f"BEGIN; SELECT id, seq, mac FROM {head} {which}")  # noqa: S608
+            cursor.nextset()
+            row = cursor.fetchone()
+            if row is None or row[1] == 0:
+                cursor.execute("ROLLBACK")
+                return False
+            chain, seq, mac = row
+            _seal(entry, key, chain, seq, mac)
+            sql, params = _insert_and_advance_sql(entry)
+            cursor.execute(f"{sql}; COMMIT", params)
+            _stored(entry, cursor.fetchone()[0])
+        except BaseException:
+            # Whatever failed (a statement, the COMMIT, this process), nothing stays open.
+            with contextlib.suppress(Exception):
+                cursor.execute("ROLLBACK")
+            entry.pk = None
+            raise
+    return True
 
 
 def access_log_write_many(
