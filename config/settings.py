@@ -237,6 +237,8 @@ SESSION_IDLE_TIMEOUT = timedelta(
 SESSION_MAX_AGE = timedelta(hours=env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24))
 SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django's database sessions, whose read also brings the vault's erasure epoch (privacy/sessions.py).
+SESSION_ENGINE = "privacy.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = HTTPS_ONLY

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from privacy import crypto, keys
 from privacy.models import DataKey, Subject, VaultEpoch
@@ -185,6 +185,18 @@ def epoch_bump() -> None:
     forgets its cached keys before its next request uses one."""
     if not VaultEpoch.objects.filter(pk=1).update(value=F("value") + 1):
         VaultEpoch.objects.create(pk=1, value=1)
+
+
+def epoch_subquery() -> Subquery:
+    """The erasure epoch as an expression, for a query each request makes anyway (the session's
+    read, privacy/sessions.py): annotated onto it, the epoch costs no round trip of its own."""
+    return Subquery(VaultEpoch.objects.filter(pk=1).values("value")[:1])
+
+
+def epoch_seen(epoch: int | None, *, query_began_at: float) -> None:
+    """The erasure epoch as read by a query on the default database that began at
+    `query_began_at` (monotonic clock): cached keys are known good as of then, or flushed."""
+    cache.adopt_epoch(epoch or 0, checked_at=query_began_at)
 
 
 def _trusted_since() -> float:

@@ -214,3 +214,30 @@ def test_on_postgresql_an_erasure_committed_by_another_connection_is_seen_at_the
     assert vault.cache.holds(person.subject_id)
     vault.request_began()
     assert read_surnames([person.pk]) == [ERASED]
+
+
+def test_a_page_reads_the_epoch_in_its_session_s_statement_not_on_its_own(client, social_worker):
+    """privacy/sessions.py: the key cached by the first page is checked by the second page's
+    session read, so no query of the page reads the epoch alone."""
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    person = make_client(first_name="Halina", surname="Wierzbowa", holder=social_worker)
+    client.force_login(social_worker)
+    url = reverse("cases:client-detail", args=[person.pk])
+    client.get(url)
+    assert vault.cache.holds(person.subject_id)
+    with CaptureQueriesContext(connection) as captured:
+        assert "Wierzbowa" in client.get(url).content.decode()
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len([q for q in sql if "privacy_vaultepoch" in q]) == 1
+    [session] = [q for q in sql if "django_session" in q]
+    assert "privacy_vaultepoch" in session
+    # And it is read, not only written into the statement: a moved epoch flushes the cache.
+    moved = epoch_in_the_database() + 1
+    VaultEpoch.objects.filter(pk=1).update(value=moved)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/no-such-page/")  # a page that opens nobody: only the session reads it
+    assert [q for q in captured.captured_queries if "privacy_vaultepoch" in q["sql"]]
+    assert vault.cache.epoch == moved
+    assert not vault.cache.holds(person.subject_id)
