@@ -24,7 +24,7 @@ from audit.anchors import BadAnchor, anchor_append, anchor_line, anchor_send_sys
 from audit.chain import SEALED_FIELDS, canonical_content, entry_mac
 from audit.models import GENESIS_MAC, AccessLogEntry, ChainHead
 from audit.purposes import Purpose
-from audit.verify import Break, access_log_verify
+from audit.verify import Break, ChainVerification, access_log_verify
 
 
 def access_log_write(
@@ -350,12 +350,20 @@ class AnchorWritten:
     lines: tuple[str, ...] = ()
 
 
+def _anchored_as_it_is(chain: ChainVerification) -> bool:
+    """Whether the chain's newest anchor already names its head: an idle chain needs no new line
+    (it would prove nothing more, and the file would grow by a line a chain each time)."""
+    anchored = chain.anchored
+    return anchored is not None and (anchored.seq, anchored.mac) == (chain.entries, chain.mac)
+
+
 def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) -> AnchorWritten:
     """Check the chains since their newest anchors, then append every signed head to the file.
 
     `path` defaults to PRZYSTAN_ANCHOR_FILE, `syslog` to PRZYSTAN_ANCHOR_SYSLOG ("" for none).
-    One line a chain (chain 0 always, every other chain that has a head), all in one write, so
-    a tail cut from any chain after this is found. A broken chain (a changed row, a cut tail)
+    One line a chain (chain 0 always, every other chain that has a head and moved since its
+    newest anchor), all in one write, so a tail cut from any chain after this is found; an idle
+    chain's newest anchor already names its head. A broken chain (a changed row, a cut tail)
     is refused with AnchorRefused and nothing is written. Bad lines in the file do not stop the
     anchor (they are returned, to be reported): one garbage line must not stop the anchoring.
     The file is written first and synced to disk, then the lines go to syslog; an OSError from
@@ -371,7 +379,7 @@ def access_log_anchor(*, path: Path | None = None, syslog: str | None = None) ->
     lines = tuple(
         anchor_line(seq=chain.entries, mac=chain.mac, at=at, chain=chain.chain)
         for chain in result.chains
-        if chain.chain == 0 or chain.has_head
+        if chain.chain == 0 or (chain.has_head and not _anchored_as_it_is(chain))
     )
     anchor_append(path, "\n".join(lines))
     if syslog:

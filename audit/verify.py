@@ -78,6 +78,7 @@ class ChainVerification:
 
     `has_head`: its head was there when the check began (the anchor timer anchors those).
     `pruned_through`: the chain was pruned up to this seq (0: never), behind `pruned_behind`.
+    `anchored`: the newest valid anchor naming the chain (None: none read).
     """
 
     chain: int
@@ -86,6 +87,7 @@ class ChainVerification:
     has_head: bool = False
     pruned_through: int = 0
     pruned_behind: Anchor | None = None
+    anchored: Anchor | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ def _verify_chain(
             has_head=head is not None,
             pruned_through=prune["seq"] if prune else 0,
             pruned_behind=pruned_behind,
+            anchored=anchors.newest,
         )
         return verified, replace(broken, chain=chain) if broken is not None else None
 

@@ -166,6 +166,37 @@ def test_anchoring_writes_one_signed_line_for_each_chain(three_chains, anchor_fi
     assert access_log_verify().is_intact
 
 
+def test_an_idle_chain_gets_no_new_anchor_line_and_stays_protected(
+    three_chains, anchor_file, in_chain, write_entries, raw_sql
+):
+    """Chain 0 is anchored every time (the file shows the timer runs); chain 1 only when it
+    moved, chain 2 never again: its first line already names its head."""
+    with time_machine.travel(MOMENT, tick=False):
+        access_log_anchor()
+    with in_chain(1):
+        write_entries(2)
+    with time_machine.travel(MOMENT + datetime.timedelta(minutes=5), tick=False):
+        second = access_log_anchor()
+    with time_machine.travel(MOMENT + datetime.timedelta(minutes=10), tick=False):
+        third = access_log_anchor()
+    # 3 lines, then chain 0 and the moved chain 1 (seq 6), then chain 0 alone.
+    assert [(a.get("chain", 0), a["seq"]) for a in lines(anchor_file)] == [
+        (0, 3),
+        (1, 4),
+        (2, 2),
+        (0, 3),
+        (1, 6),
+        (0, 3),
+    ]
+    assert (len(second.lines), len(third.lines)) == (2, 1)
+    assert access_log_verify().is_intact
+    # The idle chain's first anchor still guards its tail: chain 2's last row deleted is found.
+    raw_sql("DELETE FROM audit_accesslogentry WHERE chain = 2 AND seq = 2")
+    raw_sql("UPDATE audit_chainhead SET seq = 1, mac = %s WHERE id = 2", [three_chains[2][0].mac])
+    result = access_log_verify()
+    assert result.broken is not None and result.broken.chain == 2
+
+
 def test_an_anchor_line_cannot_be_moved_to_another_chain(three_chains):
     line = json.loads(anchor_line(seq=2, mac=three_chains[2][-1].mac, at=MOMENT, chain=2))
 
