@@ -176,6 +176,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # Django's own cursors bind on the client and never prepare; this lets the few statements
+    # compiled once per process (config/compiled.py) be prepared on the server, once per
+    # connection (psycopg refuses to prepare anything while the threshold is None, Django's
+    # default). Behind PgBouncer in transaction mode, set its max_prepared_statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 # A read replica for the reports (config/routers.py): a streaming replica of the same PostgreSQL
 # database, read by the outcome reports only; every write and every other read stays on default.
 _replica_url = env_str("DATABASE_REPLICA_URL")
@@ -237,7 +243,8 @@ SESSION_IDLE_TIMEOUT = timedelta(
 SESSION_MAX_AGE = timedelta(hours=env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24))
 SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Django's database sessions, whose read also brings the vault's erasure epoch (privacy/sessions.py).
+# Django's database sessions, whose read also brings the vault's erasure epoch
+# (privacy/sessions.py).
 SESSION_ENGINE = "privacy.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

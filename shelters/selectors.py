@@ -10,7 +10,7 @@ from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QueryS
 from django.utils import timezone
 
 from cases.models import Client, Household
-from config.compiled import Compiled
+from config.compiled import Compiled, prepared_cursor
 from privacy import vault
 from privacy.blind import normalise
 from privacy.fields import ERASED
@@ -380,7 +380,8 @@ def board_beds(at: datetime.datetime, facility_id: int) -> list[tuple]:
         return list(_board_beds_query(at, facility_id))
     sql, params, slots = compiled
     values = _adapted(at, facility_id)
-    with connection.cursor() as cursor:
+    # Prepared on PostgreSQL, once per connection (config/compiled.py).
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [values[s] if s else p for p, s in zip(params, slots, strict=True)])
         return cursor.fetchall()
 
