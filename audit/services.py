@@ -94,21 +94,39 @@ def _insert_and_advance_sql(entry: AccessLogEntry) -> tuple[str, list]:
     is written first and the head's trigger (audit migrations 0002 and 0005: the head moves
     forward only, to an entry that exists with that MAC) sees it and checks it as before. If no
     head moved, the statement fails (a division by zero), so nothing of it can be committed.
+    The statement is built by the ORM once per process (`_insert_statement`); each row's
+    values are prepared as the ORM's INSERT prepares them.
     """
-    fields = [f for f in AccessLogEntry._meta.local_concrete_fields if not f.primary_key]
-    query = InsertQuery(AccessLogEntry)
-    query.insert_values(fields, [entry])
-    [(insert_sql, params)] = query.get_compiler(using=connection.alias).as_sql()
-    quote = connection.ops.quote_name
-    head = quote(ChainHead._meta.db_table)
-    # Names quoted from the models; every value is a parameter (the INSERT's own and the pk).
-    sql = (
-        f"WITH entry AS ({insert_sql} RETURNING id, seq, mac), "  # noqa: S608
-        f"moved AS (UPDATE {head} SET seq = entry.seq, mac = entry.mac "
-        f"FROM entry WHERE {head}.id = %s RETURNING entry.id) "
-        "SELECT (SELECT id FROM moved), 1 / (SELECT COUNT(*) FROM moved)"
-    )
+    sql, fields = _insert_statement()
+    params = [
+        field.get_db_prep_save(field.pre_save(entry, add=True), connection) for field in fields
+    ]
     return sql, [*params, entry.chain]
+
+
+_INSERT_STATEMENTS: dict[str, tuple[str, list]] = {}
+
+
+def _insert_statement() -> tuple[str, list]:
+    """The INSERT-and-move statement's text and the fields whose values it takes, in order."""
+    if connection.alias not in _INSERT_STATEMENTS:
+        fields = [f for f in AccessLogEntry._meta.local_concrete_fields if not f.primary_key]
+        query = InsertQuery(AccessLogEntry)
+        # A row of the model's own defaults: only the statement's text is kept.
+        query.insert_values(fields, [AccessLogEntry()])
+        [(insert_sql, params)] = query.get_compiler(using=connection.alias).as_sql()
+        if len(params) != len(fields) or insert_sql.count("%s") != len(fields):
+            raise RuntimeError("The access log's INSERT is not one placeholder a field.")
+        head = connection.ops.quote_name(ChainHead._meta.db_table)
+        # Names quoted from the models; every value is a parameter (the INSERT's own and the pk).
+        sql = (
+            f"WITH entry AS ({insert_sql} RETURNING id, seq, mac), "  # noqa: S608
+            f"moved AS (UPDATE {head} SET seq = entry.seq, mac = entry.mac "
+            f"FROM entry WHERE {head}.id = %s RETURNING entry.id) "
+            "SELECT (SELECT id FROM moved), 1 / (SELECT COUNT(*) FROM moved)"
+        )
+        _INSERT_STATEMENTS[connection.alias] = (sql, fields)
+    return _INSERT_STATEMENTS[connection.alias]
 
 
 def _stored(entry: AccessLogEntry, pk: int) -> None:

@@ -146,3 +146,19 @@ def test_with_one_chain_the_append_waits_for_chain_0(social_worker, settings):
     assert "SKIP LOCKED" not in captured.captured_queries[0]["sql"]
     assert (entry.chain, entry.seq) == (0, 2)
     assert access_log_verify().is_intact
+
+
+def test_the_statement_built_once_takes_the_values_the_orm_would_insert(social_worker):
+    """`_insert_statement` keeps the ORM's text; each row's values are prepared as the ORM's
+    INSERT prepares them (compared here with a fresh compilation of a full row)."""
+    from django.db.models.sql import InsertQuery
+
+    [entry] = write(social_worker)
+    entry.ip_address, entry.request_id, entry.way = "192.0.2.7", "r" * 32, "holder"
+    sql, params = services._insert_and_advance_sql(entry)
+    fields = [f for f in AccessLogEntry._meta.local_concrete_fields if not f.primary_key]
+    query = InsertQuery(AccessLogEntry)
+    query.insert_values(fields, [entry])
+    [(insert_sql, orm_params)] = query.get_compiler(using="default").as_sql()
+    assert insert_sql in sql
+    assert params == [*orm_params, entry.chain]
