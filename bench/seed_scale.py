@@ -13,12 +13,17 @@ tables' sizes on disk, then, logged in as shelter staff of the largest facility,
 (cases.selectors.client_search, keys cold), a year of occupancy over every facility and the
 year's outcome report: best wall time, this process's CPU time and queries (bench/bed_board.py's
 `timed`). BENCH_REPEAT sets the runs (5); BENCH_KEEP_DATABASE=1 keeps the database (its keys
-die with the process: SQL only). Importing this module does nothing.
+die with the process unless written down: with BENCH_KEEP_DATABASE=1 they go to BENCH_KEYS_FILE,
+default /tmp/przystan-bench-seed-keys.json, synthetic data only), and BENCH_MEASURE_ONLY=1 then
+opens the pages again on that database, migrated, with those keys, without seeding (the date is
+the run's own: BENCH_UNTIL, default today). Importing this module does nothing.
 """
 
 import datetime
+import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,7 +72,8 @@ def pages(until: datetime.date) -> None:
     facilities = list(Facility.objects.annotate(n=Count("beds")).order_by("-n", "pk"))
     biggest = facilities[0]
     staff = User.objects.create_user(
-        username="bench-staff",
+        # A name of its own each run: a measured-again database keeps the earlier runs' users.
+        username=f"bench-staff-{os.getpid()}-{time.time_ns()}",
         password="x" * 20,
         organisation=Organisation.objects.get(pk=biggest.organisation_id),
     )
@@ -109,6 +115,35 @@ def pages(until: datetime.date) -> None:
     )
 
 
+KEPT = ("DATABASE_URL", "SECRET_KEY", "PRZYSTAN_KEKS", "PRZYSTAN_INDEX_KEY", "PRZYSTAN_AUDIT_KEY")
+
+
+def _keys_file() -> Path:
+    default = Path(tempfile.gettempdir()) / "przystan-bench-seed-keys.json"
+    return Path(os.environ.get("BENCH_KEYS_FILE", default))
+
+
+def measure_again() -> None:
+    """BENCH_MEASURE_ONLY: the kept database, migrated and analysed, its pages opened again."""
+    from bench import env as bench_env
+
+    env = bench_env.prepare_existing(json.loads(_keys_file().read_text()))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"{env.database_url}: measured again", flush=True)
+    until = os.environ.get("BENCH_UNTIL")
+    pages(datetime.date.fromisoformat(until) if until else timezone.localdate())
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from bench import env as bench_env
@@ -116,9 +151,15 @@ def main() -> None:
     if not os.environ.get("BENCH_DATABASE_URL", "").startswith(("postgres:", "postgresql:")):
         raise SystemExit("bench/seed_scale.py runs on PostgreSQL: set BENCH_DATABASE_URL.")
     os.environ.setdefault("BENCH_REPEAT", "5")
+    if os.environ.get("BENCH_MEASURE_ONLY"):
+        measure_again()
+        return
     args = [int(a) for a in sys.argv[1:]]
     clients, facilities, beds, years = [*args, *[100_000, 600, 20_000, 10][len(args) :]]
     env = bench_env.prepare()
+    if os.environ.get("BENCH_KEEP_DATABASE"):
+        _keys_file().write_text(json.dumps({name: os.environ[name] for name in KEPT}))
+        _keys_file().chmod(0o600)
     try:
         import django
 

@@ -187,7 +187,9 @@ def _served_people_sql() -> str:
     """`served_people(client_id, sex, band)`: each client served, with sex and age band.
 
     The band is decided from the year of birth alone unless both possible ages fall in two
-    bands: then it is 'check', and the birth date decides (`_bands_from_birth_dates`). The
+    bands: then it is 'check', and the birth date decides (`_bands_from_birth_dates`). On 31
+    December every birthday of the year has passed, so a period ending then (a year's report)
+    needs no birth date: `{check}` is false and the year decides alone (`_band_values`). The
     measure counts these rows; the drill-down lists them (one definition).
     """
     return (
@@ -197,7 +199,7 @@ def _served_people_sql() -> str:
         SELECT c.subject_id AS client_id, c.sex AS sex,
             CASE
                 WHEN c.birth_year IS NULL OR c.birth_year > {year} THEN 'unknown'
-                WHEN {year} - c.birth_year IN (18, 26, 40, 60) THEN 'check'
+                WHEN {check} AND {year} - c.birth_year IN (18, 26, 40, 60) THEN 'check'
                 WHEN {year} - c.birth_year < 18 THEN 'under_18'
                 WHEN {year} - c.birth_year < 26 THEN '18_25'
                 WHEN {year} - c.birth_year < 40 THEN '26_39'
@@ -207,6 +209,11 @@ def _served_people_sql() -> str:
         FROM served JOIN cases_client c ON c.subject_id = served.client_id
     )"""
     )
+
+
+def _band_values(end: datetime.date) -> dict:
+    """The values `_served_people_sql` binds for age bands on `end`."""
+    return {"year": end.year, "check": (end.month, end.day) != (12, 31)}
 
 
 def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
@@ -223,7 +230,7 @@ def clients_served(d: Dialect, *, start, end, using, **_) -> dict:
         using=using,
         start=start,
         end=end,
-        year=end.year,
+        **_band_values(end),
     )
     by_sex = dict.fromkeys(Sex.values, 0)
     by_band = dict.fromkeys(AGE_BANDS, 0)
@@ -999,7 +1006,7 @@ def cell_people(
                 using=using,
                 start=start,
                 end=end,
-                year=end.year,
+                **_band_values(end),
             )
             checked = _bands_from_birth_dates(
                 [raw_id for raw_id, _sex, band in rows if band == "check"], end=end, using=using

@@ -30,8 +30,8 @@ def two_stays(night_shelter):
     # 2024-12-20 … 2025-01-10 = 21 days, ending inside the period, to the street.
     born_1980 = make_client(birth_date=D(1980, 6, 15), municipality_code="1465011")
     make_stay(born_1980, night_shelter, D(2024, 12, 20), D(2025, 1, 10), "street", bed=beds[0])
-    # Open: nights 2025-12-20 … 2025-12-31 (12). Born 2007-12-31: 18 on the period's last day,
-    # a year of birth that leaves 17 or 18 possible, so the birth date is opened.
+    # Open: nights 2025-12-20 … 2025-12-31 (12). Born 2007-12-31: 18 on the period's last day
+    # (31 December: the year of birth decides alone).
     turns_18 = make_client(sex="female", birth_date=D(2007, 12, 31))
     make_stay(turns_18, night_shelter, D(2025, 12, 20), bed=beds[1])
     return born_1980, turns_18
@@ -71,6 +71,35 @@ def test_a_person_born_after_the_birthday_is_a_year_younger(night_shelter):
     person = make_client(birth_date=D(2008, 1, 1))
     make_stay(person, night_shelter, D(2025, 3, 1), D(2025, 3, 2), "family")
     assert outcome_report(**YEAR)["clients_served"]["by_age_band"]["under_18"] == 1
+
+
+def test_a_year_s_report_decides_bands_by_year_and_opens_no_birth_date(night_shelter, monkeypatch):
+    """On 31 December every birthday of the year has passed: the age is the year's difference.
+    Born 2007-12-31 and 2007-01-01: both 18 on 2025-12-31 (18_25); born 1985-12-31: 40
+    (40_59). A period ending 30 December needs the dates: the first is then 17."""
+    from reports import measures
+
+    beds = night_shelter.beds.order_by("pk")
+    for bed, born in zip(beds, (D(2007, 12, 31), D(2007, 1, 1), D(1985, 12, 31)), strict=False):
+        person = make_client(birth_date=born)
+        make_stay(person, night_shelter, D(2025, 3, 1), D(2025, 3, 2), "family", bed=bed)
+    opened = []
+    real = measures._bands_from_birth_dates
+
+    def spy(ids, **kwargs):
+        opened.extend(ids)
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(measures, "_bands_from_birth_dates", spy)
+    bands = outcome_report(**YEAR)["clients_served"]["by_age_band"]
+    assert (bands["18_25"], bands["40_59"], bands["under_18"]) == (2, 1, 0)
+    assert opened == []
+    # To 30 December: 2007-12-31 is 17, 2007-01-01 is 18, 1985-12-31 is 39; all three opened.
+    bands = outcome_report(start=D(2025, 1, 1), end=D(2025, 12, 30))["clients_served"][
+        "by_age_band"
+    ]
+    assert (bands["under_18"], bands["18_25"], bands["26_39"], bands["40_59"]) == (1, 1, 1, 0)
+    assert len(opened) == 3
 
 
 def test_the_command_prints_the_fixed_shape_suppressed(two_stays):
