@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db.models import F, Subquery
+from django.db.models import F
 
 from privacy import crypto, keys
 from privacy.models import DataKey, Subject, VaultEpoch
@@ -187,15 +187,10 @@ def epoch_bump() -> None:
         VaultEpoch.objects.create(pk=1, value=1)
 
 
-def epoch_subquery() -> Subquery:
-    """The erasure epoch as an expression, for a query each request makes anyway (the session's
-    read, privacy/sessions.py): annotated onto it, the epoch costs no round trip of its own."""
-    return Subquery(VaultEpoch.objects.filter(pk=1).values("value")[:1])
-
-
 def epoch_seen(epoch: int | None, *, query_began_at: float) -> None:
     """The erasure epoch as read by a query on the default database that began at
-    `query_began_at` (monotonic clock): cached keys are known good as of then, or flushed."""
+    `query_began_at` (monotonic clock): cached keys are known good as of then, or flushed.
+    The session's read brings it (privacy/sessions.py): a signed-in page needs no query for it."""
     cache.adopt_epoch(epoch or 0, checked_at=query_began_at)
 
 

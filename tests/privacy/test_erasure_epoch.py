@@ -241,3 +241,28 @@ def test_a_page_reads_the_epoch_in_its_session_s_statement_not_on_its_own(client
     assert [q for q in captured.captured_queries if "privacy_vaultepoch" in q["sql"]]
     assert vault.cache.epoch == moved
     assert not vault.cache.holds(person.subject_id)
+
+
+def test_the_session_store_loads_what_django_s_loads_and_refuses_an_expired_row(
+    client, social_worker
+):
+    import datetime
+
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session
+
+    from privacy.sessions import SessionStore
+
+    client.force_login(social_worker)
+    key = client.session.session_key
+    loaded = SessionStore(key).load()
+    assert loaded == DjangoStore(key).load()
+    assert loaded["_auth_user_id"] == str(social_worker.pk)
+    # An unknown key and an expired row: no session and no key, as Django's store answers.
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
