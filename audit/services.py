@@ -147,9 +147,11 @@ def _insert_and_advance(entry: AccessLogEntry) -> None:
 
 
 def _alone_on_postgresql() -> bool:
-    """Whether an append here would be a transaction of its own, on PostgreSQL."""
+    """Whether an append here would be a transaction of its own, on PostgreSQL, through Django's
+    client-binding cursor (the only one that takes several statements with values)."""
     return (
         connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
         and not connection.in_atomic_block
         and connection.get_autocommit()
     )

@@ -162,3 +162,15 @@ def test_the_statement_built_once_takes_the_values_the_orm_would_insert(social_w
     [(insert_sql, orm_params)] = query.get_compiler(using="default").as_sql()
     assert insert_sql in sql
     assert params == [*orm_params, entry.chain]
+
+
+def test_with_server_side_binding_the_append_takes_the_usual_path(social_worker, monkeypatch):
+    """A server-binding cursor refuses several statements with values: the two-trip path is
+    only taken through Django's default client-binding cursor."""
+    write(social_worker)
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    with CaptureQueriesContext(connection) as captured:
+        [entry] = write(social_worker)
+    assert not any(q["sql"].startswith("BEGIN;") for q in captured.captured_queries)
+    assert (entry.chain, entry.seq) == (0, 2)
+    assert access_log_verify().is_intact
