@@ -123,6 +123,13 @@ def build(total_beds: int):
     from reports.episodes import episodes_rebuild
 
     episodes_rebuild()
+    # The planner's statistics, as autovacuum keeps them on a live database: without them a
+    # freshly bulk-loaded table is planned as if empty (at 20,000 beds the board's open stays
+    # took 2.4 ms by a bitmap of every open stay instead of 0.1 ms by the facility's index).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return staff, facilities, len(stays)
 
 
