@@ -239,8 +239,10 @@ def test_deleting_a_whole_chain_after_an_anchor_is_found(three_chains, anchor_fi
     assert (broken.chain, broken.seq, broken.problem) == (2, 1, Problem.CUT)
 
 
-def test_each_chain_is_pruned_behind_its_own_anchor(write_entries, in_chain, anchor_file):
-    # 2019: two rows in chain 0, three in chain 1, anchored; 2025: one more row in each.
+@pytest.fixture
+def anchored_2019_and_2025(write_entries, in_chain, anchor_file):
+    """2019: two rows in chain 0, three in chain 1, anchored; 2025: one more row in each,
+    anchored again."""
     with time_machine.travel(moment(2019, 3, 1, 10), tick=False):
         with in_chain(0):
             write_entries(2)
@@ -254,6 +256,8 @@ def test_each_chain_is_pruned_behind_its_own_anchor(write_entries, in_chain, anc
             write_entries(1)
         access_log_anchor()
 
+
+def test_each_chain_is_pruned_behind_its_own_anchor(anchored_2019_and_2025):
     with time_machine.travel(moment(2026, 11, 30, 12), tick=False):
         done = access_log_prune(before=moment(2020, 11, 30))
         result = access_log_verify(retained_since=moment(2020, 11, 30))
@@ -344,25 +348,13 @@ def test_postgresql_creates_a_chain_head_only_at_the_start_of_its_chain(three_ch
     assert not ChainHead.objects.filter(pk=9).exists()
 
 
-def test_the_retention_command_names_each_chain_s_anchor(write_entries, in_chain, anchor_file):
+def test_the_retention_command_names_each_chain_s_anchor(anchored_2019_and_2025):
     import io
 
     from django.core.management import call_command
 
-    # As in the test above: 2 + 3 entries of 2019 behind the 2019 anchors, one more a chain in
-    # 2025. The command's summary names both chains' anchors, not chain 0's alone.
-    with time_machine.travel(moment(2019, 3, 1, 10), tick=False):
-        with in_chain(0):
-            write_entries(2)
-        with in_chain(1):
-            write_entries(3)
-        access_log_anchor()
-    with time_machine.travel(moment(2025, 6, 1, 10), tick=False):
-        with in_chain(0):
-            write_entries(1)
-        with in_chain(1):
-            write_entries(1)
-        access_log_anchor()
+    # 2 + 3 entries of 2019 behind the 2019 anchors, one more a chain in 2025: the command's
+    # summary names both chains' anchors, not chain 0's alone.
     out = io.StringIO()
     with time_machine.travel(moment(2026, 11, 30, 12), tick=False):
         call_command("apply_retention", stdout=out)
